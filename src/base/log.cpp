@@ -1,0 +1,12 @@
+#include "base/log.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+
+namespace baton::log {
+void init(std::string_view level) {
+  auto logger = spdlog::stderr_logger_mt("baton");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+  logger->set_level(spdlog::level::from_str(std::string(level)));
+  spdlog::set_default_logger(logger);
+}
+}  // namespace baton::log

@@ -1,0 +1,80 @@
+#pragma once
+// The daemon's configuration, as loaded from TOML. Plain data: the loader
+// validates everything, so consumers never re-check.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/address.hpp"
+
+namespace baton {
+using Millis = std::chrono::milliseconds;
+
+enum class BalancePolicy { round_robin, least_conn };
+
+// Named defaults, shown by `baton status` and documented in docs/config.md.
+namespace defaults {
+inline constexpr Millis kHeaderTimeout{10'000};      // whole request head
+inline constexpr Millis kKeepAliveTimeout{75'000};   // idle client keep-alive
+inline constexpr Millis kConnectTimeout{5'000};      // upstream connect
+inline constexpr Millis kResponseTimeout{60'000};    // upstream response head
+inline constexpr Millis kBodyTimeout{60'000};        // idle gap while a body streams (both ways)
+inline constexpr Millis kSendTimeout{60'000};        // a blocked write to a client
+inline constexpr Millis kShutdownTimeout{30'000};    // SIGTERM: wait for in-flight requests
+inline constexpr Millis kUpstreamIdleTimeout{60'000};  // pooled upstream connection
+inline constexpr std::uint32_t kMaxRequestLine = 8 * 1024;
+inline constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
+inline constexpr std::uint32_t kMaxHeaderCount = 100;
+inline constexpr std::uint32_t kUpstreamPoolSize = 64;  // idle connections kept per target and thread
+inline constexpr std::uint32_t kRetries = 2;            // extra targets tried after a failure
+}  // namespace defaults
+
+struct Timeouts {
+  Millis header = defaults::kHeaderTimeout;
+  Millis keepalive = defaults::kKeepAliveTimeout;
+  Millis connect = defaults::kConnectTimeout;
+  Millis response = defaults::kResponseTimeout;
+  Millis body = defaults::kBodyTimeout;
+  Millis send = defaults::kSendTimeout;
+  Millis upstream_idle = defaults::kUpstreamIdleTimeout;
+};
+
+struct Limits {
+  std::uint32_t max_request_line = defaults::kMaxRequestLine;
+  std::uint32_t max_header_bytes = defaults::kMaxHeaderBytes;
+  std::uint32_t max_header_count = defaults::kMaxHeaderCount;
+  std::optional<std::uint64_t> max_body;  // unset: unlimited
+};
+
+struct ServiceConfig {
+  std::string name;
+  Address listen;
+  std::vector<std::string> hosts;  // lower-case; empty: any host
+  std::string path = "/";          // path prefix, longest wins
+  std::vector<Address> targets;
+  BalancePolicy balance = BalancePolicy::round_robin;
+  bool access_log = false;
+  std::uint32_t retries = defaults::kRetries;
+  Timeouts timeouts;
+  Limits limits;
+};
+
+struct ProxyConfig {
+  unsigned threads = 0;  // 0: one per core
+  Millis shutdown_timeout = defaults::kShutdownTimeout;
+  std::uint32_t upstream_pool_size = defaults::kUpstreamPoolSize;
+  Timeouts timeouts;  // defaults every service inherits
+  Limits limits;
+  bool access_log = false;
+};
+
+struct Config {
+  std::string source;  // file path, for messages
+  ProxyConfig proxy;
+  std::map<std::string, ServiceConfig> services;
+  std::string log_level = "info";
+};
+}  // namespace baton
