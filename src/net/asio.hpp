@@ -3,6 +3,7 @@
 
 namespace baton {
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using unix_socket = asio::local::stream_protocol;
 using error_code = boost::system::error_code;

@@ -1,0 +1,33 @@
+#include "app/run.hpp"
+
+#include <fmt/format.h>
+
+#include "app/daemon.hpp"
+#include "cli/command_line.hpp"
+#include "config/loader.hpp"
+
+namespace baton {
+namespace {
+int check_config(const cli::CheckCommand& command) {
+  auto config = load_config_file(command.config_path);
+  if (!config) {
+    fmt::print(stderr, "{}\n", config.error());
+    return cli::kUsage;
+  }
+  fmt::print("{}: ok ({} services)\n", command.config_path, config->services.size());
+  return cli::kOk;
+}
+}  // namespace
+
+int run(int argc, const char* const* argv) {
+  auto parsed = cli::parse_command_line(argc, argv);
+  if (!parsed.command) {
+    fmt::print(parsed.exit_code == 0 ? stdout : stderr, "{}\n", parsed.message);
+    return parsed.exit_code;
+  }
+  if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command)) return run_daemon(*daemon);
+  if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
+  fmt::print("baton {}\n", BATON_VERSION);
+  return cli::kOk;
+}
+}  // namespace baton

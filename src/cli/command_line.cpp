@@ -1,0 +1,52 @@
+#include "cli/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+namespace baton::cli {
+namespace {
+std::string default_home() {
+  if (const char* env = std::getenv("BATON_HOME"); env && *env) return env;
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime) return std::string(runtime) + "/baton";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.baton";
+  return ".baton";
+}
+}  // namespace
+
+ParseOutcome parse_command_line(int argc, const char* const* argv) {
+  CLI::App app{"baton: zero-downtime deploys, a reverse proxy and a process supervisor in one daemon"};
+  app.require_subcommand(1);
+  DaemonCommand daemon{.config_path = "", .home = default_home(), .log_level = std::nullopt};
+  std::string level;
+  auto* daemon_cmd = app.add_subcommand("daemon", "Run the daemon in the foreground");
+  daemon_cmd->add_option("--config,-c", daemon.config_path, "TOML configuration file")->required();
+  daemon_cmd->add_option("--home", daemon.home, "State directory (default $BATON_HOME, $XDG_RUNTIME_DIR/baton or ~/.baton)");
+  daemon_cmd->add_option("--log-level", level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  CheckCommand check;
+  auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
+  check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+
+  ParseOutcome out;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out.message = app.help();
+    return out;
+  } catch (const CLI::ParseError& e) {
+    out.exit_code = kUsage;
+    out.message = "baton: " + std::string(e.what()) + "\nRun 'baton --help' for usage.";
+    return out;
+  }
+  if (daemon_cmd->parsed()) {
+    if (!level.empty()) daemon.log_level = level;
+    out.command = daemon;
+  } else if (check_cmd->parsed()) {
+    out.command = check;
+  } else if (version_cmd->parsed()) {
+    out.command = VersionCommand{};
+  }
+  return out;
+}
+}  // namespace baton::cli

@@ -1,0 +1,30 @@
+#pragma once
+// Parses `baton` arguments into a command. Exit codes are the CLI's contract:
+// 0 success, 1 the operation failed, 2 bad usage or invalid input, 3 daemon unreachable.
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace baton::cli {
+enum ExitCode : int { kOk = 0, kFailed = 1, kUsage = 2, kUnreachable = 3 };
+
+struct DaemonCommand {
+  std::string config_path;
+  std::string home;
+  std::optional<std::string> log_level;
+};
+struct CheckCommand {
+  std::string config_path;
+};
+struct VersionCommand {};
+
+using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand>;
+
+struct ParseOutcome {
+  std::optional<Command> command;  // empty: print `message`, exit with `exit_code`
+  int exit_code = kOk;
+  std::string message;
+};
+
+ParseOutcome parse_command_line(int argc, const char* const* argv);
+}  // namespace baton::cli

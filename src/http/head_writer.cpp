@@ -1,0 +1,99 @@
+#include "http/head_writer.hpp"
+
+#include <charconv>
+
+namespace baton::http {
+namespace {
+void append_number(std::string& out, std::uint64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, end);
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+template <typename Strip>
+void append_end_to_end_fields(std::string& out, const auto& fields, const ConnectionTokens& named,
+                              Strip strip) {
+  for (const auto& f : fields) {
+    if (strip(f.id)) continue;
+    if (!named.empty() && names_in(f.name, named)) continue;
+    append_field(out, f.name, f.value);
+  }
+}
+
+void append_forwarded_for(std::string& out, const RequestHead& head, std::string_view client_ip) {
+  out.append("X-Forwarded-For: ");
+  for (const auto& f : head.fields) {
+    if (f.id != Field::x_forwarded_for || f.value.empty()) continue;
+    out.append(f.value);
+    out.append(", ");
+  }
+  out.append(client_ip);
+  out.append("\r\n");
+}
+}  // namespace
+
+void write_request_head(std::string& out, const RequestHead& head, const ForwardedFor& forwarded) {
+  out.clear();
+  out.append(head.method_text);
+  out.push_back(' ');
+  out.append(head.path);
+  out.append(" HTTP/1.1\r\n");
+  auto host = head.host.empty() ? forwarded.fallback_host : head.host;
+  append_field(out, "Host", host);
+  append_end_to_end_fields(out, head.fields, head.connection_tokens, strip_from_request);
+  append_forwarded_for(out, head, forwarded.client_ip);
+  append_field(out, "X-Forwarded-Host", host);
+  append_field(out, "X-Forwarded-Proto", "http");
+  if (head.websocket_upgrade) {
+    out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+  }
+  if (head.chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  } else if (head.content_length) {
+    out.append("Content-Length: ");
+    append_number(out, *head.content_length);
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+}
+
+ClientFraming choose_client_framing(const ResponseHead& response, unsigned client_version) {
+  if (response.no_body) return ClientFraming::none;
+  if (response.content_length) return ClientFraming::length;
+  if (response.chunked && client_version >= 11) return ClientFraming::chunked;
+  return ClientFraming::until_close;
+}
+
+void write_response_head(std::string& out, const ResponseHead& head, ClientFraming framing, bool keep_alive,
+                         unsigned client_version) {
+  out.clear();
+  out.append("HTTP/1.1 ");
+  append_number(out, head.status);
+  out.push_back(' ');
+  out.append(head.reason);
+  out.append("\r\n");
+  append_end_to_end_fields(out, head.fields, head.connection_tokens, strip_from_response);
+  if (head.status == 101) {
+    out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+    return;
+  }
+  // HEAD and 304 responses keep the length of the body they describe.
+  if (head.content_length && head.status != 204 && head.status / 100 != 1) {
+    out.append("Content-Length: ");
+    append_number(out, *head.content_length);
+    out.append("\r\n");
+  } else if (framing == ClientFraming::chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  if (!keep_alive) out.append("Connection: close\r\n");
+  else if (client_version == 10) out.append("Connection: keep-alive\r\n");
+  out.append("\r\n");
+}
+}  // namespace baton::http

@@ -1,0 +1,27 @@
+#pragma once
+// Writes the heads Baton sends: requests to upstreams, responses to clients.
+// Framing and hop-by-hop fields are always Baton's own, never copied.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/request_head.hpp"
+#include "http/response_parser.hpp"
+
+namespace baton::http {
+struct ForwardedFor {
+  std::string_view client_ip;
+  std::string_view fallback_host;  // for HTTP/1.0 requests without Host
+};
+
+void write_request_head(std::string& out, const RequestHead& head, const ForwardedFor& forwarded);
+
+// How the response body reaches the client.
+enum class ClientFraming : std::uint8_t { none, length, chunked, until_close };
+
+ClientFraming choose_client_framing(const ResponseHead& response, unsigned client_version);
+
+void write_response_head(std::string& out, const ResponseHead& head, ClientFraming framing, bool keep_alive,
+                         unsigned client_version);
+}  // namespace baton::http

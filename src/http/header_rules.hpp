@@ -1,0 +1,39 @@
+#pragma once
+// Header rules shared by request and response forwarding: which fields are
+// hop-by-hop and the small token-list helpers they need.
+#include <boost/beast/http/field.hpp>
+#include <string_view>
+
+#include "http/small_vector.hpp"
+
+namespace baton::http {
+using Field = boost::beast::http::field;
+
+// Fields a proxy must never forward (RFC 9110 §7.6.1) plus the framing fields
+// Baton writes itself; requests also lose the fields Baton sets (Host, X-Forwarded-*).
+bool strip_from_response(Field id);
+bool strip_from_request(Field id);
+
+// The tokens a Connection header names; each names a field to strip as well.
+using ConnectionTokens = SmallVector<std::string_view, 8>;
+
+// Calls `visit(token)` for every comma-separated, whitespace-trimmed, non-empty token.
+template <typename Visit>
+void for_each_token(std::string_view list, Visit&& visit) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto token = list.substr(0, comma);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    if (!token.empty()) visit(token);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+bool iequals(std::string_view a, std::string_view b);
+bool names_in(std::string_view name, const ConnectionTokens& tokens);
+
+// Host header (or absolute-form authority): reg-name, IPv4 or [IPv6], optional :port.
+bool is_valid_host(std::string_view host);
+}  // namespace baton::http

@@ -1,0 +1,76 @@
+#pragma once
+// Strict HTTP/1.1 request framing on top of Beast's basic_parser. Beast does the
+// byte-level grammar; this class adds the rules a proxy needs against request
+// smuggling (RFC 9112 §6, §11.2) and records views instead of copying fields.
+#include <boost/beast/http/basic_parser.hpp>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "http/request_head.hpp"
+
+namespace baton::http {
+struct RequestLimits {
+  std::uint32_t max_request_line = 8 * 1024;
+  std::uint32_t max_header_bytes = 64 * 1024;
+  std::uint32_t max_header_count = 100;
+  std::optional<std::uint64_t> max_body;
+};
+
+// Body bytes decoded from one put(): views into the read buffer.
+struct BodyPieces {
+  std::vector<std::string_view> pieces;
+  std::uint64_t bytes = 0;
+  void clear() {
+    pieces.clear();
+    bytes = 0;
+  }
+};
+
+class RequestParser : public boost::beast::http::basic_parser<true> {
+ public:
+  RequestParser(RequestHead& head, BodyPieces& body, const RequestLimits& limits);
+
+  // Parses the head from the start of `data`. Returns the head's length when
+  // complete, 0 when more bytes are needed; on a refusal, rejection() says why.
+  std::size_t parse_head(std::string_view data);
+  // Decodes body bytes into the BodyPieces; returns bytes consumed.
+  std::size_t parse_body(std::string_view data);
+  bool failed() const { return rejection_ != Rejection::none; }
+  Rejection rejection() const { return rejection_; }
+  std::string_view rejection_reason() const { return reason_; }
+
+ private:
+  void on_request_impl(boost::beast::http::verb method, std::string_view method_str,
+                       std::string_view target, int version, boost::beast::error_code& ec) override;
+  void on_response_impl(int, std::string_view, int, boost::beast::error_code&) override {}
+  void on_field_impl(boost::beast::http::field f, std::string_view name, std::string_view value,
+                     boost::beast::error_code& ec) override;
+  void on_header_impl(boost::beast::error_code& ec) override;
+  void on_body_init_impl(boost::optional<std::uint64_t> const&, boost::beast::error_code&) override {}
+  std::size_t on_body_impl(std::string_view body, boost::beast::error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t, std::string_view, boost::beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body, boost::beast::error_code& ec) override;
+  void on_finish_impl(boost::beast::error_code&) override {}
+
+  void reject(Rejection why, std::string_view reason, boost::beast::error_code& ec);
+  bool check_head_bytes(std::string_view head);
+  void check_field(const HeaderField& field, boost::beast::error_code& ec);
+  void finish_target(boost::beast::error_code& ec);
+
+  RequestHead& head_;
+  BodyPieces& body_;
+  const RequestLimits& limits_;
+  Rejection rejection_ = Rejection::none;
+  std::string_view reason_;
+  bool in_trailer_ = false;
+  unsigned host_count_ = 0;
+  unsigned content_length_count_ = 0;
+  unsigned transfer_encoding_count_ = 0;
+  std::string_view request_line_end_;
+  bool upgrade_websocket_ = false;
+  bool has_websocket_key_ = false;
+  bool websocket_version_13_ = false;
+};
+}  // namespace baton::http

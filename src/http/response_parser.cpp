@@ -1,0 +1,104 @@
+#include "http/response_parser.hpp"
+
+#include <boost/beast/http/error.hpp>
+
+namespace baton::http {
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+void ResponseHead::clear() {
+  status = 0;
+  reason = {};
+  version = 11;
+  fields.clear();
+  connection_tokens.clear();
+  content_length.reset();
+  chunked = keep_alive = until_eof = no_body = false;
+  keep_alive = true;
+}
+
+ResponseParser::ResponseParser(ResponseHead& head, BodyPieces& body, bool head_request)
+    : head_(head), body_(body) {
+  head_.clear();
+  header_limit(kMaxHeadBytes);
+  body_limit(boost::none);
+  skip(head_request);
+}
+
+std::size_t ResponseParser::parse_head(std::string_view data) {
+  beast::error_code ec;
+  eager(false);
+  auto used = put(boost::asio::buffer(data.data(), data.size()), ec);
+  if (ec == bhttp::error::need_more) return 0;
+  if (ec) {
+    malformed_ = true;
+    return 0;
+  }
+  for (auto at = data.find('\n'); at != std::string_view::npos && at + 1 < used; at = data.find('\n', at + 1)) {
+    if (data[at + 1] == ' ' || data[at + 1] == '\t') {
+      malformed_ = true;  // obs-fold
+      return 0;
+    }
+  }
+  return used;
+}
+
+std::size_t ResponseParser::parse_body(std::string_view data) {
+  beast::error_code ec;
+  eager(true);
+  auto used = put(boost::asio::buffer(data.data(), data.size()), ec);
+  if (ec && ec != bhttp::error::need_more) malformed_ = true;
+  return used;
+}
+
+void ResponseParser::finish_at_eof() {
+  beast::error_code ec;
+  put_eof(ec);
+  if (ec) malformed_ = true;
+}
+
+void ResponseParser::on_response_impl(int code, std::string_view reason, int version, beast::error_code& ec) {
+  head_.status = static_cast<unsigned>(code);
+  head_.reason = reason;
+  head_.version = static_cast<unsigned>(version);
+  if ((version != 10 && version != 11) || code < 100 || code > 999) ec = bhttp::error::bad_version;
+}
+
+void ResponseParser::on_field_impl(bhttp::field f, std::string_view name, std::string_view value,
+                                   beast::error_code& ec) {
+  if (in_trailer_) return;  // response trailers are not forwarded
+  if (head_.fields.size() >= kMaxFields) {
+    ec = bhttp::error::header_limit;
+    return;
+  }
+  head_.fields.push_back({f, name, value});
+  if (f == Field::content_length && ++content_length_count_ > 1) ec = bhttp::error::multiple_content_length;
+  if (f == Field::connection) {
+    bool overflow = false;
+    for_each_token(value, [&](std::string_view t) { overflow |= !head_.connection_tokens.push_back(t); });
+    if (overflow) ec = bhttp::error::bad_value;
+  }
+}
+
+void ResponseParser::on_header_impl(beast::error_code&) {
+  in_trailer_ = true;
+  head_.keep_alive = keep_alive();
+  head_.chunked = chunked();
+  if (auto length = content_length()) head_.content_length = *length;
+  head_.no_body = is_done();  // complete after the head: HEAD, 1xx, 204, 304 or a zero length
+  head_.until_eof = need_eof() && !head_.no_body && !head_.chunked && !head_.content_length;
+  if (head_.status / 100 == 1 || head_.status == 204 || head_.status == 304) head_.content_length.reset();
+}
+
+std::size_t ResponseParser::on_body_impl(std::string_view body, beast::error_code&) {
+  body_.pieces.push_back(body);
+  body_.bytes += body.size();
+  return body.size();
+}
+
+std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, std::string_view body, beast::error_code&) {
+  body_.pieces.push_back(body);
+  body_.bytes += body.size();
+  return body.size();
+}
+}  // namespace baton::http

@@ -1,0 +1,186 @@
+#include "proxy/session.hpp"
+
+#include "http/error_response.hpp"
+#include "proxy/worker.hpp"
+
+namespace baton::proxy {
+namespace {
+// Heads are read in small steps so an idle keep-alive connection holds little memory.
+constexpr std::size_t kHeadReadSize = 4 * 1024;
+// Buffers kept between requests; anything larger is returned to the allocator.
+constexpr std::size_t kKeepBufferBytes = 16 * 1024;
+constexpr std::chrono::milliseconds kLingerTimeout{1000};
+
+std::string_view view(const beast::flat_buffer& b) {
+  return {static_cast<const char*>(b.data().data()), b.size()};
+}
+
+std::string_view rejection_code(http::Rejection r) {
+  switch (r) {
+    case http::Rejection::uri_too_long: return "uri_too_long";
+    case http::Rejection::headers_too_large: return "headers_too_large";
+    case http::Rejection::body_too_large: return "body_too_large";
+    case http::Rejection::not_implemented: return "not_implemented";
+    case http::Rejection::expectation_failed: return "expectation_failed";
+    default: return "bad_request";
+  }
+}
+}  // namespace
+
+Session::Session(Worker& worker, Socket client, std::size_t listener)
+    : worker_(worker), client_(std::move(client)), listener_(listener) {
+  worker_.add(this);
+}
+
+Session::~Session() { worker_.remove(this); }
+
+awaitable<void> run_session(Worker& worker, Socket client, std::size_t listener) {
+  Session session(worker, std::move(client), listener);
+  co_await session.run();
+}
+
+void Session::arm(Phase phase, std::chrono::milliseconds timeout) {
+  phase_ = phase;
+  deadline_ = Clock::now() + timeout;
+}
+
+void Session::check_deadline(Clock::time_point now) {
+  if (now < deadline_) return;
+  expired_ = phase_;
+  deadline_ = Clock::time_point::max();
+  error_code ignored;
+  client_.cancel(ignored);
+  if (upstream_socket_) upstream_socket_->cancel(ignored);
+}
+
+void Session::begin_shutdown() {
+  shutting_down_ = true;
+  if (phase_ == Phase::idle && client_in_.size() == 0) {
+    error_code ignored;
+    client_.cancel(ignored);
+  }
+}
+
+awaitable<void> Session::run() {
+  client_ip_ = peer_ip(client_);
+  bool linger = false;
+  while (!shutting_down_ || client_in_.size() > 0) {
+    if (!co_await read_head()) {
+      linger = request_parser_ && request_parser_->rejection() != http::Rejection::none;
+      break;
+    }
+    if (!co_await serve_one()) {
+      linger = true;
+      break;
+    }
+  }
+  error_code ignored;
+  client_.shutdown(Socket::shutdown_send, ignored);
+  if (linger) {
+    // Read what the client still sends so closing does not reset the connection
+    // and destroy the response it has not read yet.
+    arm(Phase::send, kLingerTimeout);
+    for (std::size_t drained = 0; drained < 1024 * 1024;) {
+      char sink[4096];
+      auto [ec, n] = co_await client_.async_read_some(asio::buffer(sink), use_nothrow);
+      if (ec) break;
+      drained += n;
+    }
+  }
+  client_.close(ignored);
+}
+
+awaitable<bool> Session::read_head() {
+  const auto& settings = worker_.shared().settings;
+  request_parser_.emplace(request_, pieces_, worker_.shared().head_limits);
+  expired_.reset();
+  if (client_in_.size() > 0) arm(Phase::head, settings.timeouts.header);
+  else arm(Phase::idle, requests_served_ == 0 ? settings.timeouts.header : settings.timeouts.keepalive);
+  for (;;) {
+    if (client_in_.size() > 0) {
+      if (phase_ == Phase::idle) arm(Phase::head, settings.timeouts.header);
+      if (auto length = request_parser_->parse_head(view(client_in_)); length > 0) {
+        // The head's views stay valid until the next read into the buffer.
+        client_in_.consume(length);
+        co_return true;
+      }
+      if (auto r = request_parser_->rejection(); r != http::Rejection::none) {
+        co_await reply_error(http::status_of(r), rejection_code(r), false);
+        co_return false;
+      }
+    } else {
+      if (shutting_down_) co_return false;
+      release_idle_memory();
+      auto [wait_error] = co_await client_.async_wait(Socket::wait_read, use_nothrow);
+      if (wait_error) co_return false;
+    }
+    auto [ec, n] = co_await client_.async_read_some(client_in_.prepare(kHeadReadSize), use_nothrow);
+    if (ec || n == 0) {
+      if (expired_ == Phase::head) co_await reply_error(408, "request_timeout", false);
+      co_return false;
+    }
+    client_in_.commit(n);
+  }
+}
+
+void Session::release_idle_memory() {
+  if (client_in_.capacity() > kKeepBufferBytes) client_in_.shrink_to_fit();
+  if (upstream_in_.size() == 0 && upstream_in_.capacity() > kKeepBufferBytes) upstream_in_.shrink_to_fit();
+  if (head_out_.capacity() > kKeepBufferBytes) head_out_ = std::string();
+}
+
+awaitable<bool> Session::serve_one() {
+  auto started = Clock::now();
+  Exchange exchange;
+  routes_ = worker_.routes();
+  exchange.service = routes_->match(listener_, request_.host, request_.path);
+  exchange.client_keep_alive = request_.keep_alive && !shutting_down_;
+  std::string method, path;
+  if (exchange.service && exchange.service->access_log) {
+    method = request_.method_text;
+    path = request_.path;
+  }
+  if (!exchange.service) {
+    exchange.status = 404;
+    exchange.error = "no_route";
+    bool keep = exchange.client_keep_alive && !request_.has_body();
+    co_await reply_error(404, "no_route", keep);
+    exchange.client_keep_alive = keep;
+  } else if (auto max = exchange.service->limits.max_body;
+             max && request_.content_length && *request_.content_length > *max) {
+    exchange.status = 413;
+    exchange.error = "body_too_large";
+    exchange.client_keep_alive = false;
+    co_await reply_error(413, "body_too_large", false);
+  } else {
+    co_await forward(exchange);
+  }
+  ++requests_served_;
+  if (exchange.service && exchange.service->access_log) {
+    AccessRecord record{exchange.service->name, client_ip_, method, path, exchange.status,
+                        exchange.response_bytes,
+                        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started),
+                        exchange.target ? std::string_view(exchange.target->address_text) : std::string_view(),
+                        exchange.retries, exchange.error};
+    worker_.shared().access_log->write(record);
+  }
+  co_return exchange.client_keep_alive && !shutting_down_;
+}
+
+awaitable<void> Session::reply_error(unsigned status, std::string_view code, bool keep_alive) {
+  auto response = http::make_error_response(status, code, keep_alive);
+  co_await write_client(response);
+}
+
+awaitable<bool> Session::write_client(std::string_view bytes) {
+  arm(Phase::send, worker_.shared().settings.timeouts.send);
+  auto [ec, n] = co_await asio::async_write(client_, asio::buffer(bytes.data(), bytes.size()), use_nothrow);
+  co_return !ec;
+}
+
+awaitable<bool> Session::write_client(const std::vector<asio::const_buffer>& buffers) {
+  arm(Phase::send, worker_.shared().settings.timeouts.send);
+  auto [ec, n] = co_await asio::async_write(client_, buffers, use_nothrow);
+  co_return !ec;
+}
+}  // namespace baton::proxy

@@ -1,0 +1,102 @@
+#pragma once
+// One client connection: reads requests, routes them, forwards them upstream
+// and streams the responses back, in order, until either side closes.
+#include <boost/beast/core/flat_buffer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/request_parser.hpp"
+#include "http/response_parser.hpp"
+#include "proxy/intrusive_list.hpp"
+#include "proxy/route_table.hpp"
+#include "proxy/socket_util.hpp"
+#include "proxy/upstream_pool.hpp"
+
+namespace baton::proxy {
+class Worker;
+using Clock = std::chrono::steady_clock;
+
+// What the session waits for; a passed deadline means something different in each.
+enum class Phase : std::uint8_t { idle, head, connect, response, body, send, tunnel };
+
+// How one forwarded exchange ended, for the access log and keep-alive.
+struct Exchange {
+  const Service* service = nullptr;
+  Target* target = nullptr;
+  unsigned status = 0;
+  std::uint64_t response_bytes = 0;
+  std::uint32_t retries = 0;
+  bool client_keep_alive = true;
+  std::string_view error;  // X-Baton-Error code of a proxy-made response
+};
+
+class Session : public ListHook<Session> {
+ public:
+  Session(Worker& worker, Socket client, std::size_t listener);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  awaitable<void> run();
+  // Called by the worker's tick: cancels the pending operation once the deadline passed.
+  void check_deadline(Clock::time_point now);
+  // Graceful stop: idle connections close now, busy ones after their response.
+  void begin_shutdown();
+
+ private:
+  // session.cpp
+  awaitable<bool> read_head();
+  awaitable<bool> serve_one();
+  awaitable<void> reply_error(unsigned status, std::string_view code, bool keep_alive);
+  awaitable<bool> write_client(std::string_view bytes);
+  awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers);
+  void arm(Phase phase, std::chrono::milliseconds timeout);
+  void log_exchange(const Exchange& exchange, Clock::time_point started) const;
+  void release_idle_memory();
+
+  // session_forward.cpp
+  enum class PumpResult : std::uint8_t { done, read_failed, write_failed, malformed };
+  awaitable<void> forward(Exchange& exchange);
+  awaitable<std::unique_ptr<UpstreamConnection>> connect_upstream(Target& target, bool& reused, bool fresh_only);
+  awaitable<bool> send_request(UpstreamConnection& up, std::string_view head, bool& body_consumed);
+  awaitable<std::size_t> read_response_head(UpstreamConnection& up, bool head_request);
+  awaitable<void> relay_response(std::unique_ptr<UpstreamConnection> up, Exchange& exchange);
+  template <typename Parser>
+  awaitable<PumpResult> pump(Socket& from, beast::flat_buffer& in, Parser& parser, Socket& to, bool chunked_out,
+                             std::string_view prefix, Phase write_phase, std::uint64_t& bytes);
+
+  // session_tunnel.cpp
+  awaitable<void> tunnel(std::unique_ptr<UpstreamConnection> up);
+  awaitable<void> relay_direction(Socket& from, beast::flat_buffer& buffer, Socket& to);
+
+  Worker& worker_;
+  Socket client_;
+  std::size_t listener_;
+  std::string client_ip_;
+  beast::flat_buffer client_in_;
+  beast::flat_buffer upstream_in_;
+  std::string head_out_;
+  std::vector<asio::const_buffer> gather_;
+  http::RequestHead request_;
+  http::ResponseHead response_;
+  http::BodyPieces pieces_;
+  std::optional<http::RequestParser> request_parser_;
+  std::optional<http::ResponseParser> response_parser_;
+  std::shared_ptr<const RouteTable> routes_;  // held for the exchange: a publish may not free it
+  const Service* service_ = nullptr;
+  bool client_failed_ = false;
+  Socket* upstream_socket_ = nullptr;  // cancelled together with the client on a deadline
+
+  Phase phase_ = Phase::idle;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  std::optional<Phase> expired_;
+  bool shutting_down_ = false;
+  bool sent_continue_ = false;
+  std::uint32_t requests_served_ = 0;
+};
+
+awaitable<void> run_session(Worker& worker, Socket client, std::size_t listener);
+}  // namespace baton::proxy

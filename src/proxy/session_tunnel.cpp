@@ -1,0 +1,46 @@
+// After a 101 Switching Protocols the session is a byte tunnel (WebSocket):
+// each direction copies until its source ends, then half-closes the other side.
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include "proxy/session.hpp"
+#include "proxy/worker.hpp"
+
+namespace baton::proxy {
+namespace {
+constexpr std::size_t kTunnelReadSize = 16 * 1024;
+// WebSockets idle for long stretches; apps ping well within this.
+constexpr std::chrono::milliseconds kTunnelIdleTimeout{3'600'000};
+}  // namespace
+
+awaitable<void> Session::tunnel(std::unique_ptr<UpstreamConnection> up) {
+  using namespace asio::experimental::awaitable_operators;
+  upstream_socket_ = &up->socket;
+  co_await (relay_direction(client_, client_in_, up->socket) && relay_direction(up->socket, upstream_in_, client_));
+  upstream_socket_ = nullptr;
+  client_in_.consume(client_in_.size());
+  upstream_in_.consume(upstream_in_.size());
+}
+
+awaitable<void> Session::relay_direction(Socket& from, beast::flat_buffer& buffer, Socket& to) {
+  for (;;) {
+    if (buffer.size() > 0) {
+      arm(Phase::tunnel, kTunnelIdleTimeout);
+      auto [ec, n] = co_await asio::async_write(to, buffer.data(), use_nothrow);
+      if (ec) break;
+      buffer.consume(n);
+    }
+    arm(Phase::tunnel, kTunnelIdleTimeout);
+    auto [ec, n] = co_await from.async_read_some(buffer.prepare(kTunnelReadSize), use_nothrow);
+    if (ec) {
+      error_code ignored;
+      // A clean end is passed on as a half-close; anything else ends both directions.
+      if (ec == asio::error::eof) to.shutdown(Socket::shutdown_send, ignored);
+      else to.cancel(ignored);
+      co_return;
+    }
+    buffer.commit(n);
+  }
+  error_code ignored;
+  from.cancel(ignored);  // the write side failed: stop reading as well
+}
+}  // namespace baton::proxy

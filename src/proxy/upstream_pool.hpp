@@ -1,0 +1,39 @@
+#pragma once
+// Idle keep-alive connections to upstream targets, one pool per proxy thread
+// (no locks: a connection never changes threads).
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "proxy/socket_util.hpp"
+
+namespace baton::proxy {
+struct UpstreamConnection {
+  explicit UpstreamConnection(Socket s, std::uint64_t target) : socket(std::move(s)), target_id(target) {}
+  Socket socket;
+  std::uint64_t target_id;
+  std::chrono::steady_clock::time_point idle_since{};
+  std::uint32_t uses = 0;
+};
+
+class UpstreamPool {
+ public:
+  UpstreamPool(std::size_t max_idle_per_target, std::chrono::milliseconds idle_timeout)
+      : max_idle_(max_idle_per_target), idle_timeout_(idle_timeout) {}
+
+  // A live idle connection to the target, or nullptr.
+  std::unique_ptr<UpstreamConnection> take(std::uint64_t target_id, std::chrono::steady_clock::time_point now);
+  void give_back(std::unique_ptr<UpstreamConnection> conn, std::chrono::steady_clock::time_point now);
+  // Closes connections idle past the timeout.
+  void sweep(std::chrono::steady_clock::time_point now);
+  void clear();
+  std::size_t idle_count() const;
+
+ private:
+  std::size_t max_idle_;
+  std::chrono::milliseconds idle_timeout_;
+  std::unordered_map<std::uint64_t, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
+};
+}  // namespace baton::proxy

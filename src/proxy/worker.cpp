@@ -1,0 +1,119 @@
+#include "proxy/worker.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/log.hpp"
+#include "proxy/session.hpp"
+
+namespace baton::proxy {
+namespace {
+constexpr std::chrono::milliseconds kTick{100};  // deadline resolution
+constexpr int kSweepEveryTicks = 10;
+constexpr std::chrono::milliseconds kAcceptBackoff{100};  // after EMFILE and friends
+
+asio::generic::stream_protocol protocol_of(int fd) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length);
+  int family = storage.ss_family;
+  return asio::generic::stream_protocol(family, family == AF_UNIX ? 0 : IPPROTO_TCP);
+}
+}  // namespace
+
+Worker::Worker(ProxyShared& shared, std::vector<int> listen_fds)
+    : shared_(shared),
+      pool_(shared.settings.upstream_pool_size, shared.settings.timeouts.upstream_idle) {
+  for (int fd : listen_fds) {
+    int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    acceptors_.emplace_back(context_, protocol_of(own), own);
+  }
+}
+
+Worker::~Worker() { stop(); }
+
+void Worker::start() {
+  for (std::size_t i = 0; i < acceptors_.size(); ++i)
+    asio::co_spawn(context_, accept_loop(i), asio::detached);
+  asio::co_spawn(context_, tick_loop(), asio::detached);
+  thread_ = std::thread([this] { context_.run(); });
+}
+
+void Worker::begin_shutdown() {
+  asio::post(context_, [this] {
+    shutting_down_ = true;
+    for (auto& a : acceptors_) {
+      error_code ignored;
+      a.close(ignored);
+    }
+    sessions_.for_each([](Session& s) { s.begin_shutdown(); });
+  });
+}
+
+void Worker::stop() {
+  if (!thread_.joinable()) return;
+  context_.stop();
+  thread_.join();
+}
+
+const std::shared_ptr<const RouteTable>& Worker::routes() {
+  auto version = shared_.route_version.load(std::memory_order_acquire);
+  if (version != routes_version_) {
+    std::lock_guard lock(shared_.route_mutex);
+    routes_ = shared_.routes;
+    routes_version_ = version;
+  }
+  return routes_;
+}
+
+void Worker::add(Session* s) {
+  sessions_.push(s);
+  session_count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::remove(Session* s) {
+  sessions_.erase(s);
+  session_count_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+awaitable<void> Worker::accept_loop(std::size_t listener_index) {
+  auto& acceptor = acceptors_[listener_index];
+  asio::steady_timer backoff(context_);
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+    if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      log::warn("event=accept_failed error=\"{}\"", ec.message());
+      backoff.expires_after(kAcceptBackoff);
+      co_await backoff.async_wait(use_nothrow);
+      continue;
+    }
+    if (socket.protocol().family() != AF_UNIX) set_no_delay(socket);
+    asio::co_spawn(context_, run_session(*this, std::move(socket), listener_index),
+                   [](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       log::error("event=session_failed error=\"{}\"", ex.what());
+                     }
+                   });
+  }
+}
+
+awaitable<void> Worker::tick_loop() {
+  asio::steady_timer timer(context_);
+  for (int tick = 0;; ++tick) {
+    timer.expires_after(kTick);
+    co_await timer.async_wait(use_nothrow);
+    auto now = Clock::now();
+    sessions_.for_each([now](Session& s) { s.check_deadline(now); });
+    if (tick % kSweepEveryTicks == 0) pool_.sweep(now);
+    if (shutting_down_ && sessions_.size() == 0) {
+      pool_.clear();
+      co_return;
+    }
+  }
+}
+}  // namespace baton::proxy

@@ -1,0 +1,68 @@
+#pragma once
+// One proxy thread: its own io_context, acceptors (on dups of the shared
+// listening fds), upstream pool and session list. Nothing here is shared
+// between threads except the route table snapshot and target counters.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "http/request_parser.hpp"
+#include "net/asio.hpp"
+#include "proxy/access_log.hpp"
+#include "proxy/intrusive_list.hpp"
+#include "proxy/route_table.hpp"
+#include "proxy/upstream_pool.hpp"
+
+namespace baton::proxy {
+class Session;
+
+// State every worker reads: the published route table and the global settings.
+struct ProxyShared {
+  ProxyConfig settings;
+  http::RequestLimits head_limits;  // the head is parsed before a service is known
+  AccessLog* access_log = nullptr;
+  std::atomic<std::uint64_t> route_version{0};
+  std::mutex route_mutex;
+  std::shared_ptr<const RouteTable> routes;
+};
+
+class Worker {
+ public:
+  Worker(ProxyShared& shared, std::vector<int> listen_fds);
+  ~Worker();
+
+  void start();
+  // Thread-safe: stop accepting, close idle connections, finish busy ones.
+  void begin_shutdown();
+  // Thread-safe: stop the event loop and join the thread.
+  void stop();
+  std::size_t active_sessions() const { return session_count_.load(std::memory_order_relaxed); }
+
+  asio::io_context& context() { return context_; }
+  UpstreamPool& pool() { return pool_; }
+  const ProxyShared& shared() const { return shared_; }
+  // The newest published table; refreshed at most once per request, lock-free when unchanged.
+  const std::shared_ptr<const RouteTable>& routes();
+  void add(Session* s);
+  void remove(Session* s);
+  bool shutting_down() const { return shutting_down_; }
+
+ private:
+  awaitable<void> accept_loop(std::size_t listener_index);
+  awaitable<void> tick_loop();
+
+  ProxyShared& shared_;
+  asio::io_context context_{1};
+  std::vector<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors_;
+  UpstreamPool pool_;
+  IntrusiveList<Session> sessions_;
+  std::atomic<std::size_t> session_count_{0};
+  std::shared_ptr<const RouteTable> routes_;
+  std::uint64_t routes_version_ = ~0ull;
+  bool shutting_down_ = false;
+  std::thread thread_;
+};
+}  // namespace baton::proxy
