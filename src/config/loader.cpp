@@ -1,0 +1,261 @@
+#include "config/loader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "config/service_rules.hpp"
+#include "config/table_reader.hpp"
+
+namespace baton {
+namespace {
+using config_detail::LocatedString;
+using config_detail::Problems;
+using config_detail::Range;
+using config_detail::TableReader;
+
+// Bounds that catch typos and nonsense values; none is a tuning advice.
+constexpr Range<std::uint32_t> kThreadsRange{0, 256};
+constexpr Range<std::uint32_t> kUpstreamPoolSizeRange{0, 10'000};
+constexpr Range<std::uint32_t> kRetriesRange{0, 10};
+constexpr Range<std::uint32_t> kMaxHeaderCountRange{1, 10'000};
+constexpr Range<std::uint64_t> kMaxRequestLineRange{256, 1 << 20};
+constexpr Range<std::uint64_t> kMaxHeaderBytesRange{1 << 10, 16 << 20};
+constexpr Range<std::uint64_t> kMaxBodyRange{1, UINT64_MAX};
+constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug", "info",    "warn",
+                                                        "error", "critical", "off"};
+constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
+
+// `value` must be one of `allowed`; a near miss gets a suggestion.
+bool check_choice(TableReader& r, std::string_view key, std::string_view value,
+                  std::span<const std::string_view> allowed) {
+  if (std::ranges::find(allowed, value) != allowed.end()) return true;
+  std::string message = fmt::format("{} must be one of ", r.describe(key));
+  for (auto choice : allowed) message += fmt::format("'{}', ", choice);
+  message += fmt::format("not '{}'", value);
+  if (auto guess = config_detail::closest_match(value, allowed))
+    message += fmt::format(" (did you mean '{}'?)", *guess);
+  r.fail(r.line_of(key), message);
+  return false;
+}
+
+void read_timeouts(TableReader& parent, Timeouts& timeouts) {
+  auto r = parent.child("timeouts");
+  if (!r) return;
+  r->allow_only({"header", "keepalive", "connect", "response", "body", "send", "upstream_idle"});
+  r->read_duration("header", timeouts.header);
+  r->read_duration("keepalive", timeouts.keepalive);
+  r->read_duration("connect", timeouts.connect);
+  r->read_duration("response", timeouts.response);
+  r->read_duration("body", timeouts.body);
+  r->read_duration("send", timeouts.send);
+  r->read_duration("upstream_idle", timeouts.upstream_idle);
+}
+
+void read_limits(TableReader& parent, Limits& limits) {
+  auto r = parent.child("limits");
+  if (!r) return;
+  r->allow_only({"max_request_line", "max_header_bytes", "max_header_count", "max_body"});
+  r->read_size("max_request_line", limits.max_request_line, kMaxRequestLineRange);
+  r->read_size("max_header_bytes", limits.max_header_bytes, kMaxHeaderBytesRange);
+  r->read("max_header_count", limits.max_header_count, kMaxHeaderCountRange);
+  std::uint64_t max_body = 0;
+  if (r->read_size("max_body", max_body, kMaxBodyRange)) limits.max_body = max_body;
+}
+
+void read_proxy(TableReader& root, ProxyConfig& proxy) {
+  auto r = root.child("proxy");
+  if (!r) return;
+  r->allow_only({"threads", "shutdown_timeout", "upstream_pool_size", "access_log", "timeouts",
+                 "limits"});
+  r->read("threads", proxy.threads, kThreadsRange);
+  r->read_duration("shutdown_timeout", proxy.shutdown_timeout);
+  r->read("upstream_pool_size", proxy.upstream_pool_size, kUpstreamPoolSizeRange);
+  r->read("access_log", proxy.access_log);
+  read_timeouts(*r, proxy.timeouts);
+  read_limits(*r, proxy.limits);
+}
+
+void read_listen(TableReader& r, ServiceConfig& service) {
+  std::string text;
+  if (!r.require("listen") || !r.read("listen", text)) return;
+  auto address = parse_address(text);
+  if (!address) return r.fail_value(r.line_of("listen"), "listen", address.error());
+  if (address->kind == Address::Kind::unix_path)
+    return r.fail_at("listen", "must be a TCP address (unix sockets are only for targets)");
+  service.listen = *address;
+}
+
+void read_hosts(TableReader& r, ServiceConfig& service) {
+  std::vector<LocatedString> hosts;
+  if (!r.read_strings("hosts", hosts)) return;
+  for (const auto& host : hosts) {
+    auto normal = config_detail::normalize_host(host.text);
+    if (!normal) return r.fail_value(host.line, "hosts", normal.error());
+    if (std::ranges::find(service.hosts, *normal) != service.hosts.end())
+      return r.fail(host.line, fmt::format("{} lists '{}' twice", r.describe("hosts"), *normal));
+    service.hosts.push_back(std::move(*normal));
+  }
+}
+
+void read_path(TableReader& r, ServiceConfig& service) {
+  std::string path;
+  if (!r.read("path", path)) return;
+  if (auto problem = config_detail::path_prefix_problem(path))
+    return r.fail_at("path", *problem);
+  service.path = std::move(path);
+}
+
+void read_targets(TableReader& r, ServiceConfig& service) {
+  std::vector<LocatedString> targets;
+  if (!r.require("targets") || !r.read_strings("targets", targets)) return;
+  if (targets.empty()) return r.fail_at("targets", "must list at least one address");
+  for (const auto& target : targets) {
+    auto address = parse_address(target.text);
+    if (!address) return r.fail_value(target.line, "targets", address.error());
+    if (address->kind == Address::Kind::tcp && address->port == 0)
+      return r.fail_value(target.line, "targets", fmt::format("'{}' has port 0", target.text));
+    if (std::ranges::find(service.targets, *address) != service.targets.end())
+      return r.fail(target.line,
+                    fmt::format("{} lists '{}' twice", r.describe("targets"), address->text()));
+    service.targets.push_back(std::move(*address));
+  }
+}
+
+void read_balance(TableReader& r, ServiceConfig& service) {
+  std::string name;
+  if (!r.read("balance", name) || !check_choice(r, "balance", name, kBalancePolicies)) return;
+  service.balance = name == "least_conn" ? BalancePolicy::least_conn : BalancePolicy::round_robin;
+}
+
+// Services start from the [proxy] defaults and override single fields.
+ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& proxy) {
+  r.allow_only({"listen", "hosts", "path", "targets", "balance", "access_log", "retries",
+                "timeouts", "limits"});
+  ServiceConfig service;
+  service.name = std::move(name);
+  service.access_log = proxy.access_log;
+  service.timeouts = proxy.timeouts;
+  service.limits = proxy.limits;
+  read_listen(r, service);
+  read_hosts(r, service);
+  read_path(r, service);
+  read_targets(r, service);
+  read_balance(r, service);
+  r.read("access_log", service.access_log);
+  r.read("retries", service.retries, kRetriesRange);
+  read_timeouts(r, service.timeouts);
+  read_limits(r, service.limits);
+  return service;
+}
+
+struct ServiceAt {
+  std::string name;
+  std::size_t line;
+};
+
+// Services in the order they appear in the file (toml++ sorts keys), so an
+// error about a clash points at the later of the two.
+std::vector<ServiceAt> services_in_file_order(const toml::table& services) {
+  std::vector<ServiceAt> order;
+  for (auto&& [key, node] : services)
+    order.push_back({std::string(key.str()), node.source().begin.line});
+  std::ranges::stable_sort(order, {}, &ServiceAt::line);
+  return order;
+}
+
+// Two services answering the same (listener, host, path) would make routing
+// depend on table order.
+void check_routes_unique(TableReader& services, const Config& config) {
+  std::map<std::tuple<std::string, std::string, std::string>, std::string> owners;
+  for (const auto& [name, line] : services_in_file_order(services.table())) {
+    const ServiceConfig& service = config.services.at(name);
+    // An empty host stands for "any host".
+    auto hosts = service.hosts.empty() ? std::vector<std::string>{""} : service.hosts;
+    for (const auto& host : hosts) {
+      auto [it, inserted] = owners.try_emplace({service.listen.text(), host, service.path}, name);
+      if (inserted) continue;
+      return services.fail(line, fmt::format(
+          "service '{}' has the same route as service '{}' (listen {}, host {}, path {})", name,
+          it->second, service.listen.text(), host.empty() ? "any" : host, service.path));
+    }
+  }
+}
+
+void read_services(TableReader& root, Config& config) {
+  constexpr std::string_view kHint = "no services: add a [services.NAME] table";
+  if (!root.has("services")) return root.fail(root.line(), kHint);
+  auto services = root.child("services");
+  if (!services) return;
+  if (services->table().empty()) return services->fail(services->line(), kHint);
+  for (auto&& [key, node] : services->table()) {
+    std::string name(key.str());
+    if (!config_detail::is_valid_service_name(name))
+      return services->fail(key.source().begin.line,
+                            fmt::format("service name '{}' must be 1 to 64 letters, digits, "
+                                        "'_' or '-'", name));
+    auto r = services->child(name);
+    if (!r) return;
+    config.services.emplace(name, read_service(*r, name, config.proxy));
+    if (r->failed()) return;
+  }
+  check_routes_unique(*services, config);
+}
+
+void read_root(TableReader& root, Config& config) {
+  root.allow_only({"log_level", "proxy", "services"});
+  if (root.read("log_level", config.log_level))
+    check_choice(root, "log_level", config.log_level, kLogLevels);
+  read_proxy(root, config.proxy);
+  read_services(root, config);
+}
+
+std::expected<std::string, std::string> read_file(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    return std::unexpected(fmt::format("{}: cannot read: it is a directory", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad())
+    return std::unexpected(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+  return text.str();
+}
+}  // namespace
+
+std::expected<Config, std::string> parse_config(std::string_view toml_text,
+                                                std::string_view source_name) {
+  Problems problems{std::string(source_name)};
+  toml::table document;
+  try {
+    document = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& error) {
+    const auto& where = error.source().begin;
+    auto message = fmt::format("invalid TOML at column {}: {}", where.column, error.description());
+    problems.report(std::max<std::size_t>(1, where.line), message);
+    return std::unexpected(problems.first());
+  }
+  Config config;
+  config.source = std::string(source_name);
+  TableReader root(document, "", problems);
+  read_root(root, config);
+  if (problems.any()) return std::unexpected(problems.first());
+  return config;
+}
+
+std::expected<Config, std::string> load_config_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return std::unexpected(text.error());
+  return parse_config(*text, path);
+}
+}  // namespace baton

@@ -1,0 +1,323 @@
+// Every rejection: the message must name the file and the right line, and say
+// what is wrong. Texts start with a newline, so their first line is line 2.
+#include "config/loader.hpp"
+
+#include <gtest/gtest.h>
+
+namespace baton {
+namespace {
+void expect_error(std::string_view text, int line, std::string_view phrase) {
+  auto config = parse_config(text, "test.toml");
+  ASSERT_FALSE(config.has_value()) << "accepted; expected: " << phrase;
+  const std::string& error = config.error();
+  EXPECT_TRUE(error.starts_with("test.toml:" + std::to_string(line) + ": ")) << error;
+  EXPECT_NE(error.find(phrase), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+TEST(ConfigErrors, TomlSyntax) {
+  expect_error(R"(
+[proxy]
+threads = = 2
+)", 3, "invalid TOML at column 11: ");
+}
+
+TEST(ConfigErrors, UnknownKeySuggestsTheClosestOne) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+tagets = ["127.0.0.1:9001"]
+)", 4, "unknown key 'tagets' in [services.api] (did you mean 'targets'?)");
+}
+
+TEST(ConfigErrors, UnknownKeyFarFromAnyKnownOne) {
+  expect_error(R"(
+[proxy]
+colour = "blue"
+)", 3, "unknown key 'colour' in [proxy]");
+  auto error = parse_config("[proxy]\ncolour = 1\n", "test.toml").error();
+  EXPECT_EQ(error.find("did you mean"), std::string::npos) << error;
+}
+
+TEST(ConfigErrors, UnknownTopLevelTable) {
+  expect_error(R"(
+[servces.api]
+listen = "127.0.0.1:8080"
+)", 2, "unknown key 'servces' at the top level (did you mean 'services'?)");
+}
+
+TEST(ConfigErrors, UnknownKeyInNestedTables) {
+  expect_error(R"(
+[proxy.timeouts]
+conect = "1s"
+)", 3, "unknown key 'conect' in [proxy.timeouts] (did you mean 'connect'?)");
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001"]
+[services.api.limits]
+max_bdy = "1m"
+)", 6, "unknown key 'max_bdy' in [services.api.limits] (did you mean 'max_body'?)");
+}
+
+TEST(ConfigErrors, WrongType) {
+  expect_error(R"(
+[proxy]
+threads = "2"
+)", 3, "'threads' in [proxy] must be an integer, not a string");
+  expect_error(R"(
+proxy = 3
+)", 2, "'proxy' at the top level must be a table, not an integer");
+}
+
+TEST(ConfigErrors, ThreadsOutOfRange) {
+  expect_error(R"(
+[proxy]
+threads = 257
+)", 3, "'threads' in [proxy] must be from 0 to 256, not 257");
+}
+
+TEST(ConfigErrors, ZeroTimeout) {
+  expect_error(R"(
+[proxy.timeouts]
+connect = "0s"
+)", 3, "'connect' in [proxy.timeouts] must be longer than zero");
+}
+
+TEST(ConfigErrors, BadDuration) {
+  expect_error(R"(
+[proxy]
+shutdown_timeout = "30 seconds"
+)", 3, "'shutdown_timeout' in [proxy] is not a duration");
+}
+
+TEST(ConfigErrors, DurationMustHaveAUnit) {
+  expect_error(R"(
+[proxy]
+shutdown_timeout = 30
+)", 3, "must be a duration string such as \"30s\"");
+}
+
+TEST(ConfigErrors, HeaderCountOutOfRange) {
+  expect_error(R"(
+[proxy.limits]
+max_header_count = 0
+)", 3, "'max_header_count' in [proxy.limits] must be from 1 to 10000");
+  expect_error(R"(
+[proxy.limits]
+max_header_count = 10001
+)", 3, "must be from 1 to 10000, not 10001");
+}
+
+TEST(ConfigErrors, RequestLineTooShort) {
+  expect_error(R"(
+[proxy.limits]
+max_request_line = 255
+)", 3, "'max_request_line' in [proxy.limits] must be from 256 to");
+}
+
+TEST(ConfigErrors, SizeMustNotBeNegativeOrUnknown) {
+  expect_error(R"(
+[proxy.limits]
+max_body = -1
+)", 3, "'max_body' in [proxy.limits] must not be negative");
+  expect_error(R"(
+[proxy.limits]
+max_body = "10 parsecs"
+)", 3, "'max_body' in [proxy.limits] is not a size");
+}
+
+TEST(ConfigErrors, BadLogLevel) {
+  expect_error(R"(
+log_level = "warning"
+)", 2, "'log_level' at the top level must be one of");
+}
+
+TEST(ConfigErrors, NoServicesAtAll) {
+  expect_error("", 1, "no services");
+  expect_error(R"(
+[proxy]
+threads = 1
+[services]
+)", 4, "no services");
+}
+
+TEST(ConfigErrors, BadServiceName) {
+  expect_error(R"(
+[services."my api"]
+listen = "127.0.0.1:8080"
+)", 2, "service name 'my api' must be 1 to 64 letters, digits");
+}
+
+TEST(ConfigErrors, ServiceMustBeATable) {
+  expect_error(R"(
+[services]
+api = "127.0.0.1:8080"
+)", 3, "'api' in [services] must be a table, not a string");
+}
+
+TEST(ConfigErrors, MissingListenPointsAtTheServiceTable) {
+  expect_error(R"(
+[proxy]
+threads = 1
+
+[services.api]
+targets = ["127.0.0.1:9001"]
+)", 5, "missing key 'listen' in [services.api]");
+}
+
+TEST(ConfigErrors, BadListenAddress) {
+  expect_error(R"(
+[services.api]
+listen = "api.internal:8080"
+targets = ["127.0.0.1:9001"]
+)", 3, "'listen' in [services.api]: 'api.internal:8080' is not an address");
+}
+
+TEST(ConfigErrors, UnixListen) {
+  expect_error(R"(
+[services.api]
+listen = "unix:/run/baton.sock"
+targets = ["127.0.0.1:9001"]
+)", 3, "'listen' in [services.api] must be a TCP address");
+}
+
+TEST(ConfigErrors, MissingTargets) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+)", 2, "missing key 'targets' in [services.api]");
+}
+
+TEST(ConfigErrors, EmptyTargets) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = []
+)", 4, "'targets' in [services.api] must list at least one address");
+}
+
+TEST(ConfigErrors, BadTargetPointsAtItsOwnLine) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = [
+  "127.0.0.1:9001",
+  "127.0.0.1:port",
+]
+)", 6, "'targets' in [services.api]: '127.0.0.1:port' is not an address");
+}
+
+TEST(ConfigErrors, TargetsMustBeStrings) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001", 9002]
+)", 4, "'targets' in [services.api] must hold only strings, not an integer");
+}
+
+TEST(ConfigErrors, TargetWithPortZero) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:0"]
+)", 4, "has port 0");
+}
+
+TEST(ConfigErrors, DuplicateTargetsAfterNormalising) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = [
+  "127.0.0.1:9001",
+  "localhost:9001",
+]
+)", 6, "'targets' in [services.api] lists '127.0.0.1:9001' twice");
+}
+
+TEST(ConfigErrors, BadBalanceSuggestsTheClosestPolicy) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001"]
+balance = "roundrobin"
+)", 5, "not 'roundrobin' (did you mean 'round_robin'?)");
+}
+
+TEST(ConfigErrors, RetriesOutOfRange) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001"]
+retries = 11
+)", 5, "'retries' in [services.api] must be from 0 to 10");
+}
+
+TEST(ConfigErrors, PathMustStartWithSlash) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+path = "api/"
+targets = ["127.0.0.1:9001"]
+)", 4, "'path' in [services.api] must start with '/'");
+}
+
+TEST(ConfigErrors, PathMustNotHoldAQuery) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+path = "/api?x=1"
+targets = ["127.0.0.1:9001"]
+)", 4, "must not contain '?'");
+}
+
+TEST(ConfigErrors, HostWithPortOrBadCharacters) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+hosts = ["api.example.com:8080"]
+targets = ["127.0.0.1:9001"]
+)", 4, "'hosts' in [services.api]: 'api.example.com:8080' has a port");
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+hosts = ["api.*.com"]
+targets = ["127.0.0.1:9001"]
+)", 4, "'api.*.com' is not a host name");
+}
+
+TEST(ConfigErrors, SameRouteInTwoServicesIsAmbiguous) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001"]
+
+[services.api]
+listen = "localhost:8080"
+path = "/"
+targets = ["127.0.0.1:9002"]
+)", 6, "service 'api' has the same route as service 'web' (listen 127.0.0.1:8080, host any, path /)");
+}
+
+TEST(ConfigErrors, OverlappingHostListsAreAmbiguous) {
+  expect_error(R"(
+[services.b]
+listen = "127.0.0.1:8080"
+hosts = ["b.example.com", "shared.example.com"]
+targets = ["127.0.0.1:9001"]
+
+[services.a]
+listen = "127.0.0.1:8080"
+hosts = ["SHARED.example.com"]
+targets = ["127.0.0.1:9002"]
+)", 7, "service 'a' has the same route as service 'b' (listen 127.0.0.1:8080, host shared.example.com");
+}
+
+TEST(ConfigErrors, ControlCharactersStayOnOneLine) {
+  expect_error(R"(
+[proxy]
+"bad\nkey" = 1
+)", 3, "unknown key 'bad\\x0akey'");
+}
+}  // namespace
+}  // namespace baton
