@@ -21,7 +21,7 @@ template <typename Strip>
 void append_end_to_end_fields(std::string& out, const auto& fields, const ConnectionTokens& named,
                               Strip strip) {
   for (const auto& f : fields) {
-    if (strip(f.id)) continue;
+    if (strip(f.id, f.name)) continue;
     if (!named.empty() && names_in(f.name, named)) continue;
     append_field(out, f.name, f.value);
   }
@@ -30,7 +30,7 @@ void append_end_to_end_fields(std::string& out, const auto& fields, const Connec
 void append_forwarded_for(std::string& out, const RequestHead& head, std::string_view client_ip) {
   out.append("X-Forwarded-For: ");
   for (const auto& f : head.fields) {
-    if (f.id != Field::x_forwarded_for || f.value.empty()) continue;
+    if (!is_x_forwarded_for(f.id, f.name) || f.value.empty()) continue;
     out.append(f.value);
     out.append(", ");
   }

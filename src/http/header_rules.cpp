@@ -1,7 +1,7 @@
 #include "http/header_rules.hpp"
 
 namespace baton::http {
-bool strip_from_response(Field id) {
+bool strip_from_response(Field id, std::string_view) {
   switch (id) {
     case Field::connection:
     case Field::keep_alive:
@@ -17,16 +17,20 @@ bool strip_from_response(Field id) {
   }
 }
 
-bool strip_from_request(Field id) {
+bool is_x_forwarded_for(Field id, std::string_view name) {
+  return id == Field::unknown && iequals(name, "x-forwarded-for");
+}
+
+bool strip_from_request(Field id, std::string_view name) {
   switch (id) {
     case Field::expect:  // Baton answers 100-continue itself
     case Field::host:
-    case Field::x_forwarded_for:
-    case Field::x_forwarded_proto:
-    case Field::x_forwarded_host:
       return true;
+    case Field::unknown:
+      return name.size() >= 15 && (iequals(name, "x-forwarded-for") || iequals(name, "x-forwarded-host") ||
+                                   iequals(name, "x-forwarded-proto"));
     default:
-      return strip_from_response(id);
+      return strip_from_response(id, name);
   }
 }
 

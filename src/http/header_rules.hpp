@@ -11,8 +11,10 @@ using Field = boost::beast::http::field;
 
 // Fields a proxy must never forward (RFC 9110 §7.6.1) plus the framing fields
 // Baton writes itself; requests also lose the fields Baton sets (Host, X-Forwarded-*).
-bool strip_from_response(Field id);
-bool strip_from_request(Field id);
+bool strip_from_response(Field id, std::string_view name);
+bool strip_from_request(Field id, std::string_view name);
+// Beast has no enum value for X-Forwarded-*: these compare names.
+bool is_x_forwarded_for(Field id, std::string_view name);
 
 // The tokens a Connection header names; each names a field to strip as well.
 using ConnectionTokens = SmallVector<std::string_view, 8>;

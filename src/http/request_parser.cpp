@@ -141,8 +141,8 @@ std::size_t RequestParser::parse_body(std::string_view data) {
   return used;
 }
 
-void RequestParser::on_request_impl(bhttp::verb method, std::string_view method_str,
-                                    std::string_view target, int version, beast::error_code& ec) {
+void RequestParser::on_request_impl(bhttp::verb method, boost::beast::string_view method_str,
+                                    boost::beast::string_view target, int version, beast::error_code& ec) {
   head_.method = method;
   head_.method_text = method_str;
   head_.target = target;
@@ -176,7 +176,7 @@ void RequestParser::finish_target(beast::error_code& ec) {
   head_.path = rest.substr(slash);
 }
 
-void RequestParser::on_field_impl(bhttp::field f, std::string_view name, std::string_view value,
+void RequestParser::on_field_impl(bhttp::field f, boost::beast::string_view name, boost::beast::string_view value,
                                   beast::error_code& ec) {
   if (in_trailer_) {
     // Trailers are dropped, but one that tries to frame or route is an attack.
@@ -253,13 +253,13 @@ void RequestParser::on_header_impl(beast::error_code& ec) {
   }
 }
 
-std::size_t RequestParser::on_body_impl(std::string_view body, beast::error_code&) {
+std::size_t RequestParser::on_body_impl(boost::beast::string_view body, beast::error_code&) {
   body_.pieces.push_back(body);
   body_.bytes += body.size();
   return body.size();
 }
 
-std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, std::string_view body, beast::error_code&) {
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, beast::error_code&) {
   body_.pieces.push_back(body);
   body_.bytes += body.size();
   return body.size();

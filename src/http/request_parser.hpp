@@ -38,20 +38,22 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   // Decodes body bytes into the BodyPieces; returns bytes consumed.
   std::size_t parse_body(std::string_view data);
   bool failed() const { return rejection_ != Rejection::none; }
+  // Request bodies are never delimited by the connection's end (RFC 9112 §6.3).
+  void finish_at_eof() { rejection_ = Rejection::bad_request; }
   Rejection rejection() const { return rejection_; }
   std::string_view rejection_reason() const { return reason_; }
 
  private:
-  void on_request_impl(boost::beast::http::verb method, std::string_view method_str,
-                       std::string_view target, int version, boost::beast::error_code& ec) override;
-  void on_response_impl(int, std::string_view, int, boost::beast::error_code&) override {}
-  void on_field_impl(boost::beast::http::field f, std::string_view name, std::string_view value,
+  void on_request_impl(boost::beast::http::verb method, boost::beast::string_view method_str,
+                       boost::beast::string_view target, int version, boost::beast::error_code& ec) override;
+  void on_response_impl(int, boost::beast::string_view, int, boost::beast::error_code&) override {}
+  void on_field_impl(boost::beast::http::field f, boost::beast::string_view name, boost::beast::string_view value,
                      boost::beast::error_code& ec) override;
   void on_header_impl(boost::beast::error_code& ec) override;
   void on_body_init_impl(boost::optional<std::uint64_t> const&, boost::beast::error_code&) override {}
-  std::size_t on_body_impl(std::string_view body, boost::beast::error_code& ec) override;
-  void on_chunk_header_impl(std::uint64_t, std::string_view, boost::beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body, boost::beast::error_code& ec) override;
+  std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code& ec) override;
   void on_finish_impl(boost::beast::error_code&) override {}
 
   void reject(Rejection why, std::string_view reason, boost::beast::error_code& ec);

@@ -57,14 +57,14 @@ void ResponseParser::finish_at_eof() {
   if (ec) malformed_ = true;
 }
 
-void ResponseParser::on_response_impl(int code, std::string_view reason, int version, beast::error_code& ec) {
+void ResponseParser::on_response_impl(int code, boost::beast::string_view reason, int version, beast::error_code& ec) {
   head_.status = static_cast<unsigned>(code);
   head_.reason = reason;
   head_.version = static_cast<unsigned>(version);
   if ((version != 10 && version != 11) || code < 100 || code > 999) ec = bhttp::error::bad_version;
 }
 
-void ResponseParser::on_field_impl(bhttp::field f, std::string_view name, std::string_view value,
+void ResponseParser::on_field_impl(bhttp::field f, boost::beast::string_view name, boost::beast::string_view value,
                                    beast::error_code& ec) {
   if (in_trailer_) return;  // response trailers are not forwarded
   if (head_.fields.size() >= kMaxFields) {
@@ -90,13 +90,13 @@ void ResponseParser::on_header_impl(beast::error_code&) {
   if (head_.status / 100 == 1 || head_.status == 204 || head_.status == 304) head_.content_length.reset();
 }
 
-std::size_t ResponseParser::on_body_impl(std::string_view body, beast::error_code&) {
+std::size_t ResponseParser::on_body_impl(boost::beast::string_view body, beast::error_code&) {
   body_.pieces.push_back(body);
   body_.bytes += body.size();
   return body.size();
 }
 
-std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, std::string_view body, beast::error_code&) {
+std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, beast::error_code&) {
   body_.pieces.push_back(body);
   body_.bytes += body.size();
   return body.size();

@@ -41,16 +41,16 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
   bool malformed() const { return malformed_; }
 
  private:
-  void on_request_impl(boost::beast::http::verb, std::string_view, std::string_view, int,
+  void on_request_impl(boost::beast::http::verb, boost::beast::string_view, boost::beast::string_view, int,
                        boost::beast::error_code&) override {}
-  void on_response_impl(int code, std::string_view reason, int version, boost::beast::error_code& ec) override;
-  void on_field_impl(boost::beast::http::field f, std::string_view name, std::string_view value,
+  void on_response_impl(int code, boost::beast::string_view reason, int version, boost::beast::error_code& ec) override;
+  void on_field_impl(boost::beast::http::field f, boost::beast::string_view name, boost::beast::string_view value,
                      boost::beast::error_code& ec) override;
   void on_header_impl(boost::beast::error_code& ec) override;
   void on_body_init_impl(boost::optional<std::uint64_t> const&, boost::beast::error_code&) override {}
-  std::size_t on_body_impl(std::string_view body, boost::beast::error_code& ec) override;
-  void on_chunk_header_impl(std::uint64_t, std::string_view, boost::beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body, boost::beast::error_code& ec) override;
+  std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code& ec) override;
   void on_finish_impl(boost::beast::error_code&) override {}
 
   ResponseHead& head_;

@@ -89,7 +89,7 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index) {
       co_await backoff.async_wait(use_nothrow);
       continue;
     }
-    if (socket.protocol().family() != AF_UNIX) set_no_delay(socket);
+    set_no_delay(socket);  // a no-op error on unix sockets
     asio::co_spawn(context_, run_session(*this, std::move(socket), listener_index),
                    [](std::exception_ptr e) {
                      if (!e) return;
