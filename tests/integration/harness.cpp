@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -58,7 +59,9 @@ std::vector<std::string_view> lines_with(std::string_view text, std::string_view
 
 std::string baton_binary() { return BATON_BINARY; }
 
+// BATON_TEST_BACKEND in the environment points the tests at another backend build.
 std::optional<std::string> backend_binary() {
+  if (const char* path = std::getenv("BATON_TEST_BACKEND"); path && *path) return std::string(path);
 #ifdef BATON_TEST_BACKEND_BINARY
   return std::string(BATON_TEST_BACKEND_BINARY);
 #else
@@ -160,14 +163,16 @@ std::string targets_toml(const std::vector<std::string>& addresses) {
   return out + "]\n";
 }
 
+std::string AppConfig::text() const {
+  std::string out = "[proxy]\nthreads = 2\n" + proxy_keys + "\n";
+  out += "[services.app]\nlisten = \"" + listen + "\"\n" + targets_toml(targets) + service_keys + "\n";
+  return out + tables;
+}
+
 std::string app_config(const std::vector<std::string>& targets, std::string_view service_keys,
                        std::string_view tables) {
-  std::string out = "[proxy]\nthreads = 2\n\n[services.app]\nlisten = \"127.0.0.1:0\"\n";
-  out += targets_toml(targets);
-  out.append(service_keys);
-  out += "\n";
-  out.append(tables);
-  return out;
+  return AppConfig{.targets = targets, .service_keys = std::string(service_keys), .tables = std::string(tables)}
+      .text();
 }
 
 void IntegrationTest::TearDown() {

@@ -92,8 +92,16 @@ std::uint64_t resident_bytes(pid_t pid);
 // `targets = [...]` for a list of backends or addresses.
 std::string targets_toml(const std::vector<std::string>& addresses);
 
-// A config with one service `app` listening on 127.0.0.1:0. `service_keys` are
-// more keys for [services.app]; `tables` are appended after it (e.g. [proxy.timeouts]).
+// A config with one service `app`, two proxy threads and the given targets.
+struct AppConfig {
+  std::vector<std::string> targets;
+  std::string listen = "127.0.0.1:0";
+  std::string proxy_keys;    // more keys for [proxy]
+  std::string service_keys;  // more keys for [services.app]
+  std::string tables;        // appended at the end, e.g. [proxy.timeouts]
+  std::string text() const;
+};
+
 std::string app_config(const std::vector<std::string>& targets, std::string_view service_keys = "",
                        std::string_view tables = "");
 

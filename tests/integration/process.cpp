@@ -131,6 +131,9 @@ std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(kPollStep);  // only without pidfd support
   }
   exit_code_ = exit_code_of(status);
+  // The pipes end with the process: once the readers finish, output() is complete.
+  if (out_.reader.joinable()) out_.reader.join();
+  if (err_.reader.joinable()) err_.reader.join();
   return exit_code_;
 }
 

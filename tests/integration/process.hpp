@@ -51,6 +51,7 @@ class Process {
   bool spawned() const { return pid_ > 0; }
   void signal(int sig);
   // The exit code (128 + N for death by signal N), or nullopt while it runs past the timeout.
+  // Once it returns a code, output() holds everything the process wrote.
   std::optional<int> wait(std::chrono::milliseconds timeout = kPatience);
   // SIGTERM, then SIGKILL if it does not exit in time.
   void stop();

@@ -1,0 +1,104 @@
+// Size limits: refused by Baton with the right status and error code, and
+// never passed on to the backend.
+#include <fmt/format.h>
+
+#include "harness.hpp"
+
+namespace baton::itest {
+namespace {
+constexpr std::string_view kLimits =
+    "[proxy.limits]\n"
+    "max_request_line = 256\n"
+    "max_header_bytes = 1024\n"
+    "max_header_count = 10\n";
+
+class Limits : public ProxyTest {
+ protected:
+  void SetUp() override {
+    ProxyTest::SetUp();
+    if (IsSkipped()) return;
+    backend_ = &start_backend();
+    port_ = start_proxy_to(*backend_, "[services.app.limits]\nmax_body = 100\n", kLimits);
+  }
+
+  // Sends `request`, expects `status` with `code`, then the connection closed.
+  void expect_refused(std::string_view request, unsigned status, std::string_view code) {
+    Client client(port_);
+    ASSERT_TRUE(client.send(request)) << client.last_error();
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << client.last_error();
+    EXPECT_EQ(response->status, status) << response->body;
+    EXPECT_EQ(response->error_code(), code);
+    EXPECT_TRUE(client.wait_closed()) << "connection left open after a refusal";
+    EXPECT_EQ(backend_->stats().requests, 0u) << "the refused request reached the backend";
+  }
+
+  Backend* backend_ = nullptr;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(Limits, LongRequestLineGets414) {
+  expect_refused(get_request("/" + std::string(400, 'a')), 414, "uri_too_long");
+}
+
+TEST_F(Limits, RequestLineJustUnderTheLimitIsForwarded) {
+  Client client(port_);
+  auto response = client.get("/status/200?" + std::string(200, 'a'));
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+}
+
+TEST_F(Limits, LargeHeaderBlockGets431) {
+  expect_refused(get_request("/hello", "test.local", "X-Big: " + std::string(2000, 'b') + "\r\n"), 431,
+                 "headers_too_large");
+}
+
+TEST_F(Limits, TooManyHeaderFieldsGets431) {
+  std::string fields;
+  for (int i = 0; i < 12; ++i) fields += fmt::format("X-Field-{}: {}\r\n", i, i);
+  expect_refused(get_request("/hello", "test.local", fields), 431, "headers_too_large");
+}
+
+TEST_F(Limits, ContentLengthAboveMaxBodyGets413) {
+  expect_refused("POST /echo HTTP/1.1\r\nHost: test.local\r\nContent-Length: 200\r\n\r\n" + std::string(200, 'x'),
+                 413, "body_too_large");
+}
+
+TEST_F(Limits, BodyAtMaxBodyIsForwarded) {
+  Client client(port_);
+  ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: test.local\r\nContent-Length: 100\r\n\r\n" +
+                          std::string(100, 'x')));
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_EQ(response->body, std::string(100, 'x'));
+}
+
+// A chunked body has no length up front: Baton must count it as it streams.
+TEST_F(Limits, ChunkedBodyAboveMaxBodyIsRefused) {
+  Client client(port_);
+  std::string request = "POST /upload HTTP/1.1\r\nHost: test.local\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 10; ++i) request += "32\r\n" + std::string(50, 'x') + "\r\n";
+  request += "0\r\n\r\n";
+  ASSERT_TRUE(client.send(request)) << client.last_error();
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 413u) << response->body;
+  EXPECT_EQ(response->error_code(), "body_too_large");
+}
+
+// The proxy-wide max_body applies before a service is chosen, chunked or not.
+TEST_F(Limits, ProxyWideMaxBodyRefusesChunkedBodies) {
+  auto port = start_proxy_to(*backend_, "", "[proxy.limits]\nmax_body = 100\n");
+  Client client(port);
+  std::string request = "POST /upload HTTP/1.1\r\nHost: test.local\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 10; ++i) request += "32\r\n" + std::string(50, 'x') + "\r\n";
+  request += "0\r\n\r\n";
+  ASSERT_TRUE(client.send(request)) << client.last_error();
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 413u) << response->body;
+  EXPECT_EQ(response->error_code(), "body_too_large");
+}
+}  // namespace
+}  // namespace baton::itest

@@ -1,0 +1,112 @@
+// Retries: a request that cannot have reached an app is retried on another
+// target; one that may have reached it is not, unless it is idempotent and
+// nothing came back.
+#include "harness.hpp"
+
+namespace baton::itest {
+namespace {
+class Retry : public ProxyTest {
+ protected:
+  std::uint64_t total_requests(const std::vector<Backend*>& backends) {
+    std::uint64_t n = 0;
+    for (auto* b : backends) n += b->stats().requests;
+    return n;
+  }
+};
+
+TEST_F(Retry, DeadTargetIsSkippedForEveryRequest) {
+  HeldPort dead;  // bound, not listening: connections are refused
+  auto& live = start_backend("live");
+  auto port = start_baton(app_config({dead.address(), live.address()})).port();
+  for (int i = 0; i < 10; ++i) {
+    Client client(port);  // new connections, so no request rides on a pooled upstream
+    auto response = client.get("/name");
+    ASSERT_TRUE(response) << client.last_error();
+    EXPECT_EQ(response->status, 200u) << response->body;
+    EXPECT_EQ(response->body, "live");
+  }
+  EXPECT_EQ(live.stats().requests, 10u);
+}
+
+TEST_F(Retry, AllTargetsDeadGets502) {
+  HeldPort dead1, dead2;
+  auto port = start_baton(app_config({dead1.address(), dead2.address()})).port();
+  Client client(port);
+  auto response = client.get("/hello");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 502u);
+  EXPECT_EQ(response->error_code(), "upstream_unreachable");
+  // A GET without a body leaves the connection usable.
+  response = client.get("/hello");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 502u);
+}
+
+TEST_F(Retry, PostWithBodyThatGetsResetIsNotRetried) {
+  auto& a = start_backend("a");
+  auto& b = start_backend("b");
+  auto port = start_baton(app_config({a.address(), b.address()}, "retries = 2\n")).port();
+  Client client(port);
+  ASSERT_TRUE(client.send("POST /reset HTTP/1.1\r\nHost: test.local\r\nContent-Length: 5\r\n\r\nhello"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 502u);
+  EXPECT_FALSE(response->error_code().empty());
+  EXPECT_EQ(total_requests({&a, &b}), 1u) << "a POST was sent twice";
+}
+
+TEST_F(Retry, PostWithoutBodyThatGetsResetIsNotRetried) {
+  auto& a = start_backend("a");
+  auto& b = start_backend("b");
+  auto port = start_baton(app_config({a.address(), b.address()}, "retries = 2\n")).port();
+  Client client(port);
+  ASSERT_TRUE(client.send("POST /reset HTTP/1.1\r\nHost: test.local\r\nContent-Length: 0\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 502u);
+  EXPECT_FALSE(response->error_code().empty());
+  EXPECT_EQ(total_requests({&a, &b}), 1u) << "a POST was sent twice";
+}
+
+// Nothing came back and GET is idempotent: each target is tried once.
+TEST_F(Retry, GetThatGetsResetIsTriedOnEachTargetOnce) {
+  auto& a = start_backend("a");
+  auto& b = start_backend("b");
+  auto port = start_baton(app_config({a.address(), b.address()}, "retries = 2\n")).port();
+  Client client(port);
+  auto response = client.get("/reset");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 502u);
+  EXPECT_FALSE(response->error_code().empty());
+  EXPECT_EQ(a.stats().requests, 1u);
+  EXPECT_EQ(b.stats().requests, 1u);
+}
+
+TEST_F(Retry, RetriesZeroMeansOneAttempt) {
+  auto& a = start_backend("a");
+  auto& b = start_backend("b");
+  auto port = start_baton(app_config({a.address(), b.address()}, "retries = 0\n")).port();
+  Client client(port);
+  auto response = client.get("/reset");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 502u);
+  EXPECT_EQ(total_requests({&a, &b}), 1u);
+}
+
+// A backend that answers and closes (Connection: close) must not leave a dead
+// connection in the pool: the next request still succeeds.
+TEST_F(Retry, UpstreamCloseAfterResponseIsNotReused) {
+  auto& backend = start_backend();
+  auto port = start_proxy_to(backend, "retries = 0\n");
+  Client client(port);
+  for (int i = 0; i < 5; ++i) {
+    auto response = client.get("/close");
+    ASSERT_TRUE(response) << client.last_error();
+    EXPECT_EQ(response->status, 200u);
+    EXPECT_EQ(response->body, "close");
+    EXPECT_TRUE(response->keep_alive) << "the upstream's Connection: close is hop-by-hop";
+  }
+  EXPECT_EQ(backend.stats().connections, 5u);
+}
+}  // namespace
+}  // namespace baton::itest
