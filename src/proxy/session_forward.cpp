@@ -82,6 +82,7 @@ awaitable<std::unique_ptr<UpstreamConnection>> Session::connect_upstream(Target&
 
 awaitable<void> Session::forward(Exchange& ex) {
   service_ = ex.service;
+  response_parser_.reset();
   const auto& listener = routes_->listeners[listener_];
   http::write_request_head(request_head_, request_, {client_ip_, listener.host_text});
   std::string_view request_head = request_head_;
