@@ -15,6 +15,7 @@
 
 #include "config/service_rules.hpp"
 #include "config/table_reader.hpp"
+#include "config/toml_guard.hpp"
 
 namespace baton {
 namespace {
@@ -236,6 +237,10 @@ std::expected<std::string, std::string> read_file(const std::string& path) {
 std::expected<Config, std::string> parse_config(std::string_view toml_text,
                                                 std::string_view source_name) {
   Problems problems{std::string(source_name)};
+  if (auto unsafe = config_detail::find_unsafe_text(toml_text)) {
+    problems.report(unsafe->line, fmt::format("invalid TOML: {}", unsafe->what));
+    return std::unexpected(problems.first());
+  }
   toml::table document;
   try {
     document = toml::parse(toml_text, source_name);

@@ -22,6 +22,14 @@ threads = = 2
 )", 3, "invalid TOML at column 11: ");
 }
 
+TEST(ConfigErrors, NonAsciiOutsideComments) {
+  // A no-break space (U+00A0) where TOML wants a space.
+  expect_error("\n[proxy]\nthreads\xc2\xa0= 2\n", 3,
+               "invalid TOML: non-ASCII character outside a comment");
+  expect_error("\n[services.api]\nhosts = [\"b\xc3\xbc" "cher.example\"]\n", 3,
+               "invalid TOML: non-ASCII character in a string");
+}
+
 TEST(ConfigErrors, UnknownKeySuggestsTheClosestOne) {
   expect_error(R"(
 [services.api]
