@@ -47,6 +47,14 @@ colour = "blue"
   EXPECT_EQ(error.find("did you mean"), std::string::npos) << error;
 }
 
+TEST(ConfigErrors, FirstUnknownKeyInTheFileIsReported) {
+  expect_error(R"(
+[proxy]
+zzz = 1
+aaa = 2
+)", 3, "unknown key 'zzz' in [proxy]");
+}
+
 TEST(ConfigErrors, UnknownTopLevelTable) {
   expect_error(R"(
 [servces.api]
@@ -292,6 +300,15 @@ listen = "127.0.0.1:8080"
 hosts = ["api.*.com"]
 targets = ["127.0.0.1:9001"]
 )", 4, "'api.*.com' is not a host name");
+}
+
+TEST(ConfigErrors, EmptyHostList) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+hosts = []
+targets = ["127.0.0.1:9001"]
+)", 4, "'hosts' in [services.api] is empty; leave it out to match any host");
 }
 
 TEST(ConfigErrors, SameRouteInTwoServicesIsAmbiguous) {
