@@ -15,6 +15,7 @@
 
 #include "config/service_rules.hpp"
 #include "config/table_reader.hpp"
+#include "config/toml_guard.hpp"
 
 namespace baton {
 namespace {
@@ -23,7 +24,7 @@ using config_detail::Problems;
 using config_detail::Range;
 using config_detail::TableReader;
 
-// Bounds that catch typos and nonsense values; none is a tuning advice.
+// Bounds that catch typos and nonsense values; none of them is tuning advice.
 constexpr Range<std::uint32_t> kThreadsRange{0, 256};
 constexpr Range<std::uint32_t> kUpstreamPoolSizeRange{0, 10'000};
 constexpr Range<std::uint32_t> kRetriesRange{0, 10};
@@ -31,7 +32,7 @@ constexpr Range<std::uint32_t> kMaxHeaderCountRange{1, 10'000};
 constexpr Range<std::uint64_t> kMaxRequestLineRange{256, 1 << 20};
 constexpr Range<std::uint64_t> kMaxHeaderBytesRange{1 << 10, 16 << 20};
 constexpr Range<std::uint64_t> kMaxBodyRange{1, UINT64_MAX};
-constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug", "info",    "warn",
+constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "info", "warn",
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
 
@@ -98,6 +99,8 @@ void read_listen(TableReader& r, ServiceConfig& service) {
 void read_hosts(TableReader& r, ServiceConfig& service) {
   std::vector<LocatedString> hosts;
   if (!r.read_strings("hosts", hosts)) return;
+  // An empty list reads like "no host", but would mean "any host".
+  if (hosts.empty()) return r.fail_at("hosts", "is empty; leave it out to match any host");
   for (const auto& host : hosts) {
     auto normal = config_detail::normalize_host(host.text);
     if (!normal) return r.fail_value(host.line, "hosts", normal.error());
@@ -236,6 +239,10 @@ std::expected<std::string, std::string> read_file(const std::string& path) {
 std::expected<Config, std::string> parse_config(std::string_view toml_text,
                                                 std::string_view source_name) {
   Problems problems{std::string(source_name)};
+  if (auto unsafe = config_detail::find_unsafe_text(toml_text)) {
+    problems.report(unsafe->line, fmt::format("invalid TOML: {}", unsafe->what));
+    return std::unexpected(problems.first());
+  }
   toml::table document;
   try {
     document = toml::parse(toml_text, source_name);

@@ -22,6 +22,14 @@ threads = = 2
 )", 3, "invalid TOML at column 11: ");
 }
 
+TEST(ConfigErrors, NonAsciiOutsideComments) {
+  // A no-break space (U+00A0) where TOML wants a space.
+  expect_error("\n[proxy]\nthreads\xc2\xa0= 2\n", 3,
+               "invalid TOML: non-ASCII character outside a comment");
+  expect_error("\n[services.api]\nhosts = [\"b\xc3\xbc" "cher.example\"]\n", 3,
+               "invalid TOML: non-ASCII character in a string");
+}
+
 TEST(ConfigErrors, UnknownKeySuggestsTheClosestOne) {
   expect_error(R"(
 [services.api]
@@ -37,6 +45,14 @@ colour = "blue"
 )", 3, "unknown key 'colour' in [proxy]");
   auto error = parse_config("[proxy]\ncolour = 1\n", "test.toml").error();
   EXPECT_EQ(error.find("did you mean"), std::string::npos) << error;
+}
+
+TEST(ConfigErrors, FirstUnknownKeyInTheFileIsReported) {
+  expect_error(R"(
+[proxy]
+zzz = 1
+aaa = 2
+)", 3, "unknown key 'zzz' in [proxy]");
 }
 
 TEST(ConfigErrors, UnknownTopLevelTable) {
@@ -284,6 +300,15 @@ listen = "127.0.0.1:8080"
 hosts = ["api.*.com"]
 targets = ["127.0.0.1:9001"]
 )", 4, "'api.*.com' is not a host name");
+}
+
+TEST(ConfigErrors, EmptyHostList) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+hosts = []
+targets = ["127.0.0.1:9001"]
+)", 4, "'hosts' in [services.api] is empty; leave it out to match any host");
 }
 
 TEST(ConfigErrors, SameRouteInTwoServicesIsAmbiguous) {

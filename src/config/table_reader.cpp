@@ -95,14 +95,17 @@ std::size_t TableReader::line_of(std::string_view key) const {
 }
 
 void TableReader::allow_only(std::initializer_list<std::string_view> known) {
+  // toml++ iterates keys alphabetically; report the unknown key seen first.
+  const toml::key* first_unknown = nullptr;
   for (auto&& [key, value] : table_) {
     if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
-    std::string message = fmt::format("unknown key '{}' {}", key.str(), place());
-    if (auto guess = closest_match(key.str(), known))
-      message += fmt::format(" (did you mean '{}'?)", *guess);
-    fail(key.source().begin.line, message);
-    return;
+    if (!first_unknown || key.source().begin < first_unknown->source().begin) first_unknown = &key;
   }
+  if (!first_unknown) return;
+  std::string_view name = first_unknown->str();
+  std::string message = fmt::format("unknown key '{}' {}", name, place());
+  if (auto guess = closest_match(name, known)) message += fmt::format(" (did you mean '{}'?)", *guess);
+  fail(first_unknown->source().begin.line, message);
 }
 
 bool TableReader::require(std::string_view key) {

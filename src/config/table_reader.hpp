@@ -47,7 +47,6 @@ class TableReader {
   TableReader(const toml::table& table, std::string path, Problems& problems);
 
   const toml::table& table() const { return table_; }
-  const std::string& path() const { return path_; }
   std::size_t line() const;
   // "in [services.api]" or "at the top level", for messages.
   std::string place() const;

@@ -67,7 +67,9 @@ void write_request_head(std::string& out, const RequestHead& head, const Forward
 ClientFraming choose_client_framing(const ResponseHead& response, unsigned client_version) {
   if (response.no_body) return ClientFraming::none;
   if (response.content_length) return ClientFraming::length;
-  if (response.chunked && client_version >= 11) return ClientFraming::chunked;
+  // A body that ends with the upstream connection is re-chunked for HTTP/1.1
+  // clients so their connection can stay open.
+  if (client_version >= 11) return ClientFraming::chunked;
   return ClientFraming::until_close;
 }
 

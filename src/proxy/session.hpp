@@ -79,6 +79,7 @@ class Session : public ListHook<Session> {
   beast::flat_buffer client_in_;
   beast::flat_buffer upstream_in_;
   std::string head_out_;
+  std::string request_head_;
   std::vector<asio::const_buffer> gather_;
   http::RequestHead request_;
   http::ResponseHead response_;

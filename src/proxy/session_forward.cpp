@@ -82,9 +82,10 @@ awaitable<std::unique_ptr<UpstreamConnection>> Session::connect_upstream(Target&
 
 awaitable<void> Session::forward(Exchange& ex) {
   service_ = ex.service;
+  response_parser_.reset();
   const auto& listener = routes_->listeners[listener_];
-  http::write_request_head(head_out_, request_, {client_ip_, listener.host_text});
-  std::string request_head = head_out_;
+  http::write_request_head(request_head_, request_, {client_ip_, listener.host_text});
+  std::string_view request_head = request_head_;
   bool body_consumed = false;
   bool retry_same_target = false;
   http::SmallVector<Target*, 16> tried;

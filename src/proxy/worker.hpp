@@ -55,7 +55,9 @@ class Worker {
   awaitable<void> tick_loop();
 
   ProxyShared& shared_;
-  asio::io_context context_{1};
+  // Each context is run by one thread and touched only from it (other threads
+  // post), so the reactor's per-socket locks can go.
+  asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::vector<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors_;
   UpstreamPool pool_;
   IntrusiveList<Session> sessions_;

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Fails when a module includes a header of a module it may not depend on.
+
+The allowed edges are the design's dependency direction (docs/architecture.md).
+"""
+import pathlib
+import re
+import sys
+
+ALLOWED = {
+    "base": set(),
+    "net": {"base"},
+    "http": {"base", "net"},
+    "balancer": {"base", "net"},
+    "config": {"base", "net"},
+    "proxy": {"base", "net", "http", "balancer", "config"},
+    "cli": {"base", "net", "http"},
+    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli"},
+}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
+
+
+def main() -> int:
+    src = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "src")
+    problems = []
+    for path in sorted(src.rglob("*.[ch]pp")):
+        module = path.relative_to(src).parts[0]
+        if module not in ALLOWED or path.name.endswith("_test.cpp"):
+            continue
+        for included in INCLUDE.findall(path.read_text()):
+            if included != module and included not in ALLOWED[module]:
+                problems.append(f"{path}: module '{module}' may not include '{included}/'")
+    for p in problems:
+        print(p)
+    print(f"module boundaries: {len(problems)} violation(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
