@@ -154,5 +154,38 @@ TEST_F(Bodies, GigabyteUploadStreamsInBoundedMemory) {
   EXPECT_GT(peak_rss, 0u);
   EXPECT_LT(peak_rss, kRssLimit) << "baton's resident memory grew with the body";
 }
+TEST_F(Bodies, EmptyBodies) {
+  Client client(port_);
+  ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: test.local\r\nContent-Length: 0\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_EQ(response->body, "");
+  ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: test.local\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
+  response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_EQ(response->body, "");
+  response = client.get("/download?bytes=0");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_EQ(response->header("Content-Length"), "0");
+}
+
+TEST_F(Bodies, ClientVanishingMidBodyLeavesOthersUnharmed) {
+  {
+    Client quitter(port_);
+    std::string request = "POST /upload HTTP/1.1\r\nHost: test.local\r\nContent-Length: 100000\r\n\r\n";
+    request.append(5000, 'q');
+    ASSERT_TRUE(quitter.send(request));
+  }  // closed with most of the body missing
+  auto& backend = *backends_.front();
+  ASSERT_TRUE(eventually([&] { return backend.stats().requests == 1; }));
+  EXPECT_TRUE(eventually([&] { return backend.stats().open == 0; })) << "the upstream connection was kept";
+  Client client(port_);
+  auto response = client.get("/hello");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+}
 }  // namespace
 }  // namespace baton::itest

@@ -58,7 +58,9 @@ TEST_F(Framing, NoContentAndNotModifiedHaveNoBody) {
     EXPECT_EQ(response->status, status);
     EXPECT_EQ(response->body, "");
     EXPECT_EQ(response->count("Transfer-Encoding"), 0u);
-    if (status == 204) EXPECT_EQ(response->count("Content-Length"), 0u);
+    if (status == 204) {
+      EXPECT_EQ(response->count("Content-Length"), 0u);
+    }
     expect_next_request_works(client);
   }
 }

@@ -87,9 +87,18 @@ std::uint16_t free_port() {
   return port;
 }
 
-Backend::Backend(const std::string& binary, const std::string& name, const TempDir& dir)
-    : name_(name),
-      process_("backend-" + name, {binary, "--listen", "127.0.0.1:0", "--name", name}, dir.path()) {
+namespace {
+std::vector<std::string> backend_argv(const std::string& binary, const std::string& name, const std::string& listen,
+                                      const std::vector<std::string>& more_args) {
+  std::vector<std::string> argv{binary, "--listen", listen, "--name", name};
+  argv.insert(argv.end(), more_args.begin(), more_args.end());
+  return argv;
+}
+}  // namespace
+
+Backend::Backend(const std::string& binary, const std::string& name, const TempDir& dir, const std::string& listen,
+                 const std::vector<std::string>& more_args)
+    : name_(name), process_("backend-" + name, backend_argv(binary, name, listen, more_args), dir.path()) {
   process_.wait_for_output(Stream::out, [&](std::string_view text) {
     return !lines_with(text, kBackendReady).empty();
   });
@@ -171,11 +180,19 @@ std::string AppConfig::text() const {
 
 std::string app_config(const std::vector<std::string>& targets, std::string_view service_keys,
                        std::string_view tables) {
-  return AppConfig{.targets = targets, .service_keys = std::string(service_keys), .tables = std::string(tables)}
-      .text();
+  AppConfig config;
+  config.targets = targets;
+  config.service_keys = service_keys;
+  config.tables = tables;
+  return config.text();
 }
 
 void IntegrationTest::TearDown() {
+  for (auto& baton : batons_) {
+    auto& process = baton->process();
+    if (!baton->served() || process.signalled()) continue;
+    if (auto code = process.wait(0ms)) ADD_FAILURE() << process.name() << " exited on its own with code " << *code;
+  }
   if (!HasFailure()) return;
   for (auto& baton : batons_)
     std::cerr << "--- " << baton->process().name() << " stderr:\n" << baton->process().output(Stream::err);
@@ -199,8 +216,8 @@ void ProxyTest::SetUp() {
   if (!backend_binary()) GTEST_SKIP() << "built without baton-test-backend";
 }
 
-Backend& ProxyTest::start_backend(const std::string& name) {
-  return *backends_.emplace_back(std::make_unique<Backend>(*backend_binary(), name, dir_));
+Backend& ProxyTest::start_backend(const std::string& name, const std::vector<std::string>& more_args) {
+  return *backends_.emplace_back(std::make_unique<Backend>(*backend_binary(), name, dir_, "127.0.0.1:0", more_args));
 }
 
 std::uint16_t ProxyTest::start_proxy_to(Backend& backend, std::string_view service_keys, std::string_view tables) {

@@ -52,7 +52,8 @@ struct BackendStats {
 // One baton-test-backend process and a keep-alive connection to its /stats.
 class Backend {
  public:
-  Backend(const std::string& binary, const std::string& name, const TempDir& dir);
+  Backend(const std::string& binary, const std::string& name, const TempDir& dir,
+          const std::string& listen = "127.0.0.1:0", const std::vector<std::string>& more_args = {});
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& name() const { return name_; }
@@ -78,6 +79,8 @@ class Baton {
   bool wait_listening(std::size_t listeners = 1);
   std::uint16_t port(std::size_t i = 0) const { return ports_.at(i); }
   const std::string& config_path() const { return config_path_; }
+  // True once it listened: from then on, exiting without a signal is a crash.
+  bool served() const { return !ports_.empty(); }
   Process& process() { return process_; }
 
  private:
@@ -123,7 +126,7 @@ class IntegrationTest : public ::testing::Test {
 class ProxyTest : public IntegrationTest {
  protected:
   void SetUp() override;
-  Backend& start_backend(const std::string& name = "backend");
+  Backend& start_backend(const std::string& name = "backend", const std::vector<std::string>& more_args = {});
   // One backend, one service in front of it; returns baton's port.
   std::uint16_t start_proxy_to(Backend& backend, std::string_view service_keys = "",
                                std::string_view tables = "");

@@ -122,5 +122,12 @@ TEST_F(Headers, Http10RequestIsForwardedAsHttp11WithHost) {
   EXPECT_FALSE(response->keep_alive);
   EXPECT_TRUE(client.wait_closed());
 }
+TEST_F(Headers, SeveralForwardedForFieldsAreJoinedInOrder) {
+  auto head = forwarded(
+      "GET /headers HTTP/1.1\r\nHost: app.example\r\n"
+      "X-Forwarded-For: 203.0.113.7\r\nX-Other: 1\r\nx-forwarded-for: 198.51.100.1, 198.51.100.2\r\n\r\n");
+  EXPECT_EQ(head.values("X-Forwarded-For"),
+            std::vector<std::string>{"203.0.113.7, 198.51.100.1, 198.51.100.2, 127.0.0.1"});
+}
 }  // namespace
 }  // namespace baton::itest

@@ -36,7 +36,10 @@ TEST_F(Startup, BrokenTomlExits2WithFileAndLine) {
 TEST_F(Startup, PortInUseExitsNonZeroNamingTheAddress) {
   HeldPort taken;
   taken.listen(16);
-  auto& baton = launch_baton(AppConfig{.targets = {"127.0.0.1:1"}, .listen = taken.address()}.text());
+  AppConfig config;
+  config.targets = {"127.0.0.1:1"};
+  config.listen = taken.address();
+  auto& baton = launch_baton(config.text());
   auto code = baton.process().wait();
   ASSERT_TRUE(code.has_value()) << "baton kept running on a taken port";
   EXPECT_NE(*code, 0);
@@ -119,8 +122,10 @@ TEST_F(Lifecycle, SigtermClosesIdleKeepAliveConnections) {
 
 TEST_F(Lifecycle, SigtermCutsRequestsPastTheShutdownTimeout) {
   auto& backend = start_backend();
-  auto& baton = start_baton(
-      AppConfig{.targets = {backend.address()}, .proxy_keys = "shutdown_timeout = \"300ms\"\n"}.text());
+  AppConfig config;
+  config.targets = {backend.address()};
+  config.proxy_keys = "shutdown_timeout = \"300ms\"\n";
+  auto& baton = start_baton(config.text());
   Client stuck(baton.port());
   ASSERT_TRUE(stuck.send(get_request("/hang")));
   ASSERT_TRUE(eventually([&] { return backend.stats().requests == 1; }));

@@ -109,6 +109,7 @@ void Process::read_into(int fd, Capture& capture, const std::filesystem::path& f
 }
 
 void Process::signal(int sig) {
+  signalled_ = true;
   if (spawned() && !exit_code_) ::kill(pid_, sig);
 }
 

@@ -50,6 +50,8 @@ class Process {
   pid_t pid() const { return pid_; }
   bool spawned() const { return pid_ > 0; }
   void signal(int sig);
+  // Whether the test has signalled it: an exit is then expected, not a crash.
+  bool signalled() const { return signalled_; }
   // The exit code (128 + N for death by signal N), or nullopt while it runs past the timeout.
   // Once it returns a code, output() holds everything the process wrote.
   std::optional<int> wait(std::chrono::milliseconds timeout = kPatience);
@@ -74,6 +76,7 @@ class Process {
   pid_t pid_ = -1;
   int pidfd_ = -1;
   std::optional<int> exit_code_;
+  bool signalled_ = false;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   Capture out_;

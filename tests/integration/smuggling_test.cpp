@@ -104,5 +104,19 @@ TEST_F(BadChunks, ChunkSizeOverflowEndsTheConnection) {
   EXPECT_EQ(response->status, 400u);
   EXPECT_TRUE(client.wait_closed());
 }
+TEST_F(BadChunks, FramingFieldInTrailerEndsTheConnection) {
+  auto& backend = start_backend();
+  auto port = start_proxy_to(backend);
+  Client client(port);
+  ASSERT_TRUE(client.send(
+      "POST /echo HTTP/1.1\r\nHost: test.local\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n0\r\nContent-Length: 50\r\n\r\n" +
+      get_request("/hello")));
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 400u);
+  EXPECT_TRUE(client.wait_closed());
+  EXPECT_LE(backend.stats().requests, 1u);
+}
 }  // namespace
 }  // namespace baton::itest

@@ -3,6 +3,8 @@
 // never on how long it took.
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "harness.hpp"
 
 namespace baton::itest {
@@ -124,6 +126,42 @@ TEST_F(Timeouts, ClientThatStopsReadingIsCut) {
   std::uint64_t received = 0;
   EXPECT_TRUE(client.wait_closed(kPatience, &received));
   EXPECT_LT(received, kSize);
+}
+// The response head arrived, then the upstream went quiet: the client's
+// connection is cut rather than left waiting or finished as if complete.
+TEST_F(Timeouts, UpstreamStallingMidBodyCutsTheClient) {
+  Client client(port_);
+  ASSERT_TRUE(client.send(get_request("/drip?chunks=3&ms=5000")));
+  auto response = client.read_response();
+  EXPECT_FALSE(response) << "a response cut short was completed: status " << response->status;
+  EXPECT_TRUE(client.wait_closed()) << client.last_error();
+  expect_still_serving();
+}
+
+// Chunks that keep coming within the idle timeout are fine, however long the whole takes.
+TEST_F(Timeouts, SlowButSteadyResponseCompletes) {
+  Client client(port_);
+  auto response = client.get("/drip?chunks=5&ms=50");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_EQ(response->body, "drip 0\ndrip 1\ndrip 2\ndrip 3\ndrip 4\n");
+}
+// A head trickled in byte by byte, each gap shorter than the header timeout:
+// the deadline covers the whole head, so the request never gets through.
+TEST_F(Timeouts, TrickledHeadIsCutByTheHeadDeadline) {
+  const std::string head = "GET /hello HTTP/1.1\r\nHost: test.local\r\nX-Slow: " + std::string(40, 'z');
+  Client client(port_);
+  for (char c : head) {
+    if (!client.send(std::string_view(&c, 1))) break;  // cut already
+    std::this_thread::sleep_for(50ms);  // the client behaviour under test, not synchronisation
+  }
+  client.send("\r\n\r\n");
+  if (auto response = client.read_response()) {
+    EXPECT_EQ(response->status, 408u);
+    EXPECT_EQ(response->error_code(), "request_timeout");
+  }
+  EXPECT_TRUE(client.wait_closed());
+  EXPECT_EQ(backend_->stats().requests, 0u);
 }
 }  // namespace
 }  // namespace baton::itest
