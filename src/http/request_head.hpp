@@ -24,6 +24,7 @@ struct RequestHead {
   std::string_view target;  // as sent
   std::string_view path;    // origin-form: absolute-form targets are reduced to their path
   std::string_view host;    // from an absolute-form target, else the Host header
+  std::string_view websocket_key;
   unsigned version = 11;    // 10 or 11
   std::vector<HeaderField> fields;
   ConnectionTokens connection_tokens;

@@ -36,7 +36,7 @@ bool is_websocket_key(std::string_view key) {
 
 void RequestHead::clear() {
   method = Verb::unknown;
-  method_text = target = path = host = {};
+  method_text = target = path = host = websocket_key = {};
   version = 11;
   fields.clear();
   connection_tokens.clear();
@@ -226,6 +226,7 @@ void RequestParser::check_field(const HeaderField& field, beast::error_code& ec)
       return;
     case Field::sec_websocket_key:
       has_websocket_key_ = is_websocket_key(value);
+      head_.websocket_key = value;
       return;
     case Field::sec_websocket_version:
       websocket_version_13_ = trim(value) == "13";

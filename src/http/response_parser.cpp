@@ -73,6 +73,9 @@ void ResponseParser::on_field_impl(bhttp::field f, boost::beast::string_view nam
   }
   head_.fields.push_back({f, name, value});
   if (f == Field::content_length && ++content_length_count_ > 1) ec = bhttp::error::multiple_content_length;
+  // A coding other than a lone chunked would reach the client undecodable.
+  if (f == Field::transfer_encoding && (++transfer_encoding_count_ > 1 || !iequals(value, "chunked")))
+    ec = bhttp::error::bad_transfer_encoding;
   if (f == Field::connection) {
     bool overflow = false;
     for_each_token(value, [&](std::string_view t) { overflow |= !head_.connection_tokens.push_back(t); });

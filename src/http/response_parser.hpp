@@ -58,5 +58,6 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
   bool malformed_ = false;
   bool in_trailer_ = false;
   unsigned content_length_count_ = 0;
+  unsigned transfer_encoding_count_ = 0;
 };
 }  // namespace baton::http

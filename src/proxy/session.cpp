@@ -46,10 +46,11 @@ void Session::arm(Phase phase, std::chrono::milliseconds timeout) {
   deadline_ = Clock::now() + timeout;
 }
 
+// Expiry is sticky: the cancel is repeated every tick until the session arms a
+// new deadline, so an operation started just after a cancel cannot escape it.
 void Session::check_deadline(Clock::time_point now) {
   if (now < deadline_) return;
   expired_ = phase_;
-  deadline_ = Clock::time_point::max();
   error_code ignored;
   client_.cancel(ignored);
   if (upstream_socket_) upstream_socket_->cancel(ignored);
@@ -115,7 +116,7 @@ awaitable<bool> Session::read_head() {
       release_idle_memory();
     }
     auto [ec, n] = co_await client_.async_read_some(client_in_.prepare(kHeadReadSize), use_nothrow);
-    if (ec || n == 0) {
+    if (ec || n == 0 || expired_) {
       if (expired_ == Phase::head) co_await reply_error(408, "request_timeout", false);
       co_return false;
     }

@@ -58,15 +58,20 @@ class Session : public ListHook<Session> {
   void release_idle_memory();
 
   // session_forward.cpp
-  enum class PumpResult : std::uint8_t { done, read_failed, write_failed, malformed };
+  enum class PumpResult : std::uint8_t { done, read_failed, write_failed, malformed, too_large };
   awaitable<void> forward(Exchange& exchange);
   awaitable<std::unique_ptr<UpstreamConnection>> connect_upstream(Target& target, bool& reused, bool fresh_only);
-  awaitable<bool> send_request(UpstreamConnection& up, std::string_view head, bool& body_consumed);
+  awaitable<bool> send_request(UpstreamConnection& up, std::string_view head);
   awaitable<std::size_t> read_response_head(UpstreamConnection& up, bool head_request);
   awaitable<void> relay_response(std::unique_ptr<UpstreamConnection> up, Exchange& exchange);
+  awaitable<void> reply_client_failure(Exchange& exchange);
+  bool valid_websocket_accept() const;
+
+  // session_pump.cpp
   template <typename Parser>
   awaitable<PumpResult> pump(Socket& from, beast::flat_buffer& in, Parser& parser, Socket& to, bool chunked_out,
-                             std::string_view prefix, Phase write_phase, std::uint64_t& bytes);
+                             std::string_view prefix, Phase write_phase, std::uint64_t& bytes,
+                             std::optional<std::uint64_t> max_bytes);
 
   // session_tunnel.cpp
   awaitable<void> tunnel(std::unique_ptr<UpstreamConnection> up);
@@ -88,14 +93,22 @@ class Session : public ListHook<Session> {
   std::optional<http::ResponseParser> response_parser_;
   std::shared_ptr<const RouteTable> routes_;  // held for the exchange: a publish may not free it
   const Service* service_ = nullptr;
-  bool client_failed_ = false;
+
+  // What happened during the current exchange; reset for every request.
+  struct ExchangeState {
+    bool body_consumed = false;       // a body byte was read: the request can no longer be re-sent
+    bool request_sent = false;        // the whole request reached the upstream
+    bool client_failed = false;       // the client side broke (reset, timeout, bad body)
+    bool body_too_large = false;
+    bool response_started = false;    // any response byte (even a 1xx) came back
+    bool sent_continue = false;
+  } state_;
   Socket* upstream_socket_ = nullptr;  // cancelled together with the client on a deadline
 
   Phase phase_ = Phase::idle;
   Clock::time_point deadline_ = Clock::time_point::max();
   std::optional<Phase> expired_;
   bool shutting_down_ = false;
-  bool sent_continue_ = false;
   std::uint32_t requests_served_ = 0;
 };
 

@@ -22,6 +22,7 @@ awaitable<void> Session::tunnel(std::unique_ptr<UpstreamConnection> up) {
 }
 
 awaitable<void> Session::relay_direction(Socket& from, beast::flat_buffer& buffer, Socket& to) {
+  error_code ignored;
   for (;;) {
     if (buffer.size() > 0) {
       arm(Phase::tunnel, kTunnelIdleTimeout);
@@ -31,16 +32,17 @@ awaitable<void> Session::relay_direction(Socket& from, beast::flat_buffer& buffe
     }
     arm(Phase::tunnel, kTunnelIdleTimeout);
     auto [ec, n] = co_await from.async_read_some(buffer.prepare(kTunnelReadSize), use_nothrow);
-    if (ec) {
-      error_code ignored;
-      // A clean end is passed on as a half-close; anything else ends both directions.
-      if (ec == asio::error::eof) to.shutdown(Socket::shutdown_send, ignored);
-      else to.cancel(ignored);
+    if (ec == asio::error::eof) {
+      // A clean end is passed on as a half-close; the other direction goes on.
+      to.shutdown(Socket::shutdown_send, ignored);
       co_return;
     }
+    if (ec) break;
     buffer.commit(n);
   }
-  error_code ignored;
-  from.cancel(ignored);  // the write side failed: stop reading as well
+  // Anything else ends both directions at once: shutting both sockets down
+  // completes the other direction's pending read or write.
+  from.shutdown(Socket::shutdown_both, ignored);
+  to.shutdown(Socket::shutdown_both, ignored);
 }
 }  // namespace baton::proxy

@@ -3,10 +3,6 @@
 #include <algorithm>
 
 namespace baton::proxy {
-namespace {
-constexpr std::chrono::milliseconds kTrustedIdle{1000};
-}  // namespace
-
 std::unique_ptr<UpstreamConnection> UpstreamPool::take(std::uint64_t target_id,
                                                        std::chrono::steady_clock::time_point now) {
   auto it = idle_.find(target_id);
@@ -16,11 +12,10 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(std::uint64_t target_id,
   while (!list.empty()) {
     auto conn = std::move(list.back());
     list.pop_back();
-    auto idle = now - conn->idle_since;
-    if (idle >= idle_timeout_) continue;
-    // A busy connection is trusted; one idle for a while may have been closed by
-    // the upstream (node closes after 5 s), and a peek costs one syscall.
-    if (idle < kTrustedIdle || !is_stale(conn->socket)) return conn;
+    if (now - conn->idle_since >= idle_timeout_) continue;
+    // One peek per reuse: a connection the upstream closed, or one with stray
+    // bytes that would be read as the next client's response, is never handed out.
+    if (!is_stale(conn->socket)) return conn;
   }
   return nullptr;
 }

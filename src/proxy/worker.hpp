@@ -55,13 +55,15 @@ class Worker {
   awaitable<void> tick_loop();
 
   ProxyShared& shared_;
+  // Declared before the context: destroying the context destroys suspended
+  // sessions, which unregister from these.
+  IntrusiveList<Session> sessions_;
+  std::atomic<std::size_t> session_count_{0};
   // Each context is run by one thread and touched only from it (other threads
   // post), so the reactor's per-socket locks can go.
   asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::vector<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors_;
   UpstreamPool pool_;
-  IntrusiveList<Session> sessions_;
-  std::atomic<std::size_t> session_count_{0};
   std::shared_ptr<const RouteTable> routes_;
   std::uint64_t routes_version_ = ~0ull;
   bool shutting_down_ = false;

@@ -1,0 +1,105 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "body_decoder.hpp"
+#include "net/asio.hpp"
+#include "request_head.hpp"
+
+namespace baton::test_backend {
+namespace beast = boost::beast;
+
+// One socket type for TCP and unix clients keeps the connection code non-template.
+using Socket = asio::generic::stream_protocol::socket;
+
+struct BackendStats {
+  std::atomic<std::uint64_t> requests{0};     // request heads received, before routing
+  std::atomic<std::uint64_t> connections{0};  // accepted since start or the last reset
+  std::atomic<std::int64_t> open{0};          // currently open
+};
+
+// Shared by every thread of the backend.
+struct BackendState {
+  std::string name;
+  BackendStats stats;
+};
+
+// GCC 12 miscompiles `co_await` inside conditions and unbraced branches (the
+// frame's resume point is corrupted): here every co_await is its own statement.
+
+// Serves one client connection: reads requests in order and answers each
+// through a route. Routes live in routes.cpp, the reading and writing here.
+class Connection {
+ public:
+  Connection(Socket socket, BackendState& state);
+  awaitable<void> run();
+
+ private:
+  enum class After { keep_alive, close };
+  using Route = awaitable<After> (Connection::*)();
+  struct Request {
+    RequestHead head;  // views into head_text_, valid for the whole exchange
+    BodyFraming framing;
+    bool keep_alive = true;
+    bool is_head = false;
+    bool expect_continue = false;
+  };
+
+  // connection.cpp
+  std::string_view buffered() const;
+  awaitable<error_code> read_more();
+  awaitable<std::optional<std::size_t>> read_head();
+  awaitable<After> serve(std::size_t head_size);
+  void forget_request();
+  awaitable<error_code> send_continue_once();
+  awaitable<error_code> next_body_piece(std::string_view& piece);  // empty piece: end of body
+  awaitable<error_code> drain_body();
+  awaitable<error_code> write(std::string_view bytes);
+  awaitable<error_code> write_body_piece(std::string_view piece, bool chunked);
+  awaitable<After> finish_body(bool chunked);
+  void start_head(int status, std::string_view content_type);
+  void end_head_with_length(std::uint64_t length);
+  void end_head_chunked();
+  After after_response() const { return request_.keep_alive ? After::keep_alive : After::close; }
+  awaitable<After> reply(int status, std::string_view body, std::string_view content_type = "text/plain");
+  awaitable<void> close_gracefully();
+
+  // routes.cpp
+  static Route find_route(std::string_view path);
+  awaitable<After> hello();
+  awaitable<After> name();
+  awaitable<After> headers();
+  awaitable<After> echo();
+  awaitable<After> upload();
+  awaitable<After> download();
+  awaitable<After> status();
+  awaitable<After> slow();
+  awaitable<After> drip();
+  awaitable<After> hang();
+  awaitable<After> close_after_reply();
+  awaitable<After> reset();
+  awaitable<After> stats();
+  awaitable<After> stats_reset();
+  awaitable<After> websocket_echo();
+  awaitable<After> misbehave();
+  awaitable<After> not_found();
+
+  Socket socket_;
+  BackendState& state_;
+  beast::flat_buffer buffer_;
+  std::string head_text_;  // the current request head, copied out of buffer_
+  std::string out_;        // response head being built; its capacity is reused
+  Request request_;
+  std::optional<BodyDecoder> body_;
+  std::size_t piece_in_buffer_ = 0;  // body bytes handed out, dropped on the next read
+  bool body_done_ = true;
+  bool continue_sent_ = false;
+};
+
+}  // namespace baton::test_backend
