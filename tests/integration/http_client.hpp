@@ -71,7 +71,7 @@ class Client {
   std::string error_;
 };
 
-// Resolves to the bytes of a minimal GET with a Host header.
+// The bytes of a minimal HTTP/1.1 GET: request line, Host, `extra_headers` (CRLF-terminated lines).
 std::string get_request(std::string_view path, std::string_view host = "test.local",
                         std::string_view extra_headers = "");
 
@@ -88,8 +88,10 @@ class PatternChecker {
   std::optional<std::uint64_t> mismatch_;
 };
 
-// Up to max_length bytes of the pattern, starting at byte `offset` of the stream.
+// Up to max_length bytes of the pattern (fewer for large lengths), starting at byte `offset` of the stream.
 std::string_view pattern_slice(std::uint64_t offset, std::size_t max_length);
-std::uint64_t fnv1a64(std::uint64_t state, std::string_view data);
+
+// FNV-1a 64, as /upload sums what it receives: fnv1a64(kFnvBasis, all) == fnv1a64(fnv1a64(kFnvBasis, a), b).
 inline constexpr std::uint64_t kFnvBasis = 14695981039346656037ull;
+std::uint64_t fnv1a64(std::uint64_t state, std::string_view data);
 }  // namespace baton::itest

@@ -155,5 +155,18 @@ TEST_F(Lifecycle, SigtermCutsRequestsPastTheShutdownTimeout) {
   EXPECT_TRUE(stuck.wait_closed());
   EXPECT_NE(baton.process().output(Stream::err).find("event=stopped connections_cut=1"), std::string::npos);
 }
+TEST_F(Lifecycle, ListensOnTheConfiguredPort) {
+  auto& backend = start_backend();
+  auto port = free_port();
+  AppConfig config;
+  config.targets = {backend.address()};
+  config.listen = "127.0.0.1:" + std::to_string(port);
+  auto& baton = start_baton(config.text());
+  EXPECT_EQ(baton.port(), port);
+  Client client(port);
+  auto response = client.get("/hello");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+}
 }  // namespace
 }  // namespace baton::itest
