@@ -97,5 +97,24 @@ TEST_F(WebSocket, SwitchingProtocolsHeadIsClean) {
   EXPECT_EQ(response->count("Content-Length"), 0u);
   EXPECT_EQ(response->count("Transfer-Encoding"), 0u);
 }
+// The backend answers the upgrade request with a plain response: no tunnel, and
+// the connection carries on as HTTP.
+TEST_F(WebSocket, DeclinedUpgradeIsAnOrdinaryResponse) {
+  Client client(port_);
+  ASSERT_TRUE(client.send(
+      "GET /hello HTTP/1.1\r\nHost: test.local\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_EQ(response->body, "hello");
+  if (response->keep_alive) {
+    auto next = client.get("/name");
+    ASSERT_TRUE(next) << client.last_error();
+    EXPECT_EQ(next->status, 200u);
+  } else {
+    EXPECT_TRUE(client.wait_closed());
+  }
+}
 }  // namespace
 }  // namespace baton::itest
