@@ -68,11 +68,14 @@ awaitable<void> Session::run() {
   client_ip_ = peer_ip(client_);
   bool linger = false;
   while (!shutting_down_ || client_in_.size() > 0) {
-    if (!co_await read_head()) {
+    // GCC 12 miscompiles co_await inside a condition: every co_await is its own statement.
+    bool have_request = co_await read_head();
+    if (!have_request) {
       linger = request_parser_ && request_parser_->rejection() != http::Rejection::none;
       break;
     }
-    if (!co_await serve_one()) {
+    bool keep_going = co_await serve_one();
+    if (!keep_going) {
       linger = true;
       break;
     }
@@ -117,7 +120,9 @@ awaitable<bool> Session::read_head() {
     }
     auto [ec, n] = co_await client_.async_read_some(client_in_.prepare(kHeadReadSize), use_nothrow);
     if (ec || n == 0 || expired_) {
-      if (expired_ == Phase::head) co_await reply_error(408, "request_timeout", false);
+      if (expired_ == Phase::head) {
+        co_await reply_error(408, "request_timeout", false);
+      }
       co_return false;
     }
     client_in_.commit(n);

@@ -88,14 +88,19 @@ awaitable<void> Session::forward(Exchange& ex) {
     // that answer is still the one the client should get.
     bool may_have_answered = state_.request_sent || (state_.body_consumed && !state_.client_failed);
     std::size_t head_length = 0;
-    if (may_have_answered) head_length = co_await read_response_head(*up, request_.method == http::Verb::head);
+    if (may_have_answered) {
+      head_length = co_await read_response_head(*up, request_.method == http::Verb::head);
+    }
     if (head_length > 0) {
       co_await relay_response(std::move(up), ex);
       upstream_socket_ = nullptr;
       co_return;
     }
     upstream_socket_ = nullptr;
-    if (state_.client_failed) co_return co_await reply_client_failure(ex);
+    if (state_.client_failed) {
+      co_await reply_client_failure(ex);
+      co_return;
+    }
     target->counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
     if (expired_ == Phase::response) {
       ex.status = 504;
@@ -152,7 +157,8 @@ awaitable<bool> Session::send_request(UpstreamConnection& up, std::string_view h
     prefix = {};
     if (request_.expect_continue && !state_.sent_continue) {
       state_.sent_continue = true;
-      if (!co_await write_client(kContinue)) {
+      bool continued = co_await write_client(kContinue);
+      if (!continued) {
         state_.client_failed = true;
         co_return false;
       }
@@ -189,7 +195,8 @@ awaitable<std::size_t> Session::read_response_head(UpstreamConnection& up, bool 
     // Interim responses (103 Early Hints...) go on to HTTP/1.1 clients; 100 was Baton's to send.
     if (response_.status != 100 && request_.version >= 11) {
       http::write_response_head(head_out_, response_, http::ClientFraming::none, true, request_.version);
-      if (!co_await write_client(head_out_)) {
+      bool written = co_await write_client(head_out_);
+      if (!written) {
         state_.client_failed = true;
         co_return 0;
       }
@@ -216,7 +223,10 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
       co_return;
     }
     http::write_response_head(head_out_, response_, http::ClientFraming::none, true, request_.version);
-    if (co_await write_client(head_out_)) co_await tunnel(std::move(up));
+    bool written = co_await write_client(head_out_);
+    if (written) {
+      co_await tunnel(std::move(up));
+    }
     co_return;
   }
   auto framing = http::choose_client_framing(response_, request_.version);
@@ -225,7 +235,8 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   http::write_response_head(head_out_, response_, framing, keep_alive, request_.version);
   auto result = PumpResult::done;
   if (response_parser_->is_done()) {
-    if (!co_await write_client(head_out_)) result = PumpResult::write_failed;
+    bool written = co_await write_client(head_out_);
+    if (!written) result = PumpResult::write_failed;
   } else {
     result = co_await pump(up->socket, upstream_in_, *response_parser_, client_,
                            framing == http::ClientFraming::chunked, head_out_, Phase::send, ex.response_bytes,
