@@ -8,7 +8,7 @@ namespace {
 // Heads are read in small steps so an idle keep-alive connection holds little
 // memory. (Waiting for readability first would save even that, but Asio's
 // async_wait costs an epoll_ctl per call, where a read costs nothing extra.)
-constexpr std::size_t kHeadReadSize = 2 * 1024;
+constexpr std::size_t kHeadReadSize = 1024;  // as nginx's client_header_buffer_size
 // Buffers kept between requests; anything larger is returned to the allocator.
 constexpr std::size_t kKeepBufferBytes = 16 * 1024;
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
@@ -131,7 +131,9 @@ awaitable<bool> Session::read_head() {
 
 void Session::release_idle_memory() {
   if (client_in_.capacity() > kKeepBufferBytes) client_in_.shrink_to_fit();
-  if (upstream_in_.size() == 0 && upstream_in_.capacity() > kKeepBufferBytes) upstream_in_.shrink_to_fit();
+  // The upstream buffer is only needed during an exchange; between requests it
+  // would be most of an idle connection's memory.
+  if (upstream_in_.size() == 0) upstream_in_.shrink_to_fit();
   if (head_out_.capacity() > kKeepBufferBytes) head_out_ = std::string();
   if (request_head_.capacity() > kKeepBufferBytes) request_head_ = std::string();
 }
