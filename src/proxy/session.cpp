@@ -131,9 +131,6 @@ awaitable<bool> Session::read_head() {
 
 void Session::release_idle_memory() {
   if (client_in_.capacity() > kKeepBufferBytes) client_in_.shrink_to_fit();
-  // The upstream buffer is only needed during an exchange; between requests it
-  // would be most of an idle connection's memory.
-  if (upstream_in_.size() == 0) upstream_in_.shrink_to_fit();
   if (head_out_.capacity() > kKeepBufferBytes) head_out_ = std::string();
   if (request_head_.capacity() > kKeepBufferBytes) request_head_ = std::string();
 }

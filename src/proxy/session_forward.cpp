@@ -108,8 +108,7 @@ awaitable<void> Session::forward(Exchange& ex) {
       break;
     }
     bool malformed = response_parser_ && response_parser_->failed();
-    bool nothing_received = upstream_in_.size() == 0 && !malformed && !state_.response_started;
-    upstream_in_.consume(upstream_in_.size());
+    bool nothing_received = up->buffer.size() == 0 && !malformed && !state_.response_started;
     if (nothing_received && !state_.body_consumed && request_.is_idempotent()) {
       if (reused) retry_same_target = true;  // most likely a keep-alive the upstream had just closed
       else tried.push_back(target);
@@ -180,17 +179,17 @@ awaitable<std::size_t> Session::read_response_head(UpstreamConnection& up, bool 
     response_parser_.emplace(response_, pieces_, head_request);
     std::size_t length = 0;
     while (length == 0) {
-      if (upstream_in_.size() > 0) {
+      if (up.buffer.size() > 0) {
         state_.response_started = true;
-        length = response_parser_->parse_head(view(upstream_in_));
+        length = response_parser_->parse_head(view(up.buffer));
         if (length > 0) break;
         if (response_parser_->failed()) co_return 0;
       }
-      auto [ec, n] = co_await up.socket.async_read_some(upstream_in_.prepare(kResponseHeadReadSize), use_nothrow);
+      auto [ec, n] = co_await up.socket.async_read_some(up.buffer.prepare(kResponseHeadReadSize), use_nothrow);
       if (ec || expired_) co_return 0;
-      upstream_in_.commit(n);
+      up.buffer.commit(n);
     }
-    upstream_in_.consume(length);
+    up.buffer.consume(length);
     if (response_.status / 100 != 1 || response_.status == 101) co_return length;
     // Interim responses (103 Early Hints...) go on to HTTP/1.1 clients; 100 was Baton's to send.
     if (response_.status != 100 && request_.version >= 11) {
@@ -238,7 +237,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
     bool written = co_await write_client(head_out_);
     if (!written) result = PumpResult::write_failed;
   } else {
-    result = co_await pump(up->socket, upstream_in_, *response_parser_, client_,
+    result = co_await pump(up->socket, up->buffer, *response_parser_, client_,
                            framing == http::ClientFraming::chunked, head_out_, Phase::send, ex.response_bytes,
                            std::nullopt);
   }
@@ -248,8 +247,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   // connection is not worth the risk of handing those bytes to the next client.
   bool bodiless_answer = request_.method == http::Verb::head || response_.status == 204 || response_.status == 304;
   bool reusable = result == PumpResult::done && state_.request_sent && response_.keep_alive &&
-                  !response_.until_eof && upstream_in_.size() == 0 && !bodiless_answer && !shutting_down_;
-  upstream_in_.consume(upstream_in_.size());
+                  !response_.until_eof && up->buffer.size() == 0 && !bodiless_answer && !shutting_down_;
   if (reusable) worker_.pool().give_back(std::move(up), Clock::now());
 }
 }  // namespace baton::proxy
