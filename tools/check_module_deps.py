@@ -9,13 +9,14 @@ import sys
 
 ALLOWED = {
     "base": set(),
+    "state": {"base"},
     "net": {"base"},
     "http": {"base", "net"},
     "balancer": {"base", "net"},
     "config": {"base", "net"},
     "proxy": {"base", "net", "http", "balancer", "config"},
     "cli": {"base", "net", "http"},
-    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli"},
+    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 

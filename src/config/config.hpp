@@ -28,7 +28,9 @@ inline constexpr Millis kUpstreamIdleTimeout{60'000};  // pooled upstream connec
 inline constexpr std::uint32_t kMaxRequestLine = 8 * 1024;
 inline constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 inline constexpr std::uint32_t kMaxHeaderCount = 100;
-inline constexpr std::uint32_t kUpstreamPoolSize = 64;  // idle connections kept per target and thread
+// Idle connections kept per target and thread. Large on purpose: a pool smaller
+// than the client concurrency makes every burst open and close upstream connections.
+inline constexpr std::uint32_t kUpstreamPoolSize = 1024;
 inline constexpr std::uint32_t kRetries = 2;            // extra targets tried after a failure
 }  // namespace defaults
 

@@ -8,7 +8,7 @@ namespace {
 // Heads are read in small steps so an idle keep-alive connection holds little
 // memory. (Waiting for readability first would save even that, but Asio's
 // async_wait costs an epoll_ctl per call, where a read costs nothing extra.)
-constexpr std::size_t kHeadReadSize = 2 * 1024;
+constexpr std::size_t kHeadReadSize = 1024;  // as nginx's client_header_buffer_size
 // Buffers kept between requests; anything larger is returned to the allocator.
 constexpr std::size_t kKeepBufferBytes = 16 * 1024;
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
@@ -68,11 +68,14 @@ awaitable<void> Session::run() {
   client_ip_ = peer_ip(client_);
   bool linger = false;
   while (!shutting_down_ || client_in_.size() > 0) {
-    if (!co_await read_head()) {
+    // GCC 12 miscompiles co_await inside a condition: every co_await is its own statement.
+    bool have_request = co_await read_head();
+    if (!have_request) {
       linger = request_parser_ && request_parser_->rejection() != http::Rejection::none;
       break;
     }
-    if (!co_await serve_one()) {
+    bool keep_going = co_await serve_one();
+    if (!keep_going) {
       linger = true;
       break;
     }
@@ -117,7 +120,9 @@ awaitable<bool> Session::read_head() {
     }
     auto [ec, n] = co_await client_.async_read_some(client_in_.prepare(kHeadReadSize), use_nothrow);
     if (ec || n == 0 || expired_) {
-      if (expired_ == Phase::head) co_await reply_error(408, "request_timeout", false);
+      if (expired_ == Phase::head) {
+        co_await reply_error(408, "request_timeout", false);
+      }
       co_return false;
     }
     client_in_.commit(n);
@@ -126,7 +131,6 @@ awaitable<bool> Session::read_head() {
 
 void Session::release_idle_memory() {
   if (client_in_.capacity() > kKeepBufferBytes) client_in_.shrink_to_fit();
-  if (upstream_in_.size() == 0 && upstream_in_.capacity() > kKeepBufferBytes) upstream_in_.shrink_to_fit();
   if (head_out_.capacity() > kKeepBufferBytes) head_out_ = std::string();
   if (request_head_.capacity() > kKeepBufferBytes) request_head_ = std::string();
 }

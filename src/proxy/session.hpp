@@ -82,7 +82,6 @@ class Session : public ListHook<Session> {
   std::size_t listener_;
   std::string client_ip_;
   beast::flat_buffer client_in_;
-  beast::flat_buffer upstream_in_;
   std::string head_out_;
   std::string request_head_;
   std::vector<asio::const_buffer> gather_;

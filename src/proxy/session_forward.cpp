@@ -88,14 +88,19 @@ awaitable<void> Session::forward(Exchange& ex) {
     // that answer is still the one the client should get.
     bool may_have_answered = state_.request_sent || (state_.body_consumed && !state_.client_failed);
     std::size_t head_length = 0;
-    if (may_have_answered) head_length = co_await read_response_head(*up, request_.method == http::Verb::head);
+    if (may_have_answered) {
+      head_length = co_await read_response_head(*up, request_.method == http::Verb::head);
+    }
     if (head_length > 0) {
       co_await relay_response(std::move(up), ex);
       upstream_socket_ = nullptr;
       co_return;
     }
     upstream_socket_ = nullptr;
-    if (state_.client_failed) co_return co_await reply_client_failure(ex);
+    if (state_.client_failed) {
+      co_await reply_client_failure(ex);
+      co_return;
+    }
     target->counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
     if (expired_ == Phase::response) {
       ex.status = 504;
@@ -103,8 +108,7 @@ awaitable<void> Session::forward(Exchange& ex) {
       break;
     }
     bool malformed = response_parser_ && response_parser_->failed();
-    bool nothing_received = upstream_in_.size() == 0 && !malformed && !state_.response_started;
-    upstream_in_.consume(upstream_in_.size());
+    bool nothing_received = up->buffer.size() == 0 && !malformed && !state_.response_started;
     if (nothing_received && !state_.body_consumed && request_.is_idempotent()) {
       if (reused) retry_same_target = true;  // most likely a keep-alive the upstream had just closed
       else tried.push_back(target);
@@ -152,7 +156,8 @@ awaitable<bool> Session::send_request(UpstreamConnection& up, std::string_view h
     prefix = {};
     if (request_.expect_continue && !state_.sent_continue) {
       state_.sent_continue = true;
-      if (!co_await write_client(kContinue)) {
+      bool continued = co_await write_client(kContinue);
+      if (!continued) {
         state_.client_failed = true;
         co_return false;
       }
@@ -174,22 +179,23 @@ awaitable<std::size_t> Session::read_response_head(UpstreamConnection& up, bool 
     response_parser_.emplace(response_, pieces_, head_request);
     std::size_t length = 0;
     while (length == 0) {
-      if (upstream_in_.size() > 0) {
+      if (up.buffer.size() > 0) {
         state_.response_started = true;
-        length = response_parser_->parse_head(view(upstream_in_));
+        length = response_parser_->parse_head(view(up.buffer));
         if (length > 0) break;
         if (response_parser_->failed()) co_return 0;
       }
-      auto [ec, n] = co_await up.socket.async_read_some(upstream_in_.prepare(kResponseHeadReadSize), use_nothrow);
+      auto [ec, n] = co_await up.socket.async_read_some(up.buffer.prepare(kResponseHeadReadSize), use_nothrow);
       if (ec || expired_) co_return 0;
-      upstream_in_.commit(n);
+      up.buffer.commit(n);
     }
-    upstream_in_.consume(length);
+    up.buffer.consume(length);
     if (response_.status / 100 != 1 || response_.status == 101) co_return length;
     // Interim responses (103 Early Hints...) go on to HTTP/1.1 clients; 100 was Baton's to send.
     if (response_.status != 100 && request_.version >= 11) {
       http::write_response_head(head_out_, response_, http::ClientFraming::none, true, request_.version);
-      if (!co_await write_client(head_out_)) {
+      bool written = co_await write_client(head_out_);
+      if (!written) {
         state_.client_failed = true;
         co_return 0;
       }
@@ -216,7 +222,10 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
       co_return;
     }
     http::write_response_head(head_out_, response_, http::ClientFraming::none, true, request_.version);
-    if (co_await write_client(head_out_)) co_await tunnel(std::move(up));
+    bool written = co_await write_client(head_out_);
+    if (written) {
+      co_await tunnel(std::move(up));
+    }
     co_return;
   }
   auto framing = http::choose_client_framing(response_, request_.version);
@@ -225,9 +234,10 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   http::write_response_head(head_out_, response_, framing, keep_alive, request_.version);
   auto result = PumpResult::done;
   if (response_parser_->is_done()) {
-    if (!co_await write_client(head_out_)) result = PumpResult::write_failed;
+    bool written = co_await write_client(head_out_);
+    if (!written) result = PumpResult::write_failed;
   } else {
-    result = co_await pump(up->socket, upstream_in_, *response_parser_, client_,
+    result = co_await pump(up->socket, up->buffer, *response_parser_, client_,
                            framing == http::ClientFraming::chunked, head_out_, Phase::send, ex.response_bytes,
                            std::nullopt);
   }
@@ -237,8 +247,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   // connection is not worth the risk of handing those bytes to the next client.
   bool bodiless_answer = request_.method == http::Verb::head || response_.status == 204 || response_.status == 304;
   bool reusable = result == PumpResult::done && state_.request_sent && response_.keep_alive &&
-                  !response_.until_eof && upstream_in_.size() == 0 && !bodiless_answer && !shutting_down_;
-  upstream_in_.consume(upstream_in_.size());
+                  !response_.until_eof && up->buffer.size() == 0 && !bodiless_answer && !shutting_down_;
   if (reusable) worker_.pool().give_back(std::move(up), Clock::now());
 }
 }  // namespace baton::proxy

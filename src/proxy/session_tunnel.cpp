@@ -15,10 +15,9 @@ constexpr std::chrono::milliseconds kTunnelIdleTimeout{3'600'000};
 awaitable<void> Session::tunnel(std::unique_ptr<UpstreamConnection> up) {
   using namespace asio::experimental::awaitable_operators;
   upstream_socket_ = &up->socket;
-  co_await (relay_direction(client_, client_in_, up->socket) && relay_direction(up->socket, upstream_in_, client_));
+  co_await (relay_direction(client_, client_in_, up->socket) && relay_direction(up->socket, up->buffer, client_));
   upstream_socket_ = nullptr;
   client_in_.consume(client_in_.size());
-  upstream_in_.consume(upstream_in_.size());
 }
 
 awaitable<void> Session::relay_direction(Socket& from, beast::flat_buffer& buffer, Socket& to) {

@@ -7,12 +7,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/beast/core/flat_buffer.hpp>
+
 #include "proxy/socket_util.hpp"
 
 namespace baton::proxy {
 struct UpstreamConnection {
   explicit UpstreamConnection(Socket s, std::uint64_t target) : socket(std::move(s)), target_id(target) {}
   Socket socket;
+  // Response bytes belong to the connection they came on: an idle client then
+  // holds no upstream buffer, and a pooled connection keeps its own (empty) one.
+  beast::flat_buffer buffer;
   std::uint64_t target_id;
   std::chrono::steady_clock::time_point idle_since{};
   std::uint32_t uses = 0;

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Turns run.sh's raw results into the comparison table.
+
+Input lines: NAME CONNECTIONS ROUND REQ_PER_SEC P99_MS ERRORS BACKEND_CONNECTIONS
+Output: per (name, connections), the median over rounds, with req/s as a
+fraction of the direct (no proxy) run and of nginx and HAProxy, and how many
+connections the backend accepted per run (pooling: ideally a handful).
+"""
+import statistics
+import sys
+from collections import defaultdict
+
+ORDER = ["direct", "nginx", "haproxy", "baton"]
+REFERENCES = ["direct", "nginx", "haproxy"]
+
+
+def load(path):
+    runs = defaultdict(list)
+    with open(path) as results:
+        for line in results:
+            name, connections, _, rps, p99, errors, upstream = line.split()
+            runs[(name, int(connections))].append((float(rps), float(p99), int(errors), int(upstream)))
+    return runs
+
+
+def medians(runs):
+    table = {}
+    for key, samples in runs.items():
+        table[key] = (statistics.median(s[0] for s in samples),
+                      statistics.median(s[1] for s in samples),
+                      sum(s[2] for s in samples), statistics.median(s[3] for s in samples),
+                      len(samples))
+    return table
+
+
+def ratio(table, name, reference, connections):
+    ref = table.get((reference, connections))
+    if ref is None or name == reference:
+        return "-"
+    return f"{table[(name, connections)][0] / ref[0]:.2f}"
+
+
+def main():
+    table = medians(load(sys.argv[1]))
+    header = (["proxy", "conns", "req/s", "p99 ms"] + [f"vs {r}" for r in REFERENCES]
+              + ["errors", "backend conns", "rounds"])
+    rows = []
+    for connections in sorted({c for _, c in table}):
+        for name in sorted({n for n, _ in table}, key=lambda n: (ORDER + [n]).index(n)):
+            if (name, connections) not in table:
+                continue
+            rps, p99, errors, upstream, rounds = table[(name, connections)]
+            rows.append([name, str(connections), f"{rps:,.0f}", f"{p99:.2f}"]
+                        + [ratio(table, name, r, connections) for r in REFERENCES]
+                        + [str(errors), f"{upstream:.0f}", str(rounds)])
+    widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
+    for row in [header] + rows:
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths)))
+
+
+if __name__ == "__main__":
+    main()
