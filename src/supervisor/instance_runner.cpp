@@ -184,15 +184,15 @@ awaitable<void> InstanceRunner::watch_memory(pid_t pid) {
 
 awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
   bool was_ready = ready_;
-  if (outcome == Outcome::memory) {
-    mark_down(std::nullopt);
+  auto uptime = since(started_at_);
+  mark_down(process_->exit_status());
+  // After a crash too: workers the leader left behind would hold the port the next start needs.
+  if (outcome == Outcome::memory || process_group_alive(process_->pid())) {
     state_ = InstanceState::stopping;
     co_await process_->stop(spec_->stop_signal, spec_->stop_timeout);
   }
-  auto uptime = since(started_at_);
   last_exit_ = process_->exit_status();
   process_.reset();
-  mark_down(last_exit_);
   // Never listening: perhaps another process took the port between its pick and the app's bind.
   if (!was_ready && !listen_socket_) port_ = 0;
   restart_delay_ = outcome == Outcome::memory ? Millis(0) : backoff_.on_exit(uptime);

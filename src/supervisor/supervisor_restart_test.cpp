@@ -1,6 +1,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <regex>
+
 #include "supervisor/supervisor.hpp"
 #include "supervisor/supervisor_fixture.hpp"
 
@@ -26,6 +28,18 @@ TEST_F(SupervisorTest, ReadyInstanceThatCrashesGoesDownThenReadyAgain) {
   ASSERT_EQ(events_.size(), 3u);
   EXPECT_EQ(events_[1].kind, InstanceEvent::Kind::down);
   EXPECT_EQ(events_[1].exit, (ExitStatus{ExitStatus::Kind::signaled, SIGKILL}));
+}
+
+TEST_F(SupervisorTest, WorkersLeftByACrashedLeaderAreStoppedBeforeTheRestart) {
+  ASSERT_TRUE(start(spec("sleep 100 & echo $!; exit 1")));
+  std::smatch match;
+  std::regex pid_line("out\\| (\\d+)\n");
+  std::string text;
+  ASSERT_TRUE(wait_for([&] { return std::regex_search(text = read_file(log_path()), match, pid_line); }));
+  pid_t worker = std::stoi(match[1]);
+  ASSERT_TRUE(wait_for([&] { return instance(0).restarts >= 1; }));
+  EXPECT_FALSE(alive(worker));
+  EXPECT_EQ(instance(0).last_exit, (ExitStatus{ExitStatus::Kind::exited, 1}));
 }
 
 TEST_F(SupervisorTest, CommandThatExitsAtOnceBacksOffAndIsFlaggedAsACrashLoop) {
