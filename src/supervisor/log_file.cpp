@@ -14,10 +14,14 @@ namespace fs = std::filesystem;
 namespace {
 constexpr mode_t kFileMode = 0640;
 
+std::unexpected<std::string> failure(std::string_view step, const fs::path& path) {
+  return std::unexpected(fmt::format("cannot {} log file {}: {}", step, path.string(), std::strerror(errno)));
+}
+
 std::expected<UniqueFd, std::string> open_for_append(const fs::path& path, bool truncate) {
   int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
   UniqueFd fd(::open(path.c_str(), flags, kFileMode));
-  if (!fd) return std::unexpected(fmt::format("cannot open log file {}: {}", path.string(), std::strerror(errno)));
+  if (!fd) return failure("open", path);
   return fd;
 }
 
@@ -67,8 +71,7 @@ std::expected<void, std::string> LogFile::write_all(std::string_view text) {
   while (!text.empty()) {
     auto n = ::write(fd_.get(), text.data(), text.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      return std::unexpected(fmt::format("cannot write log file {}: {}", path_.string(), std::strerror(errno)));
+    if (n < 0) return failure("write", path_);
     text.remove_prefix(static_cast<std::size_t>(n));
     size_ += static_cast<std::uint64_t>(n);
   }

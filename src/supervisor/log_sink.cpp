@@ -27,7 +27,8 @@ std::string format_timestamp(std::chrono::system_clock::time_point time) {
 
 std::string format_prefix(std::chrono::system_clock::time_point time, std::string_view label,
                           OutputStream stream) {
-  return fmt::format("{} {} {}| ", format_timestamp(time), label, stream == OutputStream::out ? "out" : "err");
+  auto name = stream == OutputStream::out ? "out" : "err";
+  return fmt::format("{} {} {}| ", format_timestamp(time), label, name);
 }
 
 void LineFramer::feed(std::string_view bytes, std::string_view prefix, std::string& out) {
