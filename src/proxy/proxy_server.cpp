@@ -20,14 +20,16 @@ std::expected<std::unique_ptr<ProxyServer>, std::string> ProxyServer::start(cons
   shared.head_limits = {l.max_request_line, l.max_header_bytes, l.max_header_count, l.max_body};
   server->access_log_ = std::make_unique<AccessLog>("-");
   shared.access_log = server->access_log_.get();
-  shared.routes = build_route_table(config, server->registry_);
-  shared.route_version.store(1);
-  for (const auto& listener : shared.routes->listeners) {
+  auto routes = build_route_table(config, server->registry_);
+  for (auto& listener : routes->listeners) {
     auto socket = open_listen_socket(listener.address, kListenBacklog);
     if (!socket) return std::unexpected(socket.error());
     server->listen_fds_.push_back(socket->fd);
     server->bound_.push_back(socket->address);
+    listener.host_text = socket->address.text();  // the real port when 0 was asked for
   }
+  shared.routes = std::move(routes);
+  shared.route_version.store(1);
   unsigned threads = config.proxy.threads ? config.proxy.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < threads; ++i)
     server->workers_.push_back(std::make_unique<Worker>(shared, server->listen_fds_));

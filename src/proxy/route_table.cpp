@@ -46,7 +46,7 @@ std::shared_ptr<Target> TargetRegistry::get(const Address& address) {
   return t;
 }
 
-std::shared_ptr<const RouteTable> build_route_table(const Config& config, TargetRegistry& registry) {
+std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegistry& registry) {
   auto table = std::make_shared<RouteTable>();
   for (const auto& [name, sc] : config.services) {
     std::vector<std::shared_ptr<Target>> targets;

@@ -53,5 +53,5 @@ class TargetRegistry {
   std::uint64_t next_id_ = 1;
 };
 
-std::shared_ptr<const RouteTable> build_route_table(const Config& config, TargetRegistry& registry);
+std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegistry& registry);
 }  // namespace baton::proxy
