@@ -16,7 +16,8 @@ ALLOWED = {
     "config": {"base", "net"},
     "proxy": {"base", "net", "http", "balancer", "config"},
     "cli": {"base", "net", "http"},
-    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state"},
+    "supervisor": {"base", "net"},
+    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state", "supervisor"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 

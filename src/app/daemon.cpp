@@ -1,10 +1,16 @@
 #include "app/daemon.hpp"
 
+#include <sys/stat.h>
+
 #include <csignal>
+#include <filesystem>
 #include <fmt/format.h>
+#include <future>
+#include <thread>
 
 #include "base/log.hpp"
 #include "config/loader.hpp"
+#include "app/managed_services.hpp"
 #include "proxy/proxy_server.hpp"
 
 namespace baton {
@@ -19,6 +25,27 @@ sigset_t block_stop_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return set;
+}
+
+// The home holds logs, the state database and the control socket: owner only.
+std::expected<std::filesystem::path, std::string> prepare_home(const std::string& home) {
+  std::error_code ec;
+  std::filesystem::path dir(home);
+  std::filesystem::create_directories(dir / "logs", ec);
+  if (ec) return std::unexpected(fmt::format("cannot create the home directory {}: {}", home, ec.message()));
+  ::chmod(dir.c_str(), 0700);
+  return dir;
+}
+
+// Runs `work` on the control plane's thread and waits for its result.
+template <typename T>
+T run_on(asio::io_context& context, std::function<awaitable<T>()> work) {
+  std::promise<T> done;
+  asio::co_spawn(context, [&]() -> awaitable<void> {
+    T result = co_await work();
+    done.set_value(std::move(result));
+  }, asio::detached);
+  return done.get_future().get();
 }
 }  // namespace
 
@@ -36,11 +63,37 @@ int run_daemon(const cli::DaemonCommand& command) {
     return cli::kFailed;
   }
   for (const auto& address : (*server)->bound_addresses()) log::info("event=listening address={}", address.text());
-  int received = 0;
-  sigwait(&signals, &received);
-  log::info("event=shutdown signal={} timeout_ms={}", received, config->proxy.shutdown_timeout.count());
+  auto home = prepare_home(command.home);
+  if (!home) {
+    fmt::print(stderr, "baton: {}\n", home.error());
+    return cli::kFailed;
+  }
+
+  asio::io_context control(1);
+  auto keep_running = asio::make_work_guard(control);
+  std::thread control_thread([&] { control.run(); });
+  ManagedServices managed(control.get_executor(), *config, **server, *home / "logs");
+  using Started = std::expected<void, std::string>;
+  auto started = run_on<Started>(control, [&] { return managed.start_all(); });
+  int exit_code = cli::kOk;
+  if (!started) {
+    fmt::print(stderr, "baton: cannot start {}\n", started.error());
+    exit_code = cli::kFailed;
+  } else {
+    int received = 0;
+    sigwait(&signals, &received);
+    log::info("event=shutdown signal={} timeout_ms={}", received, config->proxy.shutdown_timeout.count());
+  }
+  // Traffic drains first; only then do the instances behind it stop.
   auto left = (*server)->shutdown(config->proxy.shutdown_timeout);
+  run_on<bool>(control, [&]() -> awaitable<bool> {
+    co_await managed.stop_all();
+    co_return true;
+  });
+  keep_running.reset();
+  control.stop();
+  control_thread.join();
   log::info("event=stopped connections_cut={}", left);
-  return cli::kOk;
+  return exit_code;
 }
 }  // namespace baton

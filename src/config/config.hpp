@@ -2,10 +2,12 @@
 // The daemon's configuration, as loaded from TOML. Plain data: the loader
 // validates everything, so consumers never re-check.
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net/address.hpp"
@@ -32,6 +34,10 @@ inline constexpr std::uint32_t kMaxHeaderCount = 100;
 // than the client concurrency makes every burst open and close upstream connections.
 inline constexpr std::uint32_t kUpstreamPoolSize = 1024;
 inline constexpr std::uint32_t kRetries = 2;            // extra targets tried after a failure
+// Managed services (the supervisor's own defaults are the same values).
+inline constexpr unsigned kInstances = 1;
+inline constexpr int kStopSignal = SIGTERM;
+inline constexpr Millis kStopTimeout{10'000};           // after the stop signal, then SIGKILL
 }  // namespace defaults
 
 struct Timeouts {
@@ -62,6 +68,20 @@ struct ServiceConfig {
   std::uint32_t retries = defaults::kRetries;
   Timeouts timeouts;
   Limits limits;
+
+  // A managed service: Baton runs `instances` copies of `command`, each on a port of its own, and
+  // balances over them. An external service has `targets` instead; the fields below stay default.
+  std::vector<std::string> command;     // empty: external; a TOML string is one element, an array argv
+  bool command_is_shell_string = false;  // given as a string (a shell runs it if it needs one)
+  unsigned instances = defaults::kInstances;
+  std::string cwd;                       // absolute; empty: the daemon's working directory
+  std::vector<std::pair<std::string, std::string>> env;  // in file order
+  int stop_signal = defaults::kStopSignal;
+  Millis stop_timeout = defaults::kStopTimeout;
+  std::optional<std::uint64_t> max_memory;  // resident bytes; above it the instance restarts
+  bool socket_activation = false;           // a pre-bound listening socket as fd 3
+
+  bool managed() const { return !command.empty(); }
 };
 
 struct ProxyConfig {

@@ -19,6 +19,7 @@
 
 namespace baton {
 namespace {
+using config_detail::LocatedEntry;
 using config_detail::LocatedString;
 using config_detail::Problems;
 using config_detail::Range;
@@ -32,9 +33,15 @@ constexpr Range<std::uint32_t> kMaxHeaderCountRange{1, 10'000};
 constexpr Range<std::uint64_t> kMaxRequestLineRange{256, 1 << 20};
 constexpr Range<std::uint64_t> kMaxHeaderBytesRange{1 << 10, 16 << 20};
 constexpr Range<std::uint64_t> kMaxBodyRange{1, UINT64_MAX};
+constexpr Range<std::uint32_t> kInstancesRange{1, 256};
+// Less than this is surely a number meant in another unit: every instance would restart at once.
+constexpr Range<std::uint64_t> kMaxMemoryRange{1 << 20, UINT64_MAX};
 constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "info", "warn",
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
+// Keys that only mean something for a service Baton runs.
+constexpr std::array<std::string_view, 7> kManagedOnlyKeys = {
+    "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation"};
 
 // `value` must be one of `allowed`; a near miss gets a suggestion.
 bool check_choice(TableReader& r, std::string_view key, std::string_view value,
@@ -120,7 +127,7 @@ void read_path(TableReader& r, ServiceConfig& service) {
 
 void read_targets(TableReader& r, ServiceConfig& service) {
   std::vector<LocatedString> targets;
-  if (!r.require("targets") || !r.read_strings("targets", targets)) return;
+  if (!r.read_strings("targets", targets)) return;
   if (targets.empty()) return r.fail_at("targets", "must list at least one address");
   for (const auto& target : targets) {
     auto address = parse_address(target.text);
@@ -134,6 +141,106 @@ void read_targets(TableReader& r, ServiceConfig& service) {
   }
 }
 
+bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == text.npos; }
+
+bool has_nul(std::string_view text) { return text.find('\0') != text.npos; }
+
+void read_command(TableReader& r, ServiceConfig& service) {
+  std::vector<LocatedString> args;
+  bool is_string = false;
+  if (!r.read_string_or_strings("command", args, is_string)) return;
+  if (is_string && is_blank(args.front().text))
+    return r.fail_at("command", "is empty; give the command line to run");
+  if (args.empty()) return r.fail_at("command", "is empty; list the program and its arguments");
+  if (args.front().text.empty())
+    return r.fail(args.front().line,
+                  fmt::format("{} starts with an empty program name", r.describe("command")));
+  for (const auto& arg : args)
+    if (has_nul(arg.text))
+      return r.fail(arg.line, fmt::format("{} must not contain a NUL character",
+                                          r.describe("command")));
+  for (auto& arg : args) service.command.push_back(std::move(arg.text));
+  service.command_is_shell_string = is_string;
+}
+
+void read_cwd(TableReader& r, ServiceConfig& service) {
+  std::string cwd;
+  if (!r.read("cwd", cwd)) return;
+  if (auto problem = config_detail::cwd_problem(cwd)) return r.fail_at("cwd", *problem);
+  service.cwd = std::move(cwd);
+}
+
+void read_env(TableReader& r, ServiceConfig& service) {
+  std::vector<LocatedEntry> entries;
+  if (!r.read_string_table("env", entries)) return;
+  for (auto& entry : entries) {
+    if (auto problem = config_detail::env_name_problem(entry.key))
+      return r.fail_value(entry.line, "env", *problem);
+    if (has_nul(entry.value))
+      return r.fail_value(entry.line, "env",
+                          fmt::format("'{}' must not contain a NUL character", entry.key));
+    service.env.emplace_back(std::move(entry.key), std::move(entry.value));
+  }
+}
+
+void read_stop_signal(TableReader& r, ServiceConfig& service) {
+  std::string name;
+  if (!r.read("stop_signal", name)) return;
+  if (auto number = config_detail::stop_signal_number(name)) {
+    service.stop_signal = *number;
+    return;
+  }
+  auto allowed = config_detail::stop_signal_names();
+  std::string message = fmt::format("{} must be one of ", r.describe("stop_signal"));
+  for (auto choice : allowed) message += fmt::format("'{}', ", choice);
+  message += fmt::format("not '{}'", name);
+  std::string_view bare = name;
+  if (bare.starts_with("SIG")) bare.remove_prefix(3);
+  if (auto guess = config_detail::closest_match(bare, allowed))
+    message += fmt::format(" (did you mean '{}'?)", *guess);
+  r.fail(r.line_of("stop_signal"), message);
+}
+
+// A managed service: what to run and how.
+void read_managed(TableReader& r, ServiceConfig& service) {
+  read_command(r, service);
+  r.read("instances", service.instances, kInstancesRange);
+  read_cwd(r, service);
+  read_env(r, service);
+  read_stop_signal(r, service);
+  r.read_duration("stop_timeout", service.stop_timeout);
+  std::uint64_t max_memory = 0;
+  if (r.read_size("max_memory", max_memory, kMaxMemoryRange)) service.max_memory = max_memory;
+  r.read("socket_activation", service.socket_activation);
+}
+
+// Where the service's requests go: `targets` that run elsewhere, or instances of `command`.
+void read_backend(TableReader& r, ServiceConfig& service) {
+  bool has_targets = r.has("targets");
+  bool has_command = r.has("command");
+  if (has_targets && has_command) {
+    bool command_later = r.line_of("command") >= r.line_of("targets");
+    std::string_view later = command_later ? "command" : "targets";
+    std::string_view earlier = command_later ? "targets" : "command";
+    return r.fail(r.line_of(later),
+                  fmt::format("{} cannot go with '{}': a service has either targets (external) "
+                              "or command (managed), not both", r.describe(later), earlier));
+  }
+  if (!has_targets && !has_command)
+    return r.fail(r.line(), fmt::format("missing key 'targets' or 'command' {}: add targets (the "
+                                        "addresses of a service that runs elsewhere) or command "
+                                        "(for Baton to run the service)", r.place()));
+  if (has_command) return read_managed(r, service);
+  // The first managed-only key in the file, so the error points at the line to change.
+  std::optional<std::string_view> misplaced;
+  for (auto key : kManagedOnlyKeys)
+    if (r.has(key) && (!misplaced || r.line_of(key) < r.line_of(*misplaced))) misplaced = key;
+  if (misplaced)
+    return r.fail_at(*misplaced, "is only for a managed service (one with command), not one "
+                                 "with targets");
+  read_targets(r, service);
+}
+
 void read_balance(TableReader& r, ServiceConfig& service) {
   std::string name;
   if (!r.read("balance", name) || !check_choice(r, "balance", name, kBalancePolicies)) return;
@@ -143,7 +250,8 @@ void read_balance(TableReader& r, ServiceConfig& service) {
 // Services start from the [proxy] defaults and override single fields.
 ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& proxy) {
   r.allow_only({"listen", "hosts", "path", "targets", "balance", "access_log", "retries",
-                "timeouts", "limits"});
+                "timeouts", "limits", "command", "instances", "cwd", "env", "stop_signal",
+                "stop_timeout", "max_memory", "socket_activation"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;
@@ -152,7 +260,7 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
   read_listen(r, service);
   read_hosts(r, service);
   read_path(r, service);
-  read_targets(r, service);
+  read_backend(r, service);
   read_balance(r, service);
   r.read("access_log", service.access_log);
   r.read("retries", service.retries, kRetriesRange);

@@ -2,6 +2,7 @@
 // what is wrong. Texts start with a newline, so their first line is line 2.
 #include "config/loader.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace baton {
@@ -198,11 +199,333 @@ targets = ["127.0.0.1:9001"]
 )", 3, "'listen' in [services.api] must be a TCP address");
 }
 
-TEST(ConfigErrors, MissingTargets) {
+TEST(ConfigErrors, NeitherTargetsNorCommand) {
   expect_error(R"(
 [services.api]
 listen = "127.0.0.1:8080"
-)", 2, "missing key 'targets' in [services.api]");
+)", 2, "missing key 'targets' or 'command' in [services.api]: add targets (the addresses of a "
+       "service that runs elsewhere) or command (for Baton to run the service)");
+  // Managed-only keys do not make a service managed.
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+instances = 2
+)", 2, "missing key 'targets' or 'command' in [services.api]");
+}
+
+TEST(ConfigErrors, BothTargetsAndCommandPointsAtTheLaterOne) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001"]
+command = "./server"
+)", 5, "'command' in [services.api] cannot go with 'targets': a service has either targets "
+       "(external) or command (managed), not both");
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+command = "./server"
+instances = 2
+targets = ["127.0.0.1:9001"]
+)", 6, "'targets' in [services.api] cannot go with 'command': a service has either targets "
+       "(external) or command (managed), not both");
+}
+
+TEST(ConfigErrors, ManagedOnlyKeysNeedACommand) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"instances", "instances = 2"},
+      {"cwd", "cwd = \"/srv\""},
+      {"env", "env = { A = \"1\" }"},
+      {"stop_signal", "stop_signal = \"INT\""},
+      {"stop_timeout", "stop_timeout = \"5s\""},
+      {"max_memory", "max_memory = \"1g\""},
+      {"socket_activation", "socket_activation = false"},
+  };
+  for (auto [key, line] : cases) {
+    SCOPED_TRACE(key);
+    auto text = fmt::format("\n[services.api]\nlisten = \"127.0.0.1:8080\"\n"
+                            "targets = [\"127.0.0.1:9001\"]\n{}\n", line);
+    expect_error(text, 5, fmt::format("'{}' in [services.api] is only for a managed service (one "
+                                      "with command), not one with targets", key));
+  }
+}
+
+TEST(ConfigErrors, FirstManagedOnlyKeyInTheFileIsReported) {
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001"]
+stop_timeout = "5s"
+instances = 2
+)", 5, "'stop_timeout' in [services.api] is only for a managed service");
+  expect_error(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:9001"]
+
+[services.api.env]
+A = "1"
+)", 6, "'env' in [services.api] is only for a managed service");
+}
+
+TEST(ConfigErrors, UnknownManagedKeySuggestsTheClosestOne) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+comand = "./server"
+)", 4, "unknown key 'comand' in [services.web] (did you mean 'command'?)");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+instance = 2
+)", 5, "unknown key 'instance' in [services.web] (did you mean 'instances'?)");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+stop_signl = "INT"
+)", 5, "(did you mean 'stop_signal'?)");
+}
+
+TEST(ConfigErrors, EmptyCommand) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = ""
+)", 4, "'command' in [services.web] is empty; give the command line to run");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "  \t "
+)", 4, "'command' in [services.web] is empty");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = []
+)", 4, "'command' in [services.web] is empty; list the program and its arguments");
+}
+
+TEST(ConfigErrors, CommandWithEmptyProgram) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = [
+  "",
+  "server.js",
+]
+)", 5, "'command' in [services.web] starts with an empty program name");
+}
+
+TEST(ConfigErrors, CommandMustBeStrings) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = [
+  "./server",
+  "--port",
+  8080,
+]
+)", 7, "'command' in [services.web] must hold only strings, not an integer");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = 42
+)", 4, "'command' in [services.web] must be a string or an array of strings, not an integer");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = { program = "./server" }
+)", 4, "'command' in [services.web] must be a string or an array of strings, not a table");
+}
+
+TEST(ConfigErrors, CommandWithNul) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = ["./server",
+  "a\u0000b"]
+)", 5, "'command' in [services.web] must not contain a NUL character");
+}
+
+TEST(ConfigErrors, InstancesOutOfRange) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+instances = 0
+)", 5, "'instances' in [services.web] must be from 1 to 256, not 0");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+instances = 257
+)", 5, "'instances' in [services.web] must be from 1 to 256, not 257");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+instances = "4"
+)", 5, "'instances' in [services.web] must be an integer, not a string");
+}
+
+TEST(ConfigErrors, CwdMustBeAbsolute) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+cwd = "srv/web"
+)", 5, "'cwd' in [services.web] must be an absolute path, not 'srv/web'");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+cwd = ""
+)", 5, "'cwd' in [services.web] must be an absolute path, not ''");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+cwd = ["/srv"]
+)", 5, "'cwd' in [services.web] must be a string, not an array");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+cwd = "/srv\u0000web"
+)", 5, "'cwd' in [services.web] must not contain a NUL character");
+}
+
+TEST(ConfigErrors, EnvNames) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+[services.web.env]
+GOOD = "1"
+"BAD-NAME" = "2"
+)", 7, "'env' in [services.web]: 'BAD-NAME' is not a variable name (letters, digits and '_', "
+       "not starting with a digit)");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env = { 1ST = "x" }
+)", 5, "'1ST' is not a variable name");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env = { "" = "x" }
+)", 5, "'' is not a variable name");
+}
+
+TEST(ConfigErrors, EnvReservedNames) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env.NODE_ENV = "production"
+env.PORT = "3000"
+)", 6, "'env' in [services.web]: 'PORT' is reserved: Baton sets it to each instance's port");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+[services.web.env]
+BATON_INSTANCE = "1"
+)", 6, "'env' in [services.web]: 'BATON_INSTANCE' is reserved: Baton sets the BATON_* variables "
+       "itself");
+}
+
+TEST(ConfigErrors, EnvValuesMustBeStrings) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+[services.web.env]
+A = "1"
+WORKERS = 4
+)", 7, "'env' in [services.web]: 'WORKERS' must be a string, not an integer");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env = { DEBUG = true }
+)", 5, "'DEBUG' must be a string, not a boolean");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env = ["A=1"]
+)", 5, "'env' in [services.web] must be a table, not an array");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env = { A = "x\u0000y" }
+)", 5, "'env' in [services.web]: 'A' must not contain a NUL character");
+}
+
+TEST(ConfigErrors, UnknownStopSignal) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+stop_signal = "TREM"
+)", 5, "'stop_signal' in [services.web] must be one of 'TERM', 'INT', 'QUIT', 'HUP', 'USR1', "
+       "'USR2', 'KILL', not 'TREM' (did you mean 'TERM'?)");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+stop_signal = "SIGSTOP"
+)", 5, "not 'SIGSTOP'");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+stop_signal = 15
+)", 5, "'stop_signal' in [services.web] must be a string, not an integer");
+}
+
+TEST(ConfigErrors, BadStopTimeout) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+stop_timeout = "0s"
+)", 5, "'stop_timeout' in [services.web] must be longer than zero");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+stop_timeout = 10
+)", 5, "'stop_timeout' in [services.web] must be a duration string");
+}
+
+TEST(ConfigErrors, BadMaxMemory) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+max_memory = 512
+)", 5, "'max_memory' in [services.web] must be at least 1048576 bytes, not 512");
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+max_memory = "lots"
+)", 5, "'max_memory' in [services.web] is not a size");
+}
+
+TEST(ConfigErrors, SocketActivationMustBeABoolean) {
+  expect_error(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+socket_activation = "yes"
+)", 5, "'socket_activation' in [services.web] must be a boolean, not a string");
 }
 
 TEST(ConfigErrors, EmptyTargets) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -52,6 +53,12 @@ Config parse_ok(std::string_view text) {
   auto config = parse_config(text, "test.toml");
   EXPECT_TRUE(config.has_value()) << config.error();
   return config.value_or(Config{});
+}
+
+// A managed service "web" with one more line.
+std::string service_with(std::string_view line) {
+  return "[services.web]\nlisten = \"127.0.0.1:8080\"\ncommand = \"./server\"\n" +
+         std::string(line) + "\n";
 }
 
 TEST(LoadConfig, FullFile) {
@@ -181,6 +188,181 @@ targets = ["127.0.0.1:2"]
 )");
   EXPECT_EQ(config.proxy.limits.max_request_line, 1000u);
   EXPECT_EQ(config.proxy.limits.max_header_bytes, 65536u);
+}
+
+TEST(LoadConfig, ExternalServiceIsNotManaged) {
+  Config config = parse_ok(R"(
+[services.app]
+listen = "127.0.0.1:8080"
+targets = ["127.0.0.1:3000"]
+)");
+  const ServiceConfig& app = config.services.at("app");
+  EXPECT_FALSE(app.managed());
+  EXPECT_TRUE(app.command.empty());
+  EXPECT_FALSE(app.command_is_shell_string);
+  EXPECT_EQ(app.instances, 1u);
+  EXPECT_TRUE(app.cwd.empty());
+  EXPECT_TRUE(app.env.empty());
+  EXPECT_FALSE(app.max_memory.has_value());
+  EXPECT_FALSE(app.socket_activation);
+}
+
+TEST(LoadConfig, ManagedServiceWithEveryKey) {
+  Config config = parse_ok(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "node server.js --port {port}"
+instances = 4
+cwd = "/srv/web"
+env = { NODE_ENV = "production", LOG = "1" }
+stop_signal = "INT"
+stop_timeout = "30s"
+max_memory = "512m"
+socket_activation = true
+balance = "least_conn"
+retries = 1
+)");
+  const ServiceConfig& web = config.services.at("web");
+  EXPECT_TRUE(web.managed());
+  EXPECT_TRUE(web.targets.empty());
+  EXPECT_EQ(web.command, std::vector<std::string>{"node server.js --port {port}"});
+  EXPECT_TRUE(web.command_is_shell_string);
+  EXPECT_EQ(web.instances, 4u);
+  EXPECT_EQ(web.cwd, "/srv/web");
+  using Env = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(web.env, (Env{{"NODE_ENV", "production"}, {"LOG", "1"}}));
+  EXPECT_EQ(web.stop_signal, SIGINT);
+  EXPECT_EQ(web.stop_timeout, 30s);
+  EXPECT_EQ(web.max_memory, 512u << 20);
+  EXPECT_TRUE(web.socket_activation);
+  // The routing keys work as for an external service.
+  EXPECT_EQ(web.balance, BalancePolicy::least_conn);
+  EXPECT_EQ(web.retries, 1u);
+}
+
+TEST(LoadConfig, ManagedServiceDefaults) {
+  Config config = parse_ok(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+)");
+  const ServiceConfig& web = config.services.at("web");
+  EXPECT_TRUE(web.managed());
+  EXPECT_EQ(web.command, std::vector<std::string>{"./server"});
+  EXPECT_TRUE(web.command_is_shell_string);
+  EXPECT_EQ(web.instances, defaults::kInstances);
+  EXPECT_EQ(web.instances, 1u);
+  EXPECT_TRUE(web.cwd.empty());
+  EXPECT_TRUE(web.env.empty());
+  EXPECT_EQ(web.stop_signal, SIGTERM);
+  EXPECT_EQ(web.stop_timeout, 10s);
+  EXPECT_FALSE(web.max_memory.has_value());
+  EXPECT_FALSE(web.socket_activation);
+}
+
+TEST(LoadConfig, CommandArrayIsArgv) {
+  Config config = parse_ok(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = [
+  "/usr/bin/python3",
+  "-m", "http.server",
+  "{port}",
+  "",
+]
+)");
+  const ServiceConfig& web = config.services.at("web");
+  EXPECT_EQ(web.command,
+            (std::vector<std::string>{"/usr/bin/python3", "-m", "http.server", "{port}", ""}));
+  EXPECT_FALSE(web.command_is_shell_string);
+  EXPECT_TRUE(web.managed());
+}
+
+TEST(LoadConfig, OneElementCommandArrayIsStillArgv) {
+  Config config = parse_ok(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = ["/opt/my app/server"]
+)");
+  const ServiceConfig& web = config.services.at("web");
+  EXPECT_EQ(web.command, std::vector<std::string>{"/opt/my app/server"});
+  EXPECT_FALSE(web.command_is_shell_string);
+}
+
+TEST(LoadConfig, EnvKeepsFileOrder) {
+  using Env = std::vector<std::pair<std::string, std::string>>;
+  Config inline_env = parse_ok(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env = { ZETA = "z", alpha = "a", _Mid_1 = "", B = "x = y; \"quoted\"" }
+)");
+  EXPECT_EQ(inline_env.services.at("web").env,
+            (Env{{"ZETA", "z"}, {"alpha", "a"}, {"_Mid_1", ""}, {"B", "x = y; \"quoted\""}}));
+
+  Config table_env = parse_ok(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+
+[services.web.env]
+ZETA = "z"
+DATABASE_URL = "postgres://localhost/web"
+A = "a"
+)");
+  EXPECT_EQ(table_env.services.at("web").env,
+            (Env{{"ZETA", "z"}, {"DATABASE_URL", "postgres://localhost/web"}, {"A", "a"}}));
+
+  Config empty_env = parse_ok(R"(
+[services.web]
+listen = "127.0.0.1:8080"
+command = "./server"
+env = {}
+)");
+  EXPECT_TRUE(empty_env.services.at("web").env.empty());
+}
+
+TEST(LoadConfig, StopSignalNames) {
+  const std::pair<std::string_view, int> cases[] = {
+      {"TERM", SIGTERM}, {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"HUP", SIGHUP},
+      {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"KILL", SIGKILL}};
+  for (auto [name, number] : cases) {
+    for (std::string text : {std::string(name), "SIG" + std::string(name)}) {
+      Config config = parse_ok(service_with("stop_signal = \"" + text + "\""));
+      EXPECT_EQ(config.services.at("web").stop_signal, number) << text;
+    }
+  }
+}
+
+TEST(LoadConfig, InstancesAndMemoryBounds) {
+  EXPECT_EQ(parse_ok(service_with("instances = 1")).services.at("web").instances, 1u);
+  EXPECT_EQ(parse_ok(service_with("instances = 256")).services.at("web").instances, 256u);
+  EXPECT_EQ(parse_ok(service_with("max_memory = 1048576")).services.at("web").max_memory,
+            1u << 20);
+  EXPECT_EQ(parse_ok(service_with("max_memory = \"2g\"")).services.at("web").max_memory,
+            2ull << 30);
+  EXPECT_EQ(parse_ok(service_with("stop_timeout = \"250ms\"")).services.at("web").stop_timeout,
+            250ms);
+  EXPECT_FALSE(parse_ok(service_with("socket_activation = false"))
+                   .services.at("web")
+                   .socket_activation);
+}
+
+TEST(LoadConfig, ManagedAndExternalServicesSideBySide) {
+  Config config = parse_ok(R"(
+[services.api]
+listen = "127.0.0.1:8080"
+path = "/api/"
+targets = ["127.0.0.1:9001"]
+
+[services.web]
+listen = "127.0.0.1:8080"
+command = ["./web", "--port", "{port}"]
+instances = 2
+)");
+  EXPECT_FALSE(config.services.at("api").managed());
+  EXPECT_TRUE(config.services.at("web").managed());
+  EXPECT_EQ(config.services.at("web").instances, 2u);
 }
 
 class ConfigFile : public ::testing::Test {

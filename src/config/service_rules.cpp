@@ -1,7 +1,11 @@
 #include "config/service_rules.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <csignal>
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace baton::config_detail {
@@ -9,6 +13,11 @@ namespace {
 constexpr std::size_t kMaxServiceName = 64;
 constexpr std::size_t kMaxHostName = 253;  // RFC 1035
 constexpr std::size_t kMaxHostLabel = 63;
+
+constexpr std::array<std::string_view, 7> kStopSignalNames = {"TERM", "INT",  "QUIT", "HUP",
+                                                              "USR1", "USR2", "KILL"};
+constexpr std::array<int, 7> kStopSignalNumbers = {SIGTERM, SIGINT,  SIGQUIT, SIGHUP,
+                                                   SIGUSR1, SIGUSR2, SIGKILL};
 
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
@@ -58,6 +67,35 @@ std::optional<std::string> path_prefix_problem(std::string_view path) {
     if (c == '?' || c == '#')
       return fmt::format("must not contain '{}': it is a path prefix", static_cast<char>(c));
   }
+  return std::nullopt;
+}
+
+std::optional<int> stop_signal_number(std::string_view name) {
+  if (name.starts_with("SIG")) name.remove_prefix(3);
+  auto it = std::ranges::find(kStopSignalNames, name);
+  if (it == kStopSignalNames.end()) return std::nullopt;
+  return kStopSignalNumbers[static_cast<std::size_t>(it - kStopSignalNames.begin())];
+}
+
+std::span<const std::string_view> stop_signal_names() { return kStopSignalNames; }
+
+std::optional<std::string> env_name_problem(std::string_view name) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
+               std::ranges::all_of(name, word_char);
+  if (!valid)
+    return fmt::format("'{}' is not a variable name (letters, digits and '_', not starting with "
+                       "a digit)", name);
+  if (name == "PORT") return std::string("'PORT' is reserved: Baton sets it to each instance's port");
+  if (name.starts_with("BATON_"))
+    return fmt::format("'{}' is reserved: Baton sets the BATON_* variables itself", name);
+  return std::nullopt;
+}
+
+std::optional<std::string> cwd_problem(std::string_view dir) {
+  if (!dir.starts_with('/')) return fmt::format("must be an absolute path, not '{}'", dir);
+  if (dir.find('\0') != std::string_view::npos)
+    return std::string("must not contain a NUL character");
   return std::nullopt;
 }
 }  // namespace baton::config_detail

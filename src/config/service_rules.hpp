@@ -1,7 +1,8 @@
 #pragma once
-// Pure checks on the strings that name and route a service.
+// Pure checks on the strings that name, route and run a service.
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,4 +16,17 @@ std::expected<std::string, std::string> normalize_host(std::string_view host);
 
 // Why `path` cannot be a route's path prefix, if it cannot.
 std::optional<std::string> path_prefix_problem(std::string_view path);
+
+// The signal a managed service is stopped with: "TERM" or "SIGTERM"; nullopt for any other name.
+std::optional<int> stop_signal_number(std::string_view name);
+// The names stop_signal_number() accepts, without "SIG", for messages.
+std::span<const std::string_view> stop_signal_names();
+
+// Why `name` cannot be set in a managed service's environment, if it cannot: it must be a
+// variable name, and PORT and BATON_* are Baton's to set.
+std::optional<std::string> env_name_problem(std::string_view name);
+
+// Why `dir` cannot be a managed service's working directory, if it cannot (syntax only: whether
+// it exists is checked when the service starts).
+std::optional<std::string> cwd_problem(std::string_view dir);
 }  // namespace baton::config_detail

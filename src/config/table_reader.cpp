@@ -201,7 +201,10 @@ bool TableReader::read_size(std::string_view key, std::uint64_t& out, Range<std:
     return false;
   }
   if (value < range.min || value > range.max) {
-    fail_at(key, fmt::format("must be from {} to {} bytes, not {}", range.min, range.max, value));
+    if (range.max == UINT64_MAX)
+      fail_at(key, fmt::format("must be at least {} bytes, not {}", range.min, value));
+    else
+      fail_at(key, fmt::format("must be from {} to {} bytes, not {}", range.min, range.max, value));
     return false;
   }
   out = value;
@@ -227,6 +230,46 @@ bool TableReader::read_strings(std::string_view key, std::vector<LocatedString>&
       return false;
     }
     strings.push_back({element.as_string()->get(), node_line(element)});
+  }
+  out = std::move(strings);
+  return true;
+}
+
+bool TableReader::read_string_or_strings(std::string_view key, std::vector<LocatedString>& out,
+                                         bool& is_string) {
+  const toml::node* node = table_.get(key);
+  if (!node) return false;
+  if (auto* text = node->as_string()) {
+    out = {{text->get(), node_line(*node)}};
+    is_string = true;
+    return true;
+  }
+  if (!node->is_array()) {
+    fail_at(key, fmt::format("must be a string or an array of strings, not {}",
+                             type_name(node->type())));
+    return false;
+  }
+  if (!read_strings(key, out)) return false;
+  is_string = false;
+  return true;
+}
+
+bool TableReader::read_string_table(std::string_view key, std::vector<LocatedEntry>& out) {
+  auto* node = typed(key, toml::node_type::table);
+  if (!node) return false;
+  std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+  for (auto&& [name, value] : *node->as_table()) entries.emplace_back(&name, &value);
+  std::ranges::stable_sort(entries, [](const auto& a, const auto& b) {
+    return a.first->source().begin < b.first->source().begin;
+  });
+  std::vector<LocatedEntry> strings;
+  for (auto [name, value] : entries) {
+    if (!value->is_string()) {
+      fail(node_line(*value), fmt::format("{}: '{}' must be a string, not {}", describe(key),
+                                          name->str(), type_name(value->type())));
+      return false;
+    }
+    strings.push_back({std::string(name->str()), value->as_string()->get(), name->source().begin.line});
   }
   out = std::move(strings);
   return true;

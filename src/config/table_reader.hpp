@@ -41,6 +41,13 @@ struct LocatedString {
   std::size_t line;
 };
 
+// One entry of a table of strings: its key, value and the key's line.
+struct LocatedEntry {
+  std::string key;
+  std::string value;
+  std::size_t line;
+};
+
 class TableReader {
  public:
   // `path` is the dotted table name ("services.api"); empty for the root.
@@ -71,6 +78,11 @@ class TableReader {
   bool read_size(std::string_view key, std::uint64_t& out, Range<std::uint64_t> range);
   bool read_size(std::string_view key, std::uint32_t& out, Range<std::uint64_t> range);
   bool read_strings(std::string_view key, std::vector<LocatedString>& out);
+  // A string (one element, `is_string` set) or an array of strings.
+  bool read_string_or_strings(std::string_view key, std::vector<LocatedString>& out,
+                              bool& is_string);
+  // A table whose values are all strings, in file order (toml++ sorts keys).
+  bool read_string_table(std::string_view key, std::vector<LocatedEntry>& out);
 
   // A nested table; nullopt when absent or not a table (reported).
   std::optional<TableReader> child(std::string_view key);

@@ -148,7 +148,9 @@ void RequestParser::on_request_impl(bhttp::verb method, boost::beast::string_vie
   head_.target = target;
   head_.version = static_cast<unsigned>(version);
   if (version != 10 && version != 11) return reject(Rejection::bad_request, "unsupported HTTP version", ec);
-  if (target.size() > limits_.max_request_line) return reject(Rejection::uri_too_long, "target too long", ec);
+  // method SP target SP "HTTP/1.1"
+  if (method_str.size() + target.size() + 10 > limits_.max_request_line)
+    return reject(Rejection::uri_too_long, "request line too long", ec);
   if (method == bhttp::verb::connect) return reject(Rejection::not_implemented, "CONNECT is not supported", ec);
   finish_target(ec);
 }

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "base/check.hpp"
 #include "net/listen_socket.hpp"
 
 namespace baton::proxy {
@@ -20,19 +21,32 @@ std::expected<std::unique_ptr<ProxyServer>, std::string> ProxyServer::start(cons
   shared.head_limits = {l.max_request_line, l.max_header_bytes, l.max_header_count, l.max_body};
   server->access_log_ = std::make_unique<AccessLog>("-");
   shared.access_log = server->access_log_.get();
-  shared.routes = build_route_table(config, server->registry_);
-  shared.route_version.store(1);
-  for (const auto& listener : shared.routes->listeners) {
+  auto routes = build_route_table(config, server->registry_, {});
+  for (auto& listener : routes->listeners) {
     auto socket = open_listen_socket(listener.address, kListenBacklog);
     if (!socket) return std::unexpected(socket.error());
     server->listen_fds_.push_back(socket->fd);
     server->bound_.push_back(socket->address);
+    listener.host_text = socket->address.text();  // the real port when 0 was asked for
   }
+  shared.routes = std::move(routes);
+  shared.route_version.store(1);
   unsigned threads = config.proxy.threads ? config.proxy.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < threads; ++i)
     server->workers_.push_back(std::make_unique<Worker>(shared, server->listen_fds_));
   for (auto& w : server->workers_) w->start();
   return server;
+}
+
+void ProxyServer::publish(std::shared_ptr<RouteTable> table) {
+  BATON_CHECK(table->listeners.size() == bound_.size());
+  for (std::size_t i = 0; i < bound_.size(); ++i) {
+    BATON_CHECK(table->listeners[i].address.port == 0 || table->listeners[i].address == bound_[i]);
+    table->listeners[i].host_text = bound_[i].text();
+  }
+  std::lock_guard lock(shared_.route_mutex);
+  shared_.routes = std::move(table);
+  shared_.route_version.fetch_add(1, std::memory_order_release);
 }
 
 ProxyServer::~ProxyServer() {

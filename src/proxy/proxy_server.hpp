@@ -23,6 +23,12 @@ class ProxyServer {
   std::size_t shutdown(std::chrono::milliseconds timeout);
   const std::vector<Address>& bound_addresses() const { return bound_; }
 
+  // The traffic switch: workers pick the table up at their next request. The
+  // table must have the listeners the server started with, in the same order.
+  // Call from one thread at a time (the control plane): it also owns registry().
+  void publish(std::shared_ptr<RouteTable> table);
+  TargetRegistry& registry() { return registry_; }
+
  private:
   ProxyServer() = default;
   std::size_t active_sessions() const;

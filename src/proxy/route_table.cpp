@@ -46,11 +46,18 @@ std::shared_ptr<Target> TargetRegistry::get(const Address& address) {
   return t;
 }
 
-std::shared_ptr<const RouteTable> build_route_table(const Config& config, TargetRegistry& registry) {
+std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegistry& registry,
+                                              const ManagedTargets& managed) {
   auto table = std::make_shared<RouteTable>();
   for (const auto& [name, sc] : config.services) {
     std::vector<std::shared_ptr<Target>> targets;
-    for (const auto& a : sc.targets) targets.push_back(registry.get(a));
+    const std::vector<Address>* addresses = &sc.targets;
+    if (sc.managed()) {
+      static const std::vector<Address> kNone;
+      auto it = managed.find(name);
+      addresses = it == managed.end() ? &kNone : &it->second;
+    }
+    for (const auto& a : *addresses) targets.push_back(registry.get(a));
     auto policy = sc.balance == BalancePolicy::least_conn ? Policy::least_conn : Policy::round_robin;
     auto service = std::shared_ptr<Service>(new Service{name, TargetSet(std::move(targets), policy), sc.timeouts,
                                                      to_request_limits(sc.limits), sc.access_log, sc.retries});

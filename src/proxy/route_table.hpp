@@ -2,6 +2,7 @@
 // The immutable routing snapshot the data plane reads. Publishing a new one is
 // the traffic switch: requests that already picked a service keep it.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,5 +54,10 @@ class TargetRegistry {
   std::uint64_t next_id_ = 1;
 };
 
-std::shared_ptr<const RouteTable> build_route_table(const Config& config, TargetRegistry& registry);
+// Addresses of the ready instances of each managed service, by service name.
+using ManagedTargets = std::map<std::string, std::vector<Address>, std::less<>>;
+
+// External services route to their configured targets; managed ones to `managed`.
+std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegistry& registry,
+                                              const ManagedTargets& managed);
 }  // namespace baton::proxy

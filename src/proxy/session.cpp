@@ -12,6 +12,7 @@ constexpr std::size_t kHeadReadSize = 1024;  // as nginx's client_header_buffer_
 // Buffers kept between requests; anything larger is returned to the allocator.
 constexpr std::size_t kKeepBufferBytes = 16 * 1024;
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
+constexpr std::size_t kMaxEmptyLineBytes = 64;
 
 std::string_view view(const beast::flat_buffer& b) {
   return {static_cast<const char*>(b.data().data()), b.size()};
@@ -103,6 +104,7 @@ awaitable<bool> Session::read_head() {
   if (client_in_.size() > 0) arm(Phase::head, settings.timeouts.header);
   else arm(Phase::idle, requests_served_ == 0 ? settings.timeouts.header : settings.timeouts.keepalive);
   for (;;) {
+    skip_empty_lines();
     if (client_in_.size() > 0) {
       if (phase_ == Phase::idle) arm(Phase::head, settings.timeouts.header);
       if (auto length = request_parser_->parse_head(view(client_in_)); length > 0) {
@@ -127,6 +129,14 @@ awaitable<bool> Session::read_head() {
     }
     client_in_.commit(n);
   }
+}
+
+// RFC 9112 §2.2: a server should ignore empty lines received before a request line.
+void Session::skip_empty_lines() {
+  auto data = view(client_in_);
+  std::size_t skip = 0;
+  while (skip < data.size() && (data[skip] == '\r' || data[skip] == '\n') && skip < kMaxEmptyLineBytes) ++skip;
+  if (skip > 0) client_in_.consume(skip);
 }
 
 void Session::release_idle_memory() {

@@ -56,6 +56,7 @@ class Session : public ListHook<Session> {
   void arm(Phase phase, std::chrono::milliseconds timeout);
   void log_exchange(const Exchange& exchange, Clock::time_point started) const;
   void release_idle_memory();
+  void skip_empty_lines();
 
   // session_forward.cpp
   enum class PumpResult : std::uint8_t { done, read_failed, write_failed, malformed, too_large };

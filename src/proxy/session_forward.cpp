@@ -230,7 +230,8 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   }
   auto framing = http::choose_client_framing(response_, request_.version);
   // A request whose body the upstream did not take leaves the client stream mid-body.
-  bool keep_alive = ex.client_keep_alive && framing != http::ClientFraming::until_close && state_.request_sent;
+  bool keep_alive = ex.client_keep_alive && framing != http::ClientFraming::until_close && state_.request_sent &&
+                    !shutting_down_;
   http::write_response_head(head_out_, response_, framing, keep_alive, request_.version);
   auto result = PumpResult::done;
   if (response_parser_->is_done()) {

@@ -13,8 +13,15 @@ void check_error_is_one_line(const std::string& error) {
 
 void check_config_is_usable(const baton::Config& config) {
   if (config.services.empty()) std::abort();
-  for (const auto& [name, service] : config.services)
-    if (service.targets.empty() || !service.path.starts_with('/')) std::abort();
+  for (const auto& [name, service] : config.services) {
+    if (!service.path.starts_with('/')) std::abort();
+    // Exactly one of targets (external) and command (managed).
+    if (service.managed() == !service.targets.empty()) std::abort();
+    if (service.managed() && (service.command.front().empty() || service.instances < 1 ||
+                              service.instances > 256))
+      std::abort();
+    if (!service.cwd.empty() && !service.cwd.starts_with('/')) std::abort();
+  }
 }
 }  // namespace
 

@@ -1,0 +1,25 @@
+#pragma once
+// Named defaults of the supervisor, shown by `baton status` and documented in docs/config.md.
+#include <chrono>
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+
+namespace baton::supervisor::defaults {
+using Millis = std::chrono::milliseconds;
+
+inline constexpr Millis kBackoffInitial{100};     // delay before the first restart
+inline constexpr Millis kBackoffMax{30'000};      // the delay doubles up to this
+inline constexpr Millis kMinUptime{10'000};       // a run this long resets the backoff
+inline constexpr unsigned kCrashLoopRuns = 5;     // consecutive short runs shown as a crash loop
+inline constexpr int kStopSignal = SIGTERM;
+inline constexpr Millis kStopTimeout{10'000};     // then SIGKILL for the whole process group
+inline constexpr std::uint64_t kLogMaxSize = 10ull << 20;  // per log file, before rotation
+inline constexpr unsigned kLogKeep = 5;           // rotated files kept: file.1 … file.5
+inline constexpr std::size_t kMaxLineBytes = 16 * 1024;    // a longer line is split
+inline constexpr Millis kReadyPollInterval{50};   // connect attempts while an instance starts
+inline constexpr Millis kMemoryCheckInterval{1'000};
+inline constexpr Millis kGroupPollInterval{50};   // while the rest of a process group exits
+inline constexpr Millis kKillWait{5'000};         // for SIGKILLed processes to be gone
+inline constexpr Millis kOutputDrainTimeout{1'000};  // after a stop, for the last log lines
+}  // namespace baton::supervisor::defaults

@@ -1,0 +1,30 @@
+#include "supervisor/instance.hpp"
+
+#include <fmt/format.h>
+
+namespace baton::supervisor {
+std::string_view to_string(InstanceState state) {
+  switch (state) {
+    case InstanceState::starting: return "starting";
+    case InstanceState::running: return "running";
+    case InstanceState::backoff: return "backoff";
+    case InstanceState::crash_loop: return "crash_loop";
+    case InstanceState::stopping: return "stopping";
+    case InstanceState::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+std::string instance_label(const ServiceSpec& spec, unsigned index) {
+  return fmt::format("{}#{}", spec.name, index);
+}
+
+EnvList instance_environment(const ServiceSpec& spec, unsigned index, std::uint16_t port) {
+  EnvList env = spec.env;
+  env.emplace_back("PORT", std::to_string(port));
+  env.emplace_back("BATON_SERVICE", spec.name);
+  env.emplace_back("BATON_RELEASE", spec.release);
+  env.emplace_back("BATON_INSTANCE", std::to_string(index));
+  return env;
+}
+}  // namespace baton::supervisor

@@ -1,0 +1,89 @@
+#pragma once
+// What the supervisor runs (a service's spec) and what it reports (instance status and events).
+// Plain data, independent of the proxy: the composition root turns events into target changes.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "supervisor/backoff.hpp"
+#include "supervisor/command.hpp"
+#include "supervisor/defaults.hpp"
+#include "supervisor/log_file.hpp"
+#include "supervisor/process_identity.hpp"
+#include "supervisor/running_process.hpp"
+
+namespace baton::supervisor {
+struct ServiceSpec {
+  std::string name;
+  std::string release;  // a label, BATON_RELEASE; two releases of a service run side by side
+  std::vector<std::string> command;
+  std::string cwd;
+  EnvList env;
+  unsigned instances = 1;
+  bool socket_activation = false;  // fd 3 is a listening socket kept by the daemon across restarts
+  int stop_signal = defaults::kStopSignal;
+  Millis stop_timeout = defaults::kStopTimeout;
+  BackoffPolicy backoff;
+  std::optional<std::uint64_t> max_memory;  // resident bytes of the instance's main process
+  Millis memory_check_interval = defaults::kMemoryCheckInterval;
+  Millis ready_poll_interval = defaults::kReadyPollInterval;
+  std::filesystem::path log_file;  // empty: output goes to /dev/null
+  LogRotation log_rotation;
+
+  // Unique within a supervisor: the name, or name@release when a release is set.
+  std::string key() const { return release.empty() ? name : name + "@" + release; }
+};
+
+// An instance a previous daemon started, from the state store.
+struct AdoptedInstance {
+  unsigned index = 0;
+  std::uint16_t port = 0;
+  ProcessIdentity identity;
+};
+
+enum class InstanceState { starting, running, backoff, crash_loop, stopping, stopped };
+std::string_view to_string(InstanceState state);
+
+struct InstanceStatus {
+  std::string service;
+  std::string release;
+  unsigned index = 0;
+  InstanceState state = InstanceState::stopped;
+  bool ready = false;  // accepts connections: may take traffic
+  pid_t pid = 0;       // 0 while no process runs
+  std::uint16_t port = 0;
+  unsigned restarts = 0;
+  Millis uptime{0};
+  Millis restart_delay{0};  // backoff and crash_loop: the wait before the next start
+  std::optional<ExitStatus> last_exit;
+  std::string last_error;  // why the last start failed, when it did
+  Millis cpu_time{0};
+  std::uint64_t rss_bytes = 0;
+  std::optional<ProcessIdentity> identity;  // what to record for re-adoption
+};
+
+struct InstanceEvent {
+  enum class Kind { ready, down };  // down: a ready instance stops taking traffic (stop or exit)
+  Kind kind = Kind::ready;
+  std::string service;
+  std::string release;
+  unsigned index = 0;
+  std::uint16_t port = 0;
+  pid_t pid = 0;
+  std::optional<ExitStatus> exit;  // down after an exit; empty when down comes before a stop
+};
+using EventCallback = std::function<void(const InstanceEvent&)>;
+
+// "web#2": the instance's name in logs.
+std::string instance_label(const ServiceSpec& spec, unsigned index);
+// PORT, BATON_SERVICE, BATON_RELEASE and BATON_INSTANCE after the spec's own variables, so the
+// port the app reads is the one the supervisor probes.
+EnvList instance_environment(const ServiceSpec& spec, unsigned index, std::uint16_t port);
+}  // namespace baton::supervisor

@@ -1,0 +1,281 @@
+#include "supervisor/instance_runner.hpp"
+
+#include <array>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include "base/log.hpp"
+#include "base/units.hpp"
+#include "supervisor/log_sink.hpp"
+#include "supervisor/port_allocator.hpp"
+#include "supervisor/proc_files.hpp"
+#include "supervisor/readiness.hpp"
+#include "supervisor/spawn.hpp"
+
+namespace baton::supervisor {
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+constexpr std::chrono::hours kNeverCheck{24};  // memory watch without a limit: just wait
+
+Millis since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
+}
+
+// The order of the races in supervise(): process exit, stop request, memory limit.
+constexpr std::array kOutcomeByIndex = {InstanceRunner::Outcome::exited, InstanceRunner::Outcome::stop,
+                                        InstanceRunner::Outcome::memory};
+
+InstanceRunner::Outcome outcome_of(std::size_t race_index) { return kOutcomeByIndex.at(race_index); }
+
+awaitable<bool> cancelled() {
+  auto state = co_await asio::this_coro::cancellation_state;
+  co_return state.cancelled() != asio::cancellation_type::none;
+}
+}  // namespace
+
+InstanceRunner::InstanceRunner(asio::any_io_executor executor, std::shared_ptr<const ServiceSpec> spec,
+                               unsigned index, std::shared_ptr<LogFile> log, EventCallback on_event)
+    : executor_(executor),
+      spec_(std::move(spec)),
+      index_(index),
+      label_(instance_label(*spec_, index)),
+      log_(std::move(log)),
+      on_event_(std::move(on_event)),
+      backoff_(spec_->backoff),
+      stop_(executor),
+      finished_(executor),
+      output_closed_(executor) {
+  output_closed_.set();
+}
+
+std::expected<void, std::string> InstanceRunner::start() {
+  auto launched = launch();
+  if (!launched) {
+    finished_.set();
+    return launched;
+  }
+  run_in_background();
+  return {};
+}
+
+std::expected<void, std::string> InstanceRunner::adopt(const AdoptedInstance& record) {
+  auto pidfd = supervisor::adopt(record.identity);
+  if (!pidfd) return std::unexpected(pidfd.error());
+  port_ = record.port;
+  identity_ = record.identity;
+  process_ = std::make_unique<RunningProcess>(executor_, record.identity.pid, std::move(*pidfd),
+                                              RunningProcess::Relation::adopted);
+  started_at_ = Clock::now();
+  state_ = InstanceState::starting;
+  log::info("event=instance_adopted instance={} pid={} port={}", label_, record.identity.pid, port_);
+  run_in_background();
+  return {};
+}
+
+void InstanceRunner::request_stop() { stop_.set(); }
+
+void InstanceRunner::abandon() {
+  abandoned_ = true;
+  stop_.set();
+}
+
+awaitable<void> InstanceRunner::finished() { co_await finished_.wait(); }
+
+void InstanceRunner::run_in_background() {
+  asio::co_spawn(executor_, run(), [self = shared_from_this()](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log::error("event=instance_runner_failed instance={} error=\"{}\"", self->label_, ex.what());
+    }
+    self->finished_.set();
+  });
+}
+
+std::expected<void, std::string> InstanceRunner::ensure_port() {
+  if (spec_->socket_activation && !listen_socket_) {
+    auto socket = open_activation_socket();
+    if (!socket) return std::unexpected(socket.error());
+    listen_socket_.reset(socket->fd);
+    port_ = socket->address.port;
+  } else if (!spec_->socket_activation && port_ == 0) {
+    auto port = pick_free_port();
+    if (!port) return std::unexpected(port.error());
+    port_ = *port;
+  }
+  return {};
+}
+
+std::expected<void, std::string> InstanceRunner::launch() {
+  if (auto port = ensure_port(); !port) return port;
+  SpawnSpec spawn_spec{spec_->command, spec_->cwd, instance_environment(*spec_, index_, port_), port_,
+                       listen_socket_ ? listen_socket_.get() : -1, log_ != nullptr};
+  auto spawned = spawn(spawn_spec);
+  if (!spawned) return std::unexpected(spawned.error());
+  pid_t pid = spawned->identity.pid;
+  identity_ = spawned->identity;
+  process_ = std::make_unique<RunningProcess>(executor_, pid, std::move(spawned->pidfd),
+                                              RunningProcess::Relation::child);
+  start_pumps(std::move(spawned->stdout_pipe), std::move(spawned->stderr_pipe));
+  started_at_ = Clock::now();
+  state_ = InstanceState::starting;
+  last_error_.clear();
+  log::info("event=instance_started instance={} pid={} port={}", label_, pid, port_);
+  return {};
+}
+
+void InstanceRunner::start_pumps(UniqueFd out, UniqueFd err) {
+  if (!log_) return;
+  std::pair<UniqueFd*, OutputStream> pipes[] = {{&out, OutputStream::out}, {&err, OutputStream::err}};
+  for (auto& [fd, stream] : pipes) {
+    asio::posix::stream_descriptor pipe(executor_, fd->release());
+    ++open_pipes_;
+    output_closed_.reset();
+    asio::co_spawn(executor_, pump_output(std::move(pipe), log_, label_, stream),
+                   [self = shared_from_this()](std::exception_ptr) {
+                     if (--self->open_pipes_ == 0) self->output_closed_.set();
+                   });
+  }
+}
+
+awaitable<void> InstanceRunner::run() {
+  while (!stop_.is_set()) {
+    if (process_) {
+      auto outcome = co_await supervise();
+      if (outcome == Outcome::stop) break;
+      co_await after_exit(outcome);
+    }
+    if (!co_await sleep_unless_stopped(restart_delay_)) break;
+    relaunch();
+  }
+  if (!abandoned_) co_await shutdown();
+  finished_.set();
+}
+
+awaitable<InstanceRunner::Outcome> InstanceRunner::supervise() {
+  // With socket activation the daemon's socket already listens: connections wait in its backlog.
+  if (!ready_ && listen_socket_) mark_ready();
+  if (!ready_) {
+    auto first = co_await (process_->wait() || stop_.wait() || watch_memory(process_->pid()) ||
+                           wait_until_accepting(port_, spec_->ready_poll_interval));
+    if (first.index() != 3) co_return outcome_of(first.index());
+    mark_ready();
+  }
+  auto next = co_await (process_->wait() || stop_.wait() || watch_memory(process_->pid()));
+  co_return outcome_of(next.index());
+}
+
+awaitable<void> InstanceRunner::watch_memory(pid_t pid) {
+  asio::steady_timer timer(executor_);
+  for (;;) {
+    if (spec_->max_memory) timer.expires_after(spec_->memory_check_interval);
+    else timer.expires_after(kNeverCheck);
+    co_await timer.async_wait(use_nothrow);
+    if (co_await cancelled()) co_return;
+    auto rss = spec_->max_memory ? read_rss_bytes(pid) : std::nullopt;
+    if (rss && *rss > *spec_->max_memory) {
+      log::warn("event=instance_over_memory instance={} pid={} rss={} max_memory={}", label_, pid,
+                *rss, *spec_->max_memory);
+      co_return;
+    }
+  }
+}
+
+awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
+  bool was_ready = ready_;
+  auto uptime = since(started_at_);
+  mark_down(process_->exit_status());
+  // After a crash too: workers the leader left behind would hold the port the next start needs.
+  if (outcome == Outcome::memory || process_group_alive(process_->pid())) {
+    state_ = InstanceState::stopping;
+    co_await process_->stop(spec_->stop_signal, spec_->stop_timeout);
+  }
+  last_exit_ = process_->exit_status();
+  process_.reset();
+  // Never listening: perhaps another process took the port between its pick and the app's bind.
+  if (!was_ready && !listen_socket_) port_ = 0;
+  restart_delay_ = outcome == Outcome::memory ? Millis(0) : backoff_.on_exit(uptime);
+  state_ = backoff_.crash_loop() ? InstanceState::crash_loop : InstanceState::backoff;
+  log::warn("event=instance_exited instance={} status=\"{}\" uptime={} restart_in={}{}", label_,
+            last_exit_.value_or(ExitStatus{}).text(), format_duration(uptime),
+            format_duration(restart_delay_), backoff_.crash_loop() ? " crash_loop=true" : "");
+}
+
+awaitable<bool> InstanceRunner::sleep_unless_stopped(Millis delay) {
+  if (delay > Millis(0) && !stop_.is_set()) {
+    asio::steady_timer timer(executor_, delay);
+    co_await (timer.async_wait(use_nothrow) || stop_.wait());
+  }
+  co_return !stop_.is_set();
+}
+
+void InstanceRunner::relaunch() {
+  ++restarts_;
+  auto launched = launch();
+  if (launched) return;
+  last_error_ = launched.error();
+  restart_delay_ = backoff_.on_exit(Millis(0));
+  state_ = backoff_.crash_loop() ? InstanceState::crash_loop : InstanceState::backoff;
+  log::warn("event=instance_start_failed instance={} error=\"{}\" restart_in={}", label_, last_error_,
+            format_duration(restart_delay_));
+}
+
+awaitable<void> InstanceRunner::shutdown() {
+  if (process_) {
+    state_ = InstanceState::stopping;
+    mark_down(std::nullopt);  // before the signal: traffic leaves first
+    last_exit_ = co_await process_->stop(spec_->stop_signal, spec_->stop_timeout);
+    log::info("event=instance_stopped instance={} pid={} status=\"{}\"", label_, process_->pid(),
+              last_exit_->text());
+    process_.reset();
+  }
+  // The last lines the app wrote before it exited; bounded, as an escaped grandchild may hold the pipe.
+  asio::steady_timer timer(executor_, defaults::kOutputDrainTimeout);
+  co_await (output_closed_.wait() || timer.async_wait(use_nothrow));
+  listen_socket_.reset();
+  state_ = InstanceState::stopped;
+}
+
+void InstanceRunner::mark_ready() {
+  ready_ = true;
+  state_ = InstanceState::running;
+  log::info("event=instance_ready instance={} port={}", label_, port_);
+  if (on_event_)
+    on_event_(InstanceEvent{InstanceEvent::Kind::ready, spec_->name, spec_->release, index_, port_,
+                            identity_ ? identity_->pid : 0, std::nullopt});
+}
+
+void InstanceRunner::mark_down(std::optional<ExitStatus> exit) {
+  if (!ready_) return;
+  ready_ = false;
+  if (on_event_)
+    on_event_(InstanceEvent{InstanceEvent::Kind::down, spec_->name, spec_->release, index_, port_,
+                            identity_ ? identity_->pid : 0, std::move(exit)});
+}
+
+InstanceStatus InstanceRunner::status() const {
+  InstanceStatus s;
+  s.service = spec_->name;
+  s.release = spec_->release;
+  s.index = index_;
+  s.state = state_;
+  s.ready = ready_;
+  s.port = port_;
+  s.restarts = restarts_;
+  s.last_exit = last_exit_;
+  s.last_error = last_error_;
+  bool waiting = state_ == InstanceState::backoff || state_ == InstanceState::crash_loop;
+  if (waiting) s.restart_delay = restart_delay_;
+  if (process_ && !process_->exit_status()) {
+    s.pid = process_->pid();
+    s.uptime = since(started_at_);
+    s.identity = identity_;
+    if (auto usage = read_process_usage(s.pid)) {
+      s.cpu_time = usage->cpu_time;
+      s.rss_bytes = usage->rss_bytes;
+    }
+  }
+  return s;
+}
+}  // namespace baton::supervisor

@@ -1,0 +1,85 @@
+#pragma once
+// One instance slot of a service over its whole life: start the process, wait until it accepts
+// connections, watch it, restart it with backoff when it exits, stop it on request. A coroutine
+// shell: the decisions live in Backoff and RunningProcess. Everything runs on one executor.
+#include <chrono>
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "net/asio.hpp"
+#include "supervisor/backoff.hpp"
+#include "supervisor/event.hpp"
+#include "supervisor/instance.hpp"
+#include "supervisor/log_file.hpp"
+#include "supervisor/running_process.hpp"
+#include "supervisor/unique_fd.hpp"
+
+namespace baton::supervisor {
+class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
+ public:
+  InstanceRunner(asio::any_io_executor executor, std::shared_ptr<const ServiceSpec> spec, unsigned index,
+                 std::shared_ptr<LogFile> log, EventCallback on_event);
+
+  // Starts the first process at once, so a command that cannot run is the caller's error, then
+  // supervises it in the background.
+  std::expected<void, std::string> start();
+  // Takes over a process a previous daemon started; fails when the record no longer names it.
+  std::expected<void, std::string> adopt(const AdoptedInstance& record);
+
+  // Stop signal, stop timeout, then SIGKILL for the group; no restart. finished() tells when done.
+  void request_stop();
+  // Stops supervising and leaves the process running, for the next daemon to adopt.
+  void abandon();
+  awaitable<void> finished();
+
+  InstanceStatus status() const;
+  unsigned index() const { return index_; }
+
+  // Why supervising a running process ended.
+  enum class Outcome { exited, stop, memory };
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  std::expected<void, std::string> launch();
+  std::expected<void, std::string> ensure_port();
+  void start_pumps(UniqueFd out, UniqueFd err);
+  void run_in_background();
+  awaitable<void> run();
+  awaitable<Outcome> supervise();
+  awaitable<void> watch_memory(pid_t pid);
+  awaitable<void> after_exit(Outcome outcome);
+  awaitable<bool> sleep_unless_stopped(Millis delay);
+  awaitable<void> shutdown();
+  void relaunch();
+  void mark_ready();
+  void mark_down(std::optional<ExitStatus> exit);
+
+  asio::any_io_executor executor_;
+  std::shared_ptr<const ServiceSpec> spec_;
+  unsigned index_;
+  std::string label_;
+  std::shared_ptr<LogFile> log_;
+  EventCallback on_event_;
+
+  UniqueFd listen_socket_;  // socket activation: the same socket for every restart
+  std::uint16_t port_ = 0;
+  std::unique_ptr<RunningProcess> process_;
+  std::optional<ProcessIdentity> identity_;
+  Clock::time_point started_at_{};
+  InstanceState state_ = InstanceState::stopped;
+  bool ready_ = false;
+  unsigned restarts_ = 0;
+  Millis restart_delay_{0};
+  std::optional<ExitStatus> last_exit_;
+  std::string last_error_;
+  Backoff backoff_;
+
+  Event stop_;
+  Event finished_;
+  Event output_closed_;
+  unsigned open_pipes_ = 0;
+  bool abandoned_ = false;
+};
+}  // namespace baton::supervisor

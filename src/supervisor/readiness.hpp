@@ -1,0 +1,12 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+
+#include "net/asio.hpp"
+
+namespace baton::supervisor {
+// Completes once something accepts TCP connections on 127.0.0.1:port, trying every `interval`.
+// The deploy engine adds real health checks on top; this only says the app is listening.
+// Cancellable: it returns early when the awaiting coroutine is cancelled.
+awaitable<void> wait_until_accepting(std::uint16_t port, std::chrono::milliseconds interval);
+}  // namespace baton::supervisor

@@ -1,0 +1,35 @@
+#pragma once
+// Starting one instance's process: its own session and process group, a clean signal state, only
+// the file descriptors it is meant to have, output through pipes, and a clear error when the
+// command cannot run at all (rather than a process that exits 127).
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "supervisor/command.hpp"
+#include "supervisor/process_identity.hpp"
+#include "supervisor/unique_fd.hpp"
+
+namespace baton::supervisor {
+struct SpawnSpec {
+  std::vector<std::string> command{};   // argv, or one command line (see build_command)
+  std::string cwd{};                    // empty: the daemon's
+  EnvList env{};                        // on top of the daemon's environment
+  std::optional<std::uint16_t> port{};  // replaces {port} in the command
+  int listen_fd = -1;                   // when >= 0: passed as fd 3 with LISTEN_FDS=1 and LISTEN_PID
+  bool capture_output = true;           // false: stdout and stderr go to /dev/null
+};
+
+struct SpawnedProcess {
+  UniqueFd pidfd;
+  UniqueFd stdout_pipe;  // read ends, close-on-exec and non-blocking; empty without capture
+  UniqueFd stderr_pipe;
+  ProcessIdentity identity;  // its pid is also its process group and session id
+};
+
+// Blocks until the child has exec'd or failed to: a fork and an exec, well under a millisecond
+// on the control thread.
+std::expected<SpawnedProcess, std::string> spawn(const SpawnSpec& spec);
+}  // namespace baton::supervisor

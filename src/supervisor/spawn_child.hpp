@@ -1,0 +1,29 @@
+#pragma once
+// The child side of spawn(), between fork() and execve(). In a threaded daemon the child may only
+// make async-signal-safe calls: everything here was prepared by the parent (no allocation, no locks).
+
+namespace baton::supervisor {
+enum class ChildStep : int { setsid, redirect, chdir, exec };
+
+// Sent through the close-on-exec error pipe; end of file instead means execve() succeeded.
+struct ChildFailure {
+  ChildStep step;
+  int error;
+};
+
+struct ChildPlan {
+  const char* program;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;  // nullptr: stay in the daemon's
+  int stdin_fd;     // placed at 0, 1 and 2
+  int stdout_fd;
+  int stderr_fd;
+  int listen_fd;    // placed at 3 when >= 0
+  int error_fd;
+  char* listen_pid;  // the child writes its pid's digits here (LISTEN_PID=…), or nullptr
+  int max_fd;        // for the fallback when close_range() is missing
+};
+
+[[noreturn]] void run_child(ChildPlan plan);
+}  // namespace baton::supervisor

@@ -1,0 +1,130 @@
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <regex>
+
+#include "supervisor/supervisor.hpp"
+#include "supervisor/supervisor_fixture.hpp"
+
+namespace baton::supervisor {
+using namespace testing;
+
+TEST_F(SupervisorTest, KilledInstanceIsRestarted) {
+  ASSERT_TRUE(start(spec("exec sleep 30")));
+  pid_t first = instance(0).pid;
+  ::kill(first, SIGKILL);
+  ASSERT_TRUE(wait_for([&] { return instance(0).pid != 0 && instance(0).pid != first; }));
+  auto status = instance(0);
+  EXPECT_EQ(status.restarts, 1u);
+  EXPECT_EQ(status.last_exit, (ExitStatus{ExitStatus::Kind::signaled, SIGKILL}));
+  EXPECT_FALSE(proc_entry_exists(first));  // reaped, no zombie
+}
+
+TEST_F(SupervisorTest, ReadyInstanceThatCrashesGoesDownThenReadyAgain) {
+  ASSERT_TRUE(start(spec(listener_command())));
+  ASSERT_TRUE(wait_for([&] { return count(InstanceEvent::Kind::ready) == 1; }));
+  ::kill(instance(0).pid, SIGKILL);
+  ASSERT_TRUE(wait_for([&] { return count(InstanceEvent::Kind::ready) == 2; }));
+  ASSERT_EQ(events_.size(), 3u);
+  EXPECT_EQ(events_[1].kind, InstanceEvent::Kind::down);
+  EXPECT_EQ(events_[1].exit, (ExitStatus{ExitStatus::Kind::signaled, SIGKILL}));
+}
+
+TEST_F(SupervisorTest, WorkersLeftByACrashedLeaderAreStoppedBeforeTheRestart) {
+  ASSERT_TRUE(start(spec("sleep 100 & echo $!; exit 1")));
+  std::smatch match;
+  std::regex pid_line("out\\| (\\d+)\n");
+  std::string text;
+  ASSERT_TRUE(wait_for([&] { return std::regex_search(text = read_file(log_path()), match, pid_line); }));
+  pid_t worker = std::stoi(match[1]);
+  ASSERT_TRUE(wait_for([&] { return instance(0).restarts >= 1; }));
+  EXPECT_FALSE(alive(worker));
+  EXPECT_EQ(instance(0).last_exit, (ExitStatus{ExitStatus::Kind::exited, 1}));
+}
+
+TEST_F(SupervisorTest, CommandThatExitsAtOnceBacksOffAndIsFlaggedAsACrashLoop) {
+  ASSERT_TRUE(start(spec("exit 3")));
+  std::vector<long> delays;
+  ASSERT_TRUE(wait_for([&] {
+    auto s = instance(0);
+    bool waiting = s.state == InstanceState::backoff || s.state == InstanceState::crash_loop;
+    if (waiting && (delays.empty() || delays.back() != s.restart_delay.count()))
+      delays.push_back(s.restart_delay.count());
+    return s.state == InstanceState::crash_loop;
+  }));
+  EXPECT_EQ(delays, (std::vector<long>{20, 40, 80, 160}));
+  auto status = instance(0);
+  EXPECT_EQ(status.restarts, 3u);
+  EXPECT_EQ(status.last_exit, (ExitStatus{ExitStatus::Kind::exited, 3}));
+  EXPECT_EQ(status.pid, 0);
+  EXPECT_EQ(to_string(status.state), "crash_loop");
+}
+
+TEST_F(SupervisorTest, StopDuringBackoffEndsTheInstance) {
+  auto s = spec("exit 1");
+  s.backoff.initial = 60s;
+  s.backoff.max = 60s;
+  ASSERT_TRUE(start(s));
+  ASSERT_TRUE(wait_for([&] { return instance(0).state == InstanceState::backoff; }));
+  run(io_, supervisor_->stop("web@v1"));
+  EXPECT_TRUE(supervisor_->status().empty());
+}
+
+TEST_F(SupervisorTest, OverMaxMemoryIsRestarted) {
+  auto s = spec("exec perl -e '$x = \"a\" x (48 * 1024 * 1024); sleep 30'");
+  s.max_memory = 24u << 20;
+  s.memory_check_interval = 20ms;
+  ASSERT_TRUE(start(s));
+  ASSERT_TRUE(wait_for([&] { return instance(0).restarts >= 1; }));
+  EXPECT_EQ(instance(0).last_exit, (ExitStatus{ExitStatus::Kind::signaled, SIGTERM}));
+}
+
+TEST_F(SupervisorTest, AdoptsTheInstancesOfAPreviousDaemon) {
+  auto s = spec("exec sleep 30");
+  AdoptedInstance record;
+  {
+    asio::io_context old_io;
+    Supervisor old(old_io.get_executor(), {});
+    ASSERT_TRUE(run(old_io, old.start(s)));
+    auto status = old.status().at(0);
+    record = AdoptedInstance{0, status.port, status.identity.value()};
+  }  // the old daemon is gone, its instance is not
+  pid_t pid = record.identity.pid;
+  ASSERT_TRUE(alive(pid));
+  ASSERT_TRUE(start(s, {record}));
+  auto status = instance(0);
+  EXPECT_EQ(status.pid, pid);
+  EXPECT_EQ(status.port, record.port);
+  EXPECT_EQ(status.restarts, 0u);
+  run(io_, supervisor_->stop("web@v1"));
+  EXPECT_FALSE(alive(pid));
+  ::waitpid(pid, nullptr, 0);  // this test process is its real parent
+}
+
+TEST_F(SupervisorTest, AStaleRecordStartsAFreshInstance) {
+  ProcessIdentity someone_else{::getpid(), read_proc_stat(::getpid()).value().start_time,
+                               current_boot_id().value(), new_token()};
+  ASSERT_TRUE(start(spec("exec sleep 30"), {AdoptedInstance{0, 1, someone_else}}));
+  auto status = instance(0);
+  EXPECT_NE(status.pid, ::getpid());
+  EXPECT_NE(status.port, 1);
+  EXPECT_TRUE(alive(::getpid()));
+}
+
+TEST_F(SupervisorTest, RecordsPastTheInstanceCountAreStopped) {
+  auto s = spec("exec sleep 30", 2);
+  ASSERT_TRUE(start(s));
+  auto kept = instance(0), extra = instance(1);
+  auto abandoned = std::exchange(supervisor_, std::make_unique<Supervisor>(io_.get_executor(), nullptr));
+  abandoned.reset();  // a daemon that died: its instances keep running
+  s.instances = 1;
+  ASSERT_TRUE(start(s, {AdoptedInstance{0, kept.port, kept.identity.value()},
+                        AdoptedInstance{1, extra.port, extra.identity.value()}}));
+  EXPECT_FALSE(alive(extra.pid));
+  ASSERT_EQ(supervisor_->status().size(), 1u);
+  EXPECT_EQ(instance(0).pid, kept.pid);
+  run(io_, supervisor_->stop_all());
+  ::waitpid(kept.pid, nullptr, 0);  // this test process is their real parent
+  ::waitpid(extra.pid, nullptr, 0);
+}
+}  // namespace baton::supervisor
