@@ -149,7 +149,9 @@ awaitable<bool> Session::serve_one() {
   auto started = Clock::now();
   Exchange exchange;
   routes_ = worker_.routes();
-  exchange.service = routes_->match(listener_, request_.host, request_.path);
+  // `OPTIONS *` asks about the server as a whole: it goes where "/" goes.
+  auto route_path = request_.path == "*" ? std::string_view("/") : request_.path;
+  exchange.service = routes_->match(listener_, request_.host, route_path);
   exchange.client_keep_alive = request_.keep_alive && !shutting_down_;
   std::string method, path;
   if (exchange.service && exchange.service->access_log) {

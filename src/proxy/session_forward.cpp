@@ -68,6 +68,7 @@ awaitable<void> Session::forward(Exchange& ex) {
   bool retry_same_target = false;
   http::SmallVector<Target*, 16> tried;
   Target* target = nullptr;
+  std::string_view reached_but_failed;  // set once a target was reached: not "unreachable" then
   for (std::uint32_t attempt = 0; attempt <= service_->retries; ++attempt) {
     if (!retry_same_target) target = service_->targets.pick({tried.begin(), tried.size()}, Clock::now());
     if (!target) break;
@@ -110,6 +111,7 @@ awaitable<void> Session::forward(Exchange& ex) {
     bool malformed = response_parser_ && response_parser_->failed();
     bool nothing_received = up->buffer.size() == 0 && !malformed && !state_.response_started;
     if (nothing_received && !state_.body_consumed && request_.is_idempotent()) {
+      reached_but_failed = "upstream_reset";
       if (reused) retry_same_target = true;  // most likely a keep-alive the upstream had just closed
       else tried.push_back(target);
       expired_.reset();
@@ -121,7 +123,7 @@ awaitable<void> Session::forward(Exchange& ex) {
   }
   if (ex.status == 0) {
     ex.status = 502;
-    ex.error = "upstream_unreachable";
+    ex.error = reached_but_failed.empty() ? "upstream_unreachable" : reached_but_failed;
   }
   if (ex.status == 504 || state_.body_consumed || request_.has_body()) ex.client_keep_alive = false;
   co_await reply_error(ex.status, ex.error, ex.client_keep_alive);

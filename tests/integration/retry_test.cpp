@@ -80,8 +80,6 @@ TEST_F(Retry, GetThatGetsResetIsTriedOnEachTargetOnce) {
   EXPECT_EQ(a.stats().requests, 1u);
   EXPECT_EQ(b.stats().requests, 1u);
   // Both targets were reached; the error should say how the last attempt failed.
-  if (response->error_code() == "upstream_unreachable")
-    GTEST_SKIP() << "known bug: retries that end in resets are reported as upstream_unreachable";
   EXPECT_EQ(response->error_code(), "upstream_reset");
 }
 

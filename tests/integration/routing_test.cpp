@@ -251,3 +251,21 @@ TEST_F(Routing, UnixSocketTarget) {
 }
 }  // namespace
 }  // namespace baton::itest
+
+namespace baton::itest {
+namespace {
+class RoutingAsterisk : public ProxyTest {};
+
+// `OPTIONS *` asks about the server as a whole; it is routed like "/".
+TEST_F(RoutingAsterisk, OptionsAsteriskReachesTheRootService) {
+  auto& backend = start_backend();
+  auto port = start_proxy_to(backend);
+  Client client(port);
+  ASSERT_TRUE(client.send("OPTIONS * HTTP/1.1\r\nHost: app.example\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->header("X-Baton-Error"), std::nullopt);
+  EXPECT_EQ(backend.stats().requests, 1u);
+}
+}  // namespace
+}  // namespace baton::itest
