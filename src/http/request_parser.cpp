@@ -71,7 +71,7 @@ unsigned status_of(Rejection r) {
 }
 
 RequestParser::RequestParser(RequestHead& head, BodyPieces& body, const RequestLimits& limits)
-    : head_(head), body_(body), limits_(limits) {
+    : BodyRecordingParser<true>(body), head_(head), limits_(limits) {
   head_.clear();
   header_limit(limits.max_request_line + limits.max_header_bytes + 4);
   body_limit(limits.max_body ? boost::optional<std::uint64_t>(*limits.max_body) : boost::none);
@@ -256,15 +256,5 @@ void RequestParser::on_header_impl(beast::error_code& ec) {
   }
 }
 
-std::size_t RequestParser::on_body_impl(boost::beast::string_view body, beast::error_code&) {
-  body_.pieces.push_back(body);
-  body_.bytes += body.size();
-  return body.size();
-}
 
-std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, beast::error_code&) {
-  body_.pieces.push_back(body);
-  body_.bytes += body.size();
-  return body.size();
-}
 }  // namespace baton::http

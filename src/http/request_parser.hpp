@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/body_recording_parser.hpp"
 #include "http/request_head.hpp"
 
 namespace baton::http {
@@ -18,17 +19,7 @@ struct RequestLimits {
   std::optional<std::uint64_t> max_body;
 };
 
-// Body bytes decoded from one put(): views into the read buffer.
-struct BodyPieces {
-  std::vector<std::string_view> pieces;
-  std::uint64_t bytes = 0;
-  void clear() {
-    pieces.clear();
-    bytes = 0;
-  }
-};
-
-class RequestParser : public boost::beast::http::basic_parser<true> {
+class RequestParser : public BodyRecordingParser<true> {
  public:
   RequestParser(RequestHead& head, BodyPieces& body, const RequestLimits& limits);
 
@@ -50,11 +41,6 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   void on_field_impl(boost::beast::http::field f, boost::beast::string_view name, boost::beast::string_view value,
                      boost::beast::error_code& ec) override;
   void on_header_impl(boost::beast::error_code& ec) override;
-  void on_body_init_impl(boost::optional<std::uint64_t> const&, boost::beast::error_code&) override {}
-  std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_finish_impl(boost::beast::error_code&) override {}
 
   void reject(Rejection why, std::string_view reason, boost::beast::error_code& ec);
   bool check_head_bytes(std::string_view head);
@@ -62,7 +48,6 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   void finish_target(boost::beast::error_code& ec);
 
   RequestHead& head_;
-  BodyPieces& body_;
   const RequestLimits& limits_;
   Rejection rejection_ = Rejection::none;
   std::string_view reason_;

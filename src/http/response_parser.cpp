@@ -18,7 +18,7 @@ void ResponseHead::clear() {
 }
 
 ResponseParser::ResponseParser(ResponseHead& head, BodyPieces& body, bool head_request)
-    : head_(head), body_(body) {
+    : BodyRecordingParser<false>(body), head_(head) {
   head_.clear();
   header_limit(kMaxHeadBytes);
   body_limit(boost::none);
@@ -93,15 +93,5 @@ void ResponseParser::on_header_impl(beast::error_code&) {
   if (head_.status / 100 == 1 || head_.status == 204 || head_.status == 304) head_.content_length.reset();
 }
 
-std::size_t ResponseParser::on_body_impl(boost::beast::string_view body, beast::error_code&) {
-  body_.pieces.push_back(body);
-  body_.bytes += body.size();
-  return body.size();
-}
 
-std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, beast::error_code&) {
-  body_.pieces.push_back(body);
-  body_.bytes += body.size();
-  return body.size();
-}
 }  // namespace baton::http

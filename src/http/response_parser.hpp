@@ -25,7 +25,7 @@ struct ResponseHead {
   void clear();
 };
 
-class ResponseParser : public boost::beast::http::basic_parser<false> {
+class ResponseParser : public BodyRecordingParser<false> {
  public:
   static constexpr std::uint32_t kMaxHeadBytes = 64 * 1024;
   static constexpr std::uint32_t kMaxFields = 500;
@@ -47,14 +47,8 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
   void on_field_impl(boost::beast::http::field f, boost::beast::string_view name, boost::beast::string_view value,
                      boost::beast::error_code& ec) override;
   void on_header_impl(boost::beast::error_code& ec) override;
-  void on_body_init_impl(boost::optional<std::uint64_t> const&, boost::beast::error_code&) override {}
-  std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code& ec) override;
-  void on_finish_impl(boost::beast::error_code&) override {}
 
   ResponseHead& head_;
-  BodyPieces& body_;
   bool malformed_ = false;
   bool in_trailer_ = false;
   unsigned content_length_count_ = 0;

@@ -1,10 +1,12 @@
 #include "proxy/session.hpp"
 
 #include "http/error_response.hpp"
+#include "proxy/session_pump.hpp"
 #include "proxy/worker.hpp"
 
 namespace baton::proxy {
 namespace {
+using pump_detail::view;
 // Heads are read in small steps so an idle keep-alive connection holds little
 // memory. (Waiting for readability first would save even that, but Asio's
 // async_wait costs an epoll_ctl per call, where a read costs nothing extra.)
@@ -14,9 +16,6 @@ constexpr std::size_t kKeepBufferBytes = 16 * 1024;
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
 constexpr std::size_t kMaxEmptyLineBytes = 64;
 
-std::string_view view(const beast::flat_buffer& b) {
-  return {static_cast<const char*>(b.data().data()), b.size()};
-}
 
 std::string_view rejection_code(http::Rejection r) {
   switch (r) {
