@@ -14,6 +14,7 @@ supervisor::ServiceSpec ManagedServices::spec_for(const ServiceConfig& service) 
   supervisor::ServiceSpec spec;
   spec.name = service.name;
   spec.command = service.command;
+  spec.command_is_line = service.command_is_shell_string;
   spec.cwd = service.cwd;
   spec.env = service.env;
   spec.instances = service.instances;

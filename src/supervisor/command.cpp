@@ -56,10 +56,11 @@ std::vector<std::string> split_words(std::string_view text) {
   return words;
 }
 
-CommandLine build_command(const std::vector<std::string>& command, std::optional<std::uint16_t> port) {
+CommandLine build_command(const std::vector<std::string>& command, std::optional<std::uint16_t> port,
+                          bool one_is_a_line) {
   std::vector<std::string> args;
   for (const auto& arg : command) args.push_back(port ? substitute_port(arg, *port) : arg);
-  bool one_line = args.size() == 1;
+  bool one_line = args.size() == 1 && one_is_a_line;
   if (one_line && args[0].find_first_not_of(" \t\n") == std::string::npos) args.clear();
   else if (one_line && is_plain_words(args[0])) args = split_words(args[0]);
   else if (one_line) args = {"/bin/sh", "-c", args[0]};

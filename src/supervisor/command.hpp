@@ -18,7 +18,9 @@ struct CommandLine {
 // `{port}` replaced by the port in every argument. One string is a command line: plain words are
 // run directly (so a missing binary is reported, and signals reach the app rather than a shell);
 // anything with shell syntax runs through /bin/sh -c.
-CommandLine build_command(const std::vector<std::string>& command, std::optional<std::uint16_t> port);
+// `one_is_a_line = false` takes a single element as argv[0] as it is (a config's argv array).
+CommandLine build_command(const std::vector<std::string>& command, std::optional<std::uint16_t> port,
+                          bool one_is_a_line = true);
 
 std::string substitute_port(std::string_view text, std::uint16_t port);
 // Only characters no shell gives a meaning to, at least one word, and not a shell builtin first.

@@ -63,3 +63,11 @@ TEST(ResolveProgram, SkipsDirectories) {
   EXPECT_EQ(resolve_program("bin", {"PATH=/usr"}), "bin");
 }
 }  // namespace baton::supervisor
+
+namespace baton::supervisor {
+TEST(Command, OneArgvElementIsNotSplitWhenItIsNotALine) {
+  auto line = build_command({"/opt/my app/server"}, std::nullopt, false);
+  EXPECT_EQ(line.argv, (std::vector<std::string>{"/opt/my app/server"}));
+  EXPECT_EQ(line.program, "/opt/my app/server");
+}
+}  // namespace baton::supervisor

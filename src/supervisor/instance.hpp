@@ -24,6 +24,7 @@ struct ServiceSpec {
   std::string name;
   std::string release;  // a label, BATON_RELEASE; two releases of a service run side by side
   std::vector<std::string> command;
+  bool command_is_line = true;  // false: a one-element command is argv[0] as it is
   std::string cwd;
   EnvList env;
   unsigned instances = 1;

@@ -110,7 +110,7 @@ std::expected<void, std::string> InstanceRunner::ensure_port() {
 std::expected<void, std::string> InstanceRunner::launch() {
   if (auto port = ensure_port(); !port) return port;
   SpawnSpec spawn_spec{spec_->command, spec_->cwd, instance_environment(*spec_, index_, port_), port_,
-                       listen_socket_ ? listen_socket_.get() : -1, log_ != nullptr};
+                       listen_socket_ ? listen_socket_.get() : -1, log_ != nullptr, spec_->command_is_line};
   auto spawned = spawn(spawn_spec);
   if (!spawned) return std::unexpected(spawned.error());
   pid_t pid = spawned->identity.pid;

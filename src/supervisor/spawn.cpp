@@ -47,7 +47,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }
 
 std::expected<ExecImage, std::string> prepare_image(const SpawnSpec& spec, const std::string& token) {
-  auto command = build_command(spec.command, spec.port);
+  auto command = build_command(spec.command, spec.port, spec.command_is_line);
   if (command.argv.empty()) return std::unexpected("the command is empty");
   EnvList additions = spec.env;
   additions.emplace_back(kTokenVariable, token);

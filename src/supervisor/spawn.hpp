@@ -20,6 +20,7 @@ struct SpawnSpec {
   std::optional<std::uint16_t> port{};  // replaces {port} in the command
   int listen_fd = -1;                   // when >= 0: passed as fd 3 with LISTEN_FDS=1 and LISTEN_PID
   bool capture_output = true;           // false: stdout and stderr go to /dev/null
+  bool command_is_line = true;          // false: a single element is argv[0], never split
 };
 
 struct SpawnedProcess {
