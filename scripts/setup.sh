@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev libsqlite3-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl wrk nginx-light haproxy procps
+  curl wrk nginx-light haproxy procps python3 git
 )
 
 missing=()
