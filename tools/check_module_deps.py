@@ -17,7 +17,8 @@ ALLOWED = {
     "proxy": {"base", "net", "http", "balancer", "config"},
     "cli": {"base", "net", "http"},
     "supervisor": {"base", "net"},
-    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state", "supervisor"},
+    "control": {"base", "net"},
+    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state", "supervisor", "control"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 

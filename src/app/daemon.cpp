@@ -10,6 +10,7 @@
 
 #include "base/log.hpp"
 #include "config/loader.hpp"
+#include "app/control_api.hpp"
 #include "app/managed_services.hpp"
 #include "proxy/proxy_server.hpp"
 
@@ -76,7 +77,15 @@ int run_daemon(const cli::DaemonCommand& command) {
   using Started = std::expected<void, std::string>;
   auto started = run_on<Started>(control, [&] { return managed.start_all(); });
   int exit_code = cli::kOk;
-  if (!started) {
+  using Control = std::expected<std::unique_ptr<control::ControlServer>, std::string>;
+  auto control_server = run_on<Control>(control, [&]() -> awaitable<Control> {
+    co_return control::ControlServer::start(control.get_executor(), *home / "baton.sock",
+                                            [&](const control::Request& r) { return handle_api(r, managed); });
+  });
+  if (!control_server) {
+    fmt::print(stderr, "baton: {}\n", control_server.error());
+    exit_code = cli::kFailed;
+  } else if (!started) {
     fmt::print(stderr, "baton: cannot start {}\n", started.error());
     exit_code = cli::kFailed;
   } else {
@@ -87,6 +96,7 @@ int run_daemon(const cli::DaemonCommand& command) {
   // Traffic drains first; only then do the instances behind it stop.
   auto left = (*server)->shutdown(config->proxy.shutdown_timeout);
   run_on<bool>(control, [&]() -> awaitable<bool> {
+    if (control_server) (*control_server)->close();
     co_await managed.stop_all();
     co_return true;
   });

@@ -53,6 +53,11 @@ void ManagedServices::on_event(const supervisor::InstanceEvent& event) {
   publish_routes();
 }
 
+const TargetCounters* ManagedServices::counters_for(std::uint16_t port) {
+  if (port == 0) return nullptr;
+  return &server_.registry().get(Address{Address::Kind::tcp, "127.0.0.1", port, {}})->counters;
+}
+
 void ManagedServices::publish_routes() {
   proxy::ManagedTargets targets;
   for (const auto& [service, instances] : ready_) {

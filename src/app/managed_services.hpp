@@ -23,6 +23,10 @@ class ManagedServices {
   awaitable<std::expected<void, std::string>> start_all();
   awaitable<void> stop_all();
 
+  std::vector<supervisor::InstanceStatus> status() const { return supervisor_.status(); }
+  // The proxy's counters for the instance on `port`, when it has taken traffic.
+  const TargetCounters* counters_for(std::uint16_t port);
+
  private:
   void on_event(const supervisor::InstanceEvent& event);
   void publish_routes();

@@ -4,6 +4,7 @@
 
 #include "app/daemon.hpp"
 #include "cli/command_line.hpp"
+#include "cli/ls_command.hpp"
 #include "config/loader.hpp"
 
 namespace baton {
@@ -27,6 +28,7 @@ int run(int argc, const char* const* argv) {
   }
   if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command)) return run_daemon(*daemon);
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
+  if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json);
   fmt::print("baton {}\n", BATON_VERSION);
   return cli::kOk;
 }

@@ -27,6 +27,11 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
   check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
   auto* version_cmd = app.add_subcommand("version", "Print the version");
+  LsCommand ls{.home = default_home(), .json = false};
+  auto* ls_cmd = app.add_subcommand("ls", "List every instance the daemon runs");
+  ls_cmd->alias("status");
+  ls_cmd->add_option("--home", ls.home, "The daemon's home directory");
+  ls_cmd->add_flag("--json", ls.json, "Print the daemon's JSON");
 
   ParseOutcome out;
   try {
@@ -44,6 +49,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = daemon;
   } else if (check_cmd->parsed()) {
     out.command = check;
+  } else if (ls_cmd->parsed()) {
+    out.command = ls;
   } else if (version_cmd->parsed()) {
     out.command = VersionCommand{};
   }

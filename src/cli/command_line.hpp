@@ -17,8 +17,12 @@ struct CheckCommand {
   std::string config_path;
 };
 struct VersionCommand {};
+struct LsCommand {
+  std::string home;
+  bool json = false;
+};
 
-using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand>;
+using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

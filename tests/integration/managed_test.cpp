@@ -2,6 +2,8 @@
 // routes to each once it accepts connections, and restarts one that dies.
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <regex>
 #include <set>
@@ -79,6 +81,34 @@ TEST_F(Managed, SigtermStopsTheInstances) {
   EXPECT_EQ(baton.process().wait(), 0);
   for (pid_t pid : pids)
     EXPECT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; })) << "instance " << pid << " still runs";
+}
+
+// Runs `baton ARGS...` to completion; returns its exit code and standard output.
+std::pair<int, std::string> run_cli(const TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), baton_binary());
+  static int runs = 0;
+  Process cli("cli-" + std::to_string(++runs), args, dir.path());
+  auto code = cli.wait();
+  return {code.value_or(-1), cli.output(Stream::out)};
+}
+
+TEST_F(Managed, LsReportsEveryInstanceAsJson) {
+  if (!backend_binary()) GTEST_SKIP() << "built without baton-test-backend";
+  auto& baton = start_managed(2);
+  ASSERT_TRUE(wait_ready(baton, 2));
+  auto home = (dir_.path() / "home").string();
+  auto [code, out] = run_cli(dir_, {"ls", "--json", "--home", home});
+  EXPECT_EQ(code, 0);
+  for (pid_t pid : ready_pids(baton)) EXPECT_NE(out.find("\"pid\":" + std::to_string(pid)), std::string::npos) << out;
+  EXPECT_NE(out.find("\"state\":\"running\""), std::string::npos) << out;
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_.path() / "home" / "baton.sock").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST_F(Managed, LsWithoutADaemonExitsThree) {
+  auto [code, out] = run_cli(dir_, {"ls", "--home", (dir_.path() / "nowhere").string()});
+  EXPECT_EQ(code, 3);
 }
 
 TEST_F(Managed, MissingBinaryIsReportedAtStart) {

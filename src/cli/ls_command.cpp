@@ -1,0 +1,59 @@
+#include "cli/ls_command.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/api_client.hpp"
+#include "cli/command_line.hpp"
+
+namespace baton::cli {
+namespace {
+std::string human_bytes(std::uint64_t bytes) {
+  if (bytes >= (1u << 20)) return fmt::format("{:.1f}M", bytes / 1048576.0);
+  return fmt::format("{}K", bytes / 1024);
+}
+
+std::string human_duration(std::int64_t ms) {
+  if (ms < 60'000) return fmt::format("{}s", ms / 1000);
+  if (ms < 3'600'000) return fmt::format("{}m", ms / 60'000);
+  return fmt::format("{}h", ms / 3'600'000);
+}
+
+void print_table(const nlohmann::json& status) {
+  fmt::print("{:<16} {:>4} {:>8} {:>6} {:<11} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8}\n", "SERVICE", "#", "PID", "PORT",
+             "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "REQUESTS", "INFLIGHT");
+  for (const auto& i : status.at("instances")) {
+    fmt::print("{:<16} {:>4} {:>8} {:>6} {:<11} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8}\n",
+               i.at("service").get<std::string>(), i.at("instance").get<unsigned>(), i.at("pid").get<int>(),
+               i.at("port").get<unsigned>(), i.at("state").get<std::string>(),
+               human_duration(i.at("uptime_ms").get<std::int64_t>()), i.at("restarts").get<unsigned>(),
+               human_duration(i.at("cpu_ms").get<std::int64_t>()), human_bytes(i.at("rss_bytes").get<std::uint64_t>()),
+               i.at("requests").get<std::uint64_t>(), i.at("in_flight").get<std::int64_t>());
+  }
+}
+}  // namespace
+
+int run_ls(const std::string& home, bool json) {
+  auto reply = call_api(home, "GET", "/v1/status");
+  if (!reply) {
+    fmt::print(stderr, "baton: {}\n", reply.error().message);
+    return reply.error().unreachable ? kUnreachable : kFailed;
+  }
+  if (reply->status != 200) {
+    fmt::print(stderr, "baton: the daemon answered {}: {}\n", reply->status, reply->body);
+    return kFailed;
+  }
+  if (json) {
+    fmt::print("{}\n", reply->body);
+    return kOk;
+  }
+  try {
+    print_table(nlohmann::json::parse(reply->body));
+  } catch (const nlohmann::json::exception& e) {
+    fmt::print(stderr, "baton: unexpected answer from the daemon: {}\n", e.what());
+    return kFailed;
+  }
+  return kOk;
+}
+}  // namespace baton::cli
