@@ -4,6 +4,7 @@
 
 #include "app/daemon.hpp"
 #include "cli/command_line.hpp"
+#include "cli/logs_command.hpp"
 #include "cli/ls_command.hpp"
 #include "config/loader.hpp"
 
@@ -29,6 +30,8 @@ int run(int argc, const char* const* argv) {
   if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command)) return run_daemon(*daemon);
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json);
+  if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
+    return cli::run_logs(logs->home, logs->service, logs->lines, logs->follow);
   fmt::print("baton {}\n", BATON_VERSION);
   return cli::kOk;
 }

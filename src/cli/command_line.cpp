@@ -32,6 +32,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   ls_cmd->alias("status");
   ls_cmd->add_option("--home", ls.home, "The daemon's home directory");
   ls_cmd->add_flag("--json", ls.json, "Print the daemon's JSON");
+  LogsCommand logs{.home = default_home(), .service = "", .lines = 20, .follow = false};
+  auto* logs_cmd = app.add_subcommand("logs", "Show a service's output");
+  logs_cmd->add_option("name", logs.service, "Service name")->required();
+  logs_cmd->add_option("-n,--lines", logs.lines, "How many of the last lines (default 20)")
+      ->check(CLI::Range(0u, 1000000u));
+  logs_cmd->add_flag("-f,--follow", logs.follow, "Keep printing new lines");
+  logs_cmd->add_option("--home", logs.home, "The daemon's home directory");
 
   ParseOutcome out;
   try {
@@ -49,6 +56,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = daemon;
   } else if (check_cmd->parsed()) {
     out.command = check;
+  } else if (logs_cmd->parsed()) {
+    out.command = logs;
   } else if (ls_cmd->parsed()) {
     out.command = ls;
   } else if (version_cmd->parsed()) {

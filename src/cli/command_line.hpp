@@ -22,7 +22,14 @@ struct LsCommand {
   bool json = false;
 };
 
-using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand>;
+struct LogsCommand {
+  std::string home;
+  std::string service;
+  unsigned lines = 20;
+  bool follow = false;
+};
+
+using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

@@ -111,6 +111,28 @@ TEST_F(Managed, LsWithoutADaemonExitsThree) {
   EXPECT_EQ(code, 3);
 }
 
+TEST_F(Managed, LogsShowPrefixedInstanceOutput) {
+  if (!backend_binary()) GTEST_SKIP() << "built without baton-test-backend";
+  auto& baton = start_managed(2);
+  ASSERT_TRUE(wait_ready(baton, 2));
+  auto home = (dir_.path() / "home").string();
+  std::string out;
+  ASSERT_TRUE(eventually([&] {
+    out = run_cli(dir_, {"logs", "web", "-n", "10", "--home", home}).second;
+    return out.find("web#1 out| listening") != std::string::npos;
+  })) << out;
+  EXPECT_NE(out.find("web#0 out| listening"), std::string::npos) << out;
+  EXPECT_EQ(run_cli(dir_, {"logs", "nosuch", "--home", home}).first, 2);
+}
+
+TEST_F(Managed, CliMisuseExitsTwo) {
+  EXPECT_EQ(run_cli(dir_, {"logs"}).first, 2);
+  EXPECT_EQ(run_cli(dir_, {"logs", "web", "-n", "x"}).first, 2);
+  EXPECT_EQ(run_cli(dir_, {"nosuchcommand"}).first, 2);
+  EXPECT_EQ(run_cli(dir_, {}).first, 2);
+  EXPECT_EQ(run_cli(dir_, {"daemon"}).first, 2);
+}
+
 TEST_F(Managed, MissingBinaryIsReportedAtStart) {
   auto toml = std::string(
       "[services.web]\nlisten = \"127.0.0.1:0\"\ncommand = [\"/nonexistent/app\", \"{port}\"]\n");
