@@ -14,6 +14,17 @@ namespace baton::itest {
 namespace {
 class Managed : public IntegrationTest {
  protected:
+  // The daemon's instances outlive a killed daemon by design, so each test
+  // ends its daemon gracefully: that stops the instances too.
+  void TearDown() override {
+    for (auto& baton : batons_) {
+      if (baton->process().wait(std::chrono::milliseconds(0))) continue;
+      baton->process().signal(SIGTERM);
+      baton->process().wait();
+    }
+    IntegrationTest::TearDown();
+  }
+
   Baton& start_managed(unsigned instances, std::string_view extra = "") {
     auto backend = backend_binary().value();
     auto toml = fmt::format(
