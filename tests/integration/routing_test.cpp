@@ -249,15 +249,9 @@ TEST_F(Routing, UnixSocketTarget) {
   EXPECT_NE(head->body.find("X-Forwarded-For: 127.0.0.1\r\n"), std::string::npos) << head->body;
   EXPECT_EQ(backend.stats().requests, 4u);
 }
-}  // namespace
-}  // namespace baton::itest
-
-namespace baton::itest {
-namespace {
-class RoutingAsterisk : public ProxyTest {};
 
 // `OPTIONS *` asks about the server as a whole; it is routed like "/".
-TEST_F(RoutingAsterisk, OptionsAsteriskReachesTheRootService) {
+TEST_F(Routing, OptionsAsteriskReachesTheRootService) {
   auto& backend = start_backend();
   auto port = start_proxy_to(backend);
   Client client(port);
