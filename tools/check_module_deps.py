@@ -13,7 +13,7 @@ ALLOWED = {
     "net": {"base"},
     "http": {"base", "net"},
     "balancer": {"base", "net"},
-    "config": {"base", "net"},
+    "config": {"base", "net", "balancer"},
     "proxy": {"base", "net", "http", "balancer", "config"},
     "cli": {"base", "net", "http"},
     "supervisor": {"base", "net"},

@@ -3,13 +3,16 @@
 // validates everything, so consumers never re-check.
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "balancer/health_check.hpp"
 #include "net/address.hpp"
 
 namespace baton {
@@ -38,6 +41,14 @@ inline constexpr std::uint32_t kRetries = 2;            // extra targets tried a
 inline constexpr unsigned kInstances = 1;
 inline constexpr int kStopSignal = SIGTERM;
 inline constexpr Millis kStopTimeout{10'000};           // after the stop signal, then SIGKILL
+// Deploys (health check defaults: balancer/health_check.hpp).
+inline constexpr unsigned kMaxSurge = 1;                // extra instances while rolling
+inline constexpr Millis kStandbyTtl{300'000};           // blue-green: old release kept for rollback
+inline constexpr Millis kDrainTimeout{30'000};          // in-flight requests on an old target
+inline constexpr Millis kDeployTimeout{120'000};        // new instances must be healthy by then
+inline constexpr Millis kMaxPause{30'000};              // recreate: requests held while nothing runs
+inline constexpr std::size_t kMaxPausedRequests = 1024;  // recreate: more are refused with 503
+inline constexpr Millis kHookTimeout{300'000};          // one pre_deploy, smoke or post_deploy run
 }  // namespace defaults
 
 struct Timeouts {
@@ -55,6 +66,31 @@ struct Limits {
   std::uint32_t max_header_bytes = defaults::kMaxHeaderBytes;
   std::uint32_t max_header_count = defaults::kMaxHeaderCount;
   std::optional<std::uint64_t> max_body;  // unset: unlimited
+};
+
+enum class Strategy { rolling, blue_green, recreate };
+std::string_view to_string(Strategy strategy);
+// "rolling", "blue-green" (also "blue_green"), "recreate".
+std::optional<Strategy> parse_strategy(std::string_view name);
+
+// A command a deploy runs: a string (a command line) or an array (argv), like a service's command.
+struct HookCommand {
+  std::vector<std::string> command;
+  bool is_shell_string = false;
+  bool empty() const { return command.empty(); }
+};
+
+struct DeployConfig {
+  Strategy strategy = Strategy::rolling;
+  unsigned max_surge = defaults::kMaxSurge;
+  Millis standby_ttl = defaults::kStandbyTtl;
+  Millis drain_timeout = defaults::kDrainTimeout;
+  Millis deploy_timeout = defaults::kDeployTimeout;
+  Millis max_pause = defaults::kMaxPause;
+  std::size_t max_paused_requests = defaults::kMaxPausedRequests;
+  bool version_affinity = true;  // during a deploy, a client stays on the release it first got
+  HookCommand pre_deploy, smoke, post_deploy;
+  Millis hook_timeout = defaults::kHookTimeout;
 };
 
 struct ServiceConfig {
@@ -80,6 +116,10 @@ struct ServiceConfig {
   Millis stop_timeout = defaults::kStopTimeout;
   std::optional<std::uint64_t> max_memory;  // resident bytes; above it the instance restarts
   bool socket_activation = false;           // a pre-bound listening socket as fd 3
+
+  HealthCheck health;              // default: the port accepts a connection
+  bool health_configured = false;  // `health` was in the file
+  DeployConfig deploy;
 
   bool managed() const { return !command.empty(); }
 };

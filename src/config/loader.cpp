@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config/deploy_reader.hpp"
+#include "config/health_reader.hpp"
 #include "config/service_rules.hpp"
 #include "config/table_reader.hpp"
 #include "config/toml_guard.hpp"
@@ -42,19 +44,6 @@ constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "le
 // Keys that only mean something for a service Baton runs.
 constexpr std::array<std::string_view, 7> kManagedOnlyKeys = {
     "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation"};
-
-// `value` must be one of `allowed`; a near miss gets a suggestion.
-bool check_choice(TableReader& r, std::string_view key, std::string_view value,
-                  std::span<const std::string_view> allowed) {
-  if (std::ranges::find(allowed, value) != allowed.end()) return true;
-  std::string message = fmt::format("{} must be one of ", r.describe(key));
-  for (auto choice : allowed) message += fmt::format("'{}', ", choice);
-  message += fmt::format("not '{}'", value);
-  if (auto guess = config_detail::closest_match(value, allowed))
-    message += fmt::format(" (did you mean '{}'?)", *guess);
-  r.fail(r.line_of(key), message);
-  return false;
-}
 
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
@@ -141,26 +130,10 @@ void read_targets(TableReader& r, ServiceConfig& service) {
   }
 }
 
-bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == text.npos; }
-
 bool has_nul(std::string_view text) { return text.find('\0') != text.npos; }
 
 void read_command(TableReader& r, ServiceConfig& service) {
-  std::vector<LocatedString> args;
-  bool is_string = false;
-  if (!r.read_string_or_strings("command", args, is_string)) return;
-  if (is_string && is_blank(args.front().text))
-    return r.fail_at("command", "is empty; give the command line to run");
-  if (args.empty()) return r.fail_at("command", "is empty; list the program and its arguments");
-  if (args.front().text.empty())
-    return r.fail(args.front().line,
-                  fmt::format("{} starts with an empty program name", r.describe("command")));
-  for (const auto& arg : args)
-    if (has_nul(arg.text))
-      return r.fail(arg.line, fmt::format("{} must not contain a NUL character",
-                                          r.describe("command")));
-  for (auto& arg : args) service.command.push_back(std::move(arg.text));
-  service.command_is_shell_string = is_string;
+  config_detail::read_command_line(r, "command", service.command, service.command_is_shell_string);
 }
 
 void read_cwd(TableReader& r, ServiceConfig& service) {
@@ -243,7 +216,7 @@ void read_backend(TableReader& r, ServiceConfig& service) {
 
 void read_balance(TableReader& r, ServiceConfig& service) {
   std::string name;
-  if (!r.read("balance", name) || !check_choice(r, "balance", name, kBalancePolicies)) return;
+  if (!r.read("balance", name) || !r.check_choice("balance", name, kBalancePolicies)) return;
   service.balance = name == "least_conn" ? BalancePolicy::least_conn : BalancePolicy::round_robin;
 }
 
@@ -251,7 +224,10 @@ void read_balance(TableReader& r, ServiceConfig& service) {
 ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& proxy) {
   r.allow_only({"listen", "hosts", "path", "targets", "balance", "access_log", "retries",
                 "timeouts", "limits", "command", "instances", "cwd", "env", "stop_signal",
-                "stop_timeout", "max_memory", "socket_activation"});
+                "stop_timeout", "max_memory", "socket_activation", "health", "strategy",
+                "max_surge", "standby_ttl", "drain_timeout", "deploy_timeout", "max_pause",
+                "max_paused_requests", "version_affinity", "pre_deploy", "smoke", "post_deploy",
+                "hook_timeout"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;
@@ -266,6 +242,8 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
   r.read("retries", service.retries, kRetriesRange);
   read_timeouts(r, service.timeouts);
   read_limits(r, service.limits);
+  config_detail::read_deploy(r, service.deploy);
+  config_detail::read_health(r, service);
   return service;
 }
 
@@ -325,7 +303,7 @@ void read_services(TableReader& root, Config& config) {
 void read_root(TableReader& root, Config& config) {
   root.allow_only({"log_level", "proxy", "services"});
   if (root.read("log_level", config.log_level))
-    check_choice(root, "log_level", config.log_level, kLogLevels);
+    root.check_choice("log_level", config.log_level, kLogLevels);
   read_proxy(root, config.proxy);
   read_services(root, config);
 }

@@ -1,20 +1,14 @@
 // Every rejection: the message must name the file and the right line, and say
 // what is wrong. Texts start with a newline, so their first line is line 2.
 #include "config/loader.hpp"
+#include "config/loader_test_support.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace baton {
 namespace {
-void expect_error(std::string_view text, int line, std::string_view phrase) {
-  auto config = parse_config(text, "test.toml");
-  ASSERT_FALSE(config.has_value()) << "accepted; expected: " << phrase;
-  const std::string& error = config.error();
-  EXPECT_TRUE(error.starts_with("test.toml:" + std::to_string(line) + ": ")) << error;
-  EXPECT_NE(error.find(phrase), std::string::npos) << error;
-  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
-}
+using testing::expect_error;
 
 TEST(ConfigErrors, TomlSyntax) {
   expect_error(R"(

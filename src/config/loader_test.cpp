@@ -1,4 +1,5 @@
 #include "config/loader.hpp"
+#include "config/loader_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -49,11 +50,7 @@ listen = "localhost:8080"
 targets = ["127.0.0.1:9100"]
 )";
 
-Config parse_ok(std::string_view text) {
-  auto config = parse_config(text, "test.toml");
-  EXPECT_TRUE(config.has_value()) << config.error();
-  return config.value_or(Config{});
-}
+using testing::parse_ok;
 
 // A managed service "web" with one more line.
 std::string service_with(std::string_view line) {

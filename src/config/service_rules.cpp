@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <csignal>
 #include <utility>
 
@@ -13,6 +14,10 @@ namespace {
 constexpr std::size_t kMaxServiceName = 64;
 constexpr std::size_t kMaxHostName = 253;  // RFC 1035
 constexpr std::size_t kMaxHostLabel = 63;
+constexpr std::string_view kNoSpaces = "must not contain spaces or control characters";
+constexpr std::string_view kHostPunctuation = ".-_:[]";  // names, IPv4, [IPv6], and a port
+constexpr unsigned kMinStatus = 100;
+constexpr unsigned kMaxStatus = 599;
 
 constexpr std::array<std::string_view, 7> kStopSignalNames = {"TERM", "INT",  "QUIT", "HUP",
                                                               "USR1", "USR2", "KILL"};
@@ -21,6 +26,17 @@ constexpr std::array<int, 7> kStopSignalNumbers = {SIGTERM, SIGINT,  SIGQUIT, SI
 
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+}
+
+bool has_space_or_control(std::string_view text) {
+  return std::ranges::any_of(text, [](unsigned char c) { return c <= ' ' || c == 0x7f; });
+}
+
+std::optional<unsigned> parse_status(std::string_view text) {
+  unsigned value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
 }
 
 bool is_host_label(std::string_view label) {
@@ -62,11 +78,9 @@ std::expected<std::string, std::string> normalize_host(std::string_view host) {
 
 std::optional<std::string> path_prefix_problem(std::string_view path) {
   if (!path.starts_with('/')) return fmt::format("must start with '/', not '{}'", path);
-  for (unsigned char c : path) {
-    if (c <= ' ' || c == 0x7f) return std::string("must not contain spaces or control characters");
-    if (c == '?' || c == '#')
-      return fmt::format("must not contain '{}': it is a path prefix", static_cast<char>(c));
-  }
+  if (has_space_or_control(path)) return std::string(kNoSpaces);
+  for (char c : path)
+    if (c == '?' || c == '#') return fmt::format("must not contain '{}': it is a path prefix", c);
   return std::nullopt;
 }
 
@@ -97,5 +111,38 @@ std::optional<std::string> cwd_problem(std::string_view dir) {
   if (dir.find('\0') != std::string_view::npos)
     return std::string("must not contain a NUL character");
   return std::nullopt;
+}
+
+std::optional<std::string> health_path_problem(std::string_view path) {
+  if (!path.starts_with('/')) return fmt::format("must start with '/', not '{}'", path);
+  // It goes into the request line as it is.
+  if (has_space_or_control(path)) return std::string(kNoSpaces);
+  if (path.find('#') != path.npos)
+    return std::string("must not contain '#': a fragment is never sent");
+  return std::nullopt;
+}
+
+std::optional<std::string> health_host_problem(std::string_view host) {
+  auto host_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || kHostPunctuation.find(c) != kHostPunctuation.npos;
+  };
+  if (host.empty()) return std::string("is empty; leave it out to send \"localhost\"");
+  if (!std::ranges::all_of(host, host_char))
+    return fmt::format("must be a host name, optionally with ':port', not '{}'", host);
+  return std::nullopt;
+}
+
+std::expected<std::pair<unsigned, unsigned>, std::string> parse_status_range(std::string_view text) {
+  auto dash = text.find('-');
+  auto min = parse_status(text.substr(0, dash));
+  auto max = dash == text.npos ? min : parse_status(text.substr(dash + 1));
+  if (!min || !max)
+    return std::unexpected(fmt::format("must be a status such as 200 or a range such as "
+                                       "\"200-299\", not '{}'", text));
+  for (unsigned status : {*min, *max})
+    if (status < kMinStatus || status > kMaxStatus)
+      return std::unexpected(fmt::format("{} is not an HTTP status (100-599)", status));
+  if (*min > *max) return std::unexpected(fmt::format("'{}' ends below its start", text));
+  return std::pair{*min, *max};
 }
 }  // namespace baton::config_detail

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace baton::config_detail {
 // [A-Za-z0-9_-]{1,64}: names appear in URLs, logs and file names.
@@ -29,4 +30,11 @@ std::optional<std::string> env_name_problem(std::string_view name);
 // Why `dir` cannot be a managed service's working directory, if it cannot (syntax only: whether
 // it exists is checked when the service starts).
 std::optional<std::string> cwd_problem(std::string_view dir);
+
+// Why `path` cannot be the target of a health check's GET, if it cannot.
+std::optional<std::string> health_path_problem(std::string_view path);
+// Why `host` cannot be a health check's Host header ("name" or "name:port"), if it cannot.
+std::optional<std::string> health_host_problem(std::string_view host);
+// "200" or "200-299": statuses a health check accepts, each from 100 to 599.
+std::expected<std::pair<unsigned, unsigned>, std::string> parse_status_range(std::string_view text);
 }  // namespace baton::config_detail

@@ -275,6 +275,17 @@ bool TableReader::read_string_table(std::string_view key, std::vector<LocatedEnt
   return true;
 }
 
+bool TableReader::check_choice(std::string_view key, std::string_view value,
+                               std::span<const std::string_view> allowed) {
+  if (std::ranges::find(allowed, value) != allowed.end()) return true;
+  std::string message = fmt::format("{} must be one of ", describe(key));
+  for (auto choice : allowed) message += fmt::format("'{}', ", choice);
+  message += fmt::format("not '{}'", value);
+  if (auto guess = closest_match(value, allowed)) message += fmt::format(" (did you mean '{}'?)", *guess);
+  fail(line_of(key), message);
+  return false;
+}
+
 std::optional<TableReader> TableReader::child(std::string_view key) {
   auto* node = typed(key, toml::node_type::table);
   if (!node) return std::nullopt;

@@ -84,6 +84,10 @@ class TableReader {
   // A table whose values are all strings, in file order (toml++ sorts keys).
   bool read_string_table(std::string_view key, std::vector<LocatedEntry>& out);
 
+  // `value` (read from `key`) must be one of `allowed`; a near miss gets a suggestion.
+  bool check_choice(std::string_view key, std::string_view value,
+                    std::span<const std::string_view> allowed);
+
   // A nested table; nullopt when absent or not a table (reported).
   std::optional<TableReader> child(std::string_view key);
 

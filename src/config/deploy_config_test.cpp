@@ -1,0 +1,141 @@
+// The deploy keys of a service: strategy, limits and hooks, and every rejection.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "config/loader.hpp"
+#include "config/loader_test_support.hpp"
+
+namespace baton {
+namespace {
+using namespace std::chrono_literals;
+using testing::expect_error;
+using testing::parse_ok;
+
+constexpr std::string_view kManaged = "\n[services.web]\nlisten = \"127.0.0.1:8080\"\n"
+                                      "command = \"./server\"\n";
+constexpr std::string_view kExternal = "\n[services.web]\nlisten = \"127.0.0.1:8080\"\n"
+                                       "targets = [\"127.0.0.1:9001\"]\n";
+
+std::string managed(std::string_view rest) { return fmt::format("{}{}", kManaged, rest); }
+
+DeployConfig deploy_of(std::string_view service, std::string_view lines) {
+  Config config = parse_ok(fmt::format("{}{}", service, lines));
+  auto it = config.services.find("web");
+  return it == config.services.end() ? DeployConfig{} : it->second.deploy;
+}
+
+TEST(DeployKeys, Defaults) {
+  auto deploy = deploy_of(kManaged, "");
+  EXPECT_EQ(deploy.strategy, Strategy::rolling);
+  EXPECT_EQ(deploy.max_surge, defaults::kMaxSurge);
+  EXPECT_EQ(deploy.standby_ttl, 5min);
+  EXPECT_EQ(deploy.drain_timeout, 30s);
+  EXPECT_EQ(deploy.deploy_timeout, 2min);
+  EXPECT_EQ(deploy.max_pause, 30s);
+  EXPECT_EQ(deploy.max_paused_requests, 1024u);
+  EXPECT_TRUE(deploy.version_affinity);
+  EXPECT_TRUE(deploy.pre_deploy.empty());
+  EXPECT_TRUE(deploy.smoke.empty());
+  EXPECT_TRUE(deploy.post_deploy.empty());
+  EXPECT_EQ(deploy.hook_timeout, 5min);
+}
+
+TEST(DeployKeys, EveryKey) {
+  auto deploy = deploy_of(kManaged, R"(strategy = "blue-green"
+max_surge = 3
+standby_ttl = "10m"
+drain_timeout = "5s"
+deploy_timeout = "1m"
+max_pause = "10s"
+max_paused_requests = 100
+version_affinity = false
+pre_deploy = "bin/migrate --yes"
+smoke = ["curl", "-fsS", "http://127.0.0.1:{port}/"]
+post_deploy = ["./notify"]
+hook_timeout = "90s"
+)");
+  EXPECT_EQ(deploy.strategy, Strategy::blue_green);
+  EXPECT_EQ(deploy.max_surge, 3u);
+  EXPECT_EQ(deploy.standby_ttl, 10min);
+  EXPECT_EQ(deploy.drain_timeout, 5s);
+  EXPECT_EQ(deploy.deploy_timeout, 1min);
+  EXPECT_EQ(deploy.max_pause, 10s);
+  EXPECT_EQ(deploy.max_paused_requests, 100u);
+  EXPECT_FALSE(deploy.version_affinity);
+  EXPECT_EQ(deploy.pre_deploy.command, std::vector<std::string>{"bin/migrate --yes"});
+  EXPECT_TRUE(deploy.pre_deploy.is_shell_string);
+  EXPECT_EQ(deploy.smoke.command,
+            (std::vector<std::string>{"curl", "-fsS", "http://127.0.0.1:{port}/"}));
+  EXPECT_FALSE(deploy.smoke.is_shell_string);
+  EXPECT_EQ(deploy.post_deploy.command, std::vector<std::string>{"./notify"});
+  EXPECT_FALSE(deploy.post_deploy.is_shell_string);
+  EXPECT_EQ(deploy.hook_timeout, 90s);
+}
+
+TEST(DeployKeys, StrategyNames) {
+  EXPECT_EQ(deploy_of(kManaged, "strategy = \"rolling\"").strategy, Strategy::rolling);
+  EXPECT_EQ(deploy_of(kManaged, "strategy = \"blue_green\"").strategy, Strategy::blue_green);
+  EXPECT_EQ(deploy_of(kManaged, "strategy = \"recreate\"").strategy, Strategy::recreate);
+  for (auto strategy : {Strategy::rolling, Strategy::blue_green, Strategy::recreate})
+    EXPECT_EQ(parse_strategy(to_string(strategy)), strategy);
+  EXPECT_EQ(to_string(Strategy::blue_green), "blue-green");
+  EXPECT_FALSE(parse_strategy("canary").has_value());
+}
+
+TEST(DeployKeys, ExternalServicesTakeEveryDeployKey) {
+  auto deploy = deploy_of(kExternal, "strategy = \"recreate\"\nsmoke = \"./check\"\n"
+                                     "drain_timeout = \"1s\"\n");
+  EXPECT_EQ(deploy.strategy, Strategy::recreate);
+  EXPECT_EQ(deploy.smoke.command, std::vector<std::string>{"./check"});
+  EXPECT_EQ(deploy.drain_timeout, 1s);
+}
+
+TEST(DeployKeyErrors, UnknownStrategyListsTheValidOnes) {
+  expect_error(managed("strategy = \"bluegreen\"\n"), 5,
+               "'strategy' in [services.web] must be one of 'rolling', 'blue-green', 'recreate', "
+               "not 'bluegreen' (did you mean 'blue-green'?)");
+  expect_error(managed("strategy = \"canary\"\n"), 5, "not 'canary'");
+}
+
+TEST(DeployKeyErrors, OutOfRangeNumbers) {
+  expect_error(managed("max_surge = 0\n"), 5,
+               "'max_surge' in [services.web] must be from 1 to 256, not 0");
+  expect_error(managed("max_paused_requests = 0\n"), 5,
+               "'max_paused_requests' in [services.web] must be from 1 to 1000000, not 0");
+  expect_error(managed("version_affinity = \"yes\"\n"), 5,
+               "'version_affinity' in [services.web] must be a boolean, not a string");
+}
+
+TEST(DeployKeyErrors, Durations) {
+  for (std::string_view key : {"standby_ttl", "drain_timeout", "deploy_timeout", "max_pause",
+                               "hook_timeout"}) {
+    SCOPED_TRACE(key);
+    expect_error(fmt::format("{}{} = \"0s\"\n", kManaged, key), 5,
+                 fmt::format("'{}' in [services.web] must be longer than zero", key));
+    expect_error(fmt::format("{}{} = 30\n", kManaged, key), 5, "must be a duration string");
+  }
+}
+
+TEST(DeployKeyErrors, Hooks) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"\"\"", "is empty; give the command line to run"},
+      {"[]", "is empty; list the program and its arguments"},
+      {"[\"\", \"x\"]", "starts with an empty program name"},
+      {"[\"a\", 1]", "must hold only strings, not an integer"},
+      {"1", "must be a string or an array of strings"},
+  };
+  for (std::string_view key : {"pre_deploy", "smoke", "post_deploy"}) {
+    for (auto [value, problem] : cases) {
+      SCOPED_TRACE(fmt::format("{} = {}", key, value));
+      expect_error(fmt::format("{}{} = {}\n", kExternal, key, value), 5,
+                   fmt::format("'{}' in [services.web] {}", key, problem));
+    }
+  }
+}
+
+TEST(DeployKeyErrors, TypoSuggestsTheKey) {
+  expect_error(managed("stratgy = \"rolling\"\n"), 5,
+               "unknown key 'stratgy' in [services.web] (did you mean 'strategy'?)");
+}
+}  // namespace
+}  // namespace baton

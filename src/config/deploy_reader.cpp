@@ -1,0 +1,76 @@
+#include "config/deploy_reader.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace baton::config_detail {
+namespace {
+// Bounds that catch typos and nonsense values; none of them is tuning advice.
+constexpr Range<std::uint32_t> kMaxSurgeRange{1, 256};
+constexpr Range<std::uint32_t> kMaxPausedRequestsRange{1, 1'000'000};
+
+bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == text.npos; }
+
+void read_strategy(TableReader& r, DeployConfig& deploy) {
+  std::string name;
+  if (!r.read("strategy", name)) return;
+  if (auto strategy = parse_strategy(name)) {
+    deploy.strategy = *strategy;
+    return;
+  }
+  const std::array<std::string_view, 3> names = {
+      to_string(Strategy::rolling), to_string(Strategy::blue_green), to_string(Strategy::recreate)};
+  r.check_choice("strategy", name, names);
+}
+
+void read_hook(TableReader& r, std::string_view key, HookCommand& hook) {
+  read_command_line(r, key, hook.command, hook.is_shell_string);
+}
+}  // namespace
+
+bool read_command_line(TableReader& r, std::string_view key, std::vector<std::string>& argv,
+                       bool& is_shell_string) {
+  std::vector<LocatedString> args;
+  bool is_string = false;
+  if (!r.read_string_or_strings(key, args, is_string)) return false;
+  if (is_string && is_blank(args.front().text)) {
+    r.fail_at(key, "is empty; give the command line to run");
+    return false;
+  }
+  if (args.empty()) {
+    r.fail_at(key, "is empty; list the program and its arguments");
+    return false;
+  }
+  if (args.front().text.empty()) {
+    r.fail(args.front().line, fmt::format("{} starts with an empty program name", r.describe(key)));
+    return false;
+  }
+  for (const auto& arg : args) {
+    if (arg.text.find('\0') == std::string::npos) continue;
+    r.fail(arg.line, fmt::format("{} must not contain a NUL character", r.describe(key)));
+    return false;
+  }
+  argv.clear();
+  for (auto& arg : args) argv.push_back(std::move(arg.text));
+  is_shell_string = is_string;
+  return true;
+}
+
+void read_deploy(TableReader& r, DeployConfig& out) {
+  read_strategy(r, out);
+  r.read("max_surge", out.max_surge, kMaxSurgeRange);
+  r.read_duration("standby_ttl", out.standby_ttl);
+  r.read_duration("drain_timeout", out.drain_timeout);
+  r.read_duration("deploy_timeout", out.deploy_timeout);
+  r.read_duration("max_pause", out.max_pause);
+  std::uint32_t max_paused = 0;
+  if (r.read("max_paused_requests", max_paused, kMaxPausedRequestsRange))
+    out.max_paused_requests = max_paused;
+  r.read("version_affinity", out.version_affinity);
+  read_hook(r, "pre_deploy", out.pre_deploy);
+  read_hook(r, "smoke", out.smoke);
+  read_hook(r, "post_deploy", out.post_deploy);
+  r.read_duration("hook_timeout", out.hook_timeout);
+}
+}  // namespace baton::config_detail
