@@ -55,15 +55,19 @@ void ManagedServices::on_event(const supervisor::InstanceEvent& event) {
 
 const TargetCounters* ManagedServices::counters_for(std::uint16_t port) {
   if (port == 0) return nullptr;
-  return &server_.registry().get(Address{Address::Kind::tcp, "127.0.0.1", port, {}})->counters;
+  // The registry keeps the target while a table has it; this call is on the
+  // control thread, the only one that prunes it.
+  auto target = server_.target(Address{Address::Kind::tcp, "127.0.0.1", port, {}});
+  return target ? &target->counters : nullptr;
 }
 
 void ManagedServices::publish_routes() {
-  proxy::ManagedTargets targets;
+  proxy::RuntimeRoutes routes;
   for (const auto& [service, instances] : ready_) {
-    auto& addresses = targets[service];
-    for (const auto& [index, port] : instances) addresses.push_back(Address{Address::Kind::tcp, "127.0.0.1", port, {}});
+    auto& targets = routes[service].targets;
+    for (const auto& [index, port] : instances)
+      targets.push_back({Address{Address::Kind::tcp, "127.0.0.1", port, {}}, ""});
   }
-  server_.publish(proxy::build_route_table(config_, server_.registry(), targets));
+  server_.publish(proxy::build_route_table(config_, server_.registry(), routes));
 }
 }  // namespace baton

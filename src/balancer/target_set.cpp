@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/check.hpp"
+
 namespace baton {
 namespace {
 bool was_tried(std::span<Target* const> tried, const Target* t) {
@@ -9,41 +11,71 @@ bool was_tried(std::span<Target* const> tried, const Target* t) {
 }
 }  // namespace
 
-TargetSet::TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy)
-    : targets_(std::move(targets)), policy_(policy) {}
+TargetSet::TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy, std::vector<std::string> releases)
+    : targets_(std::move(targets)), policy_(policy) {
+  BATON_CHECK(releases.empty() || releases.size() == targets_.size());
+  for (const auto& name : releases) {
+    auto it = std::find(release_names_.begin(), release_names_.end(), name);
+    release_index_.push_back(static_cast<int>(it - release_names_.begin()));
+    if (it == release_names_.end()) release_names_.push_back(name);
+  }
+  // One release needs no per-target tags: picking then never looks at them.
+  if (release_names_.size() <= 1) release_index_.clear();
+  if (release_names_.empty()) release_names_.emplace_back();
+}
 
-Target* TargetSet::pick(std::span<Target* const> tried, std::chrono::steady_clock::time_point now) {
+int TargetSet::find_release(std::string_view name) const {
+  auto it = std::find(release_names_.begin(), release_names_.end(), name);
+  return it == release_names_.end() ? kAnyRelease : static_cast<int>(it - release_names_.begin());
+}
+
+int TargetSet::release_of(const Target* target) const {
+  if (release_index_.empty()) return 0;
+  for (std::size_t i = 0; i < targets_.size(); ++i)
+    if (targets_[i].get() == target) return release_index_[i];
+  return kAnyRelease;
+}
+
+Target* TargetSet::pick(std::span<Target* const> tried, std::chrono::steady_clock::time_point now, int release) {
   if (targets_.empty()) return nullptr;
+  if (release_index_.empty()) release = kAnyRelease;
   for (bool allow_cooling : {false, true}) {
-    Target* t = policy_ == Policy::least_conn ? pick_least_conn(tried, now, allow_cooling)
-                                              : pick_round_robin(tried, now, allow_cooling);
+    Target* t = policy_ == Policy::least_conn ? pick_least_conn(tried, now, allow_cooling, release)
+                                              : pick_round_robin(tried, now, allow_cooling, release);
     if (t) return t;
   }
   return nullptr;
 }
 
+bool TargetSet::eligible(std::size_t i, std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
+                         bool allow_cooling, int release) const {
+  const Target* t = targets_[i].get();
+  if (release != kAnyRelease && release_index_[i] != release) return false;
+  return !was_tried(tried, t) && (allow_cooling || !t->cooling_down(now));
+}
+
 Target* TargetSet::pick_round_robin(std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
-                                    bool allow_cooling) {
+                                    bool allow_cooling, int release) {
   auto n = targets_.size();
   auto start = next_.fetch_add(1, std::memory_order_relaxed);
   for (std::size_t i = 0; i < n; ++i) {
-    Target* t = targets_[(start + i) % n].get();
-    if (was_tried(tried, t) || (!allow_cooling && t->cooling_down(now))) continue;
-    return t;
+    auto index = (start + i) % n;
+    if (eligible(index, tried, now, allow_cooling, release)) return targets_[index].get();
   }
   return nullptr;
 }
 
 // Fewest in-flight requests wins; the rotating start spreads ties evenly.
 Target* TargetSet::pick_least_conn(std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
-                                   bool allow_cooling) {
+                                   bool allow_cooling, int release) {
   auto n = targets_.size();
   auto start = next_.fetch_add(1, std::memory_order_relaxed);
   Target* best = nullptr;
   std::int64_t best_load = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    Target* t = targets_[(start + i) % n].get();
-    if (was_tried(tried, t) || (!allow_cooling && t->cooling_down(now))) continue;
+    auto index = (start + i) % n;
+    if (!eligible(index, tried, now, allow_cooling, release)) continue;
+    Target* t = targets_[index].get();
     auto load = t->counters.in_flight.load(std::memory_order_relaxed);
     if (!best || load < best_load) {
       best = t;

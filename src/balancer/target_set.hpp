@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "balancer/target.hpp"
@@ -13,22 +15,39 @@ enum class Policy : std::uint8_t { round_robin, least_conn };
 
 class TargetSet {
  public:
-  TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy);
+  static constexpr int kAnyRelease = -1;
+
+  // `releases`: the release of each target (same order), or empty when they all
+  // belong to one release. Targets of one release need not be adjacent.
+  TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy, std::vector<std::string> releases = {});
 
   // Picks a target not in `tried`, preferring ones not cooling down after a
-  // connect failure. nullptr when every target has been tried.
-  Target* pick(std::span<Target* const> tried, std::chrono::steady_clock::time_point now);
+  // connect failure; only targets of `release` unless it is kAnyRelease.
+  // nullptr when every eligible target has been tried.
+  Target* pick(std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
+               int release = kAnyRelease);
 
   const std::vector<std::shared_ptr<Target>>& targets() const { return targets_; }
   Policy policy() const { return policy_; }
 
+  // Distinct releases, in order of first appearance; one entry ("") without releases.
+  const std::vector<std::string>& releases() const { return release_names_; }
+  // Index into releases(), or kAnyRelease when no target belongs to `name`.
+  int find_release(std::string_view name) const;
+  // Index into releases() of a target of this set.
+  int release_of(const Target* target) const;
+
  private:
+  bool eligible(std::size_t i, std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
+                bool allow_cooling, int release) const;
   Target* pick_round_robin(std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
-                           bool allow_cooling);
+                           bool allow_cooling, int release);
   Target* pick_least_conn(std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
-                          bool allow_cooling);
+                          bool allow_cooling, int release);
 
   std::vector<std::shared_ptr<Target>> targets_;
+  std::vector<int> release_index_;  // per target; empty with a single release
+  std::vector<std::string> release_names_;
   Policy policy_;
   std::atomic<std::uint64_t> next_{0};
 };

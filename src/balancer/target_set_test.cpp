@@ -61,4 +61,39 @@ TEST(TargetSet, EmptySetPicksNothing) {
   TargetSet set({}, Policy::round_robin);
   EXPECT_EQ(set.pick({}, kNow), nullptr);
 }
+
+TEST(TargetSet, ReleasesAreIndexedInOrderOfFirstAppearance) {
+  auto targets = make_targets(4);
+  TargetSet set(targets, Policy::round_robin, {"v2", "v1", "v2", "v1"});
+  ASSERT_EQ(set.releases().size(), 2u);
+  EXPECT_EQ(set.releases()[0], "v2");
+  EXPECT_EQ(set.find_release("v1"), 1);
+  EXPECT_EQ(set.find_release("v3"), TargetSet::kAnyRelease);
+  EXPECT_EQ(set.release_of(targets[2].get()), 0);
+  EXPECT_EQ(set.release_of(targets[3].get()), 1);
+}
+
+TEST(TargetSet, OneReleaseNeedsNoTags) {
+  auto targets = make_targets(2);
+  TargetSet set(targets, Policy::round_robin, {"v1", "v1"});
+  EXPECT_EQ(set.releases(), std::vector<std::string>{"v1"});
+  EXPECT_EQ(set.release_of(targets[1].get()), 0);
+  // With a single release a release filter is meaningless and ignored.
+  EXPECT_NE(set.pick({}, kNow, 5), nullptr);
+}
+
+TEST(TargetSet, PickWithinAReleaseOnly) {
+  for (auto policy : {Policy::round_robin, Policy::least_conn}) {
+    auto targets = make_targets(4);
+    TargetSet set(targets, policy, {"v1", "v2", "v1", "v2"});
+    std::map<std::uint64_t, int> seen;
+    for (int i = 0; i < 20; ++i) seen[set.pick({}, kNow, 1)->id]++;
+    EXPECT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen.count(2), 1u);
+    EXPECT_EQ(seen.count(4), 1u);
+    std::vector<Target*> tried{targets[1].get(), targets[3].get()};
+    EXPECT_EQ(set.pick(tried, kNow, 1), nullptr);
+    EXPECT_NE(set.pick(tried, kNow), nullptr);
+  }
+}
 }  // namespace baton

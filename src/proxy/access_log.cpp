@@ -14,6 +14,8 @@ AccessLog::AccessLog(const std::string& path) {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
+AccessLog::~AccessLog() { spdlog::drop("access"); }
+
 void AccessLog::write(const AccessRecord& r) {
   logger_->info("service={} client={} method={} path=\"{}\" status={} bytes={} duration_us={} target={} retries={}{}{}",
                 r.service, r.client, r.method, r.path, r.status, r.bytes, r.duration.count(),

@@ -28,6 +28,10 @@ class AccessLog {
  public:
   // path "" or "-": standard output.
   explicit AccessLog(const std::string& path);
+  // Unregisters the logger: another server in the same process (tests) can log again.
+  ~AccessLog();
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
   void write(const AccessRecord& r);
 
  private:

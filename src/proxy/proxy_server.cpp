@@ -44,9 +44,12 @@ void ProxyServer::publish(std::shared_ptr<RouteTable> table) {
     BATON_CHECK(table->listeners[i].address.port == 0 || table->listeners[i].address == bound_[i]);
     table->listeners[i].host_text = bound_[i].text();
   }
-  std::lock_guard lock(shared_.route_mutex);
-  shared_.routes = std::move(table);
-  shared_.route_version.fetch_add(1, std::memory_order_release);
+  {
+    std::lock_guard lock(shared_.route_mutex);
+    shared_.routes = std::move(table);
+    shared_.route_version.fetch_add(1, std::memory_order_release);
+  }
+  for (auto& w : workers_) w->notify_published();
 }
 
 ProxyServer::~ProxyServer() {

@@ -26,8 +26,13 @@ class ProxyServer {
   // The traffic switch: workers pick the table up at their next request. The
   // table must have the listeners the server started with, in the same order.
   // Call from one thread at a time (the control plane): it also owns registry().
+  // Workers pick the table up at once: held requests re-route, idle pooled
+  // connections to dropped targets close.
   void publish(std::shared_ptr<RouteTable> table);
   TargetRegistry& registry() { return registry_; }
+  // The live target of an address (counters, drain deadline), or nullptr when
+  // no table has it. Control thread only, like registry().
+  std::shared_ptr<Target> target(const Address& address) const { return registry_.find(address); }
 
  private:
   ProxyServer() = default;

@@ -35,9 +35,12 @@ const Service* RouteTable::match(std::size_t listener, std::string_view host, st
   return nullptr;
 }
 
+bool RouteTable::has_target(std::uint64_t id) const {
+  return std::binary_search(target_ids.begin(), target_ids.end(), id);
+}
+
 std::shared_ptr<Target> TargetRegistry::get(const Address& address) {
-  for (auto& t : targets_)
-    if (t->address == address) return t;
+  if (auto t = find(address)) return t;
   auto t = std::make_shared<Target>();
   t->id = next_id_++;
   t->address = address;
@@ -46,29 +49,78 @@ std::shared_ptr<Target> TargetRegistry::get(const Address& address) {
   return t;
 }
 
+std::shared_ptr<Target> TargetRegistry::find(const Address& address) const {
+  for (const auto& t : targets_)
+    if (t->address == address) return t;
+  return nullptr;
+}
+
+std::shared_ptr<HeldCount> TargetRegistry::held_count(std::string_view service) {
+  auto it = held_.find(service);
+  if (it == held_.end()) it = held_.emplace(std::string(service), std::make_shared<HeldCount>()).first;
+  return it->second;
+}
+
+// use_count() == 1 is stable here: only a table (built on this thread) or a
+// caller of get()/find() could add a reference, and neither is running.
+void TargetRegistry::prune() {
+  std::erase_if(targets_, [](const auto& t) { return t.use_count() == 1; });
+  std::erase_if(held_, [](const auto& entry) { return entry.second.use_count() == 1; });
+}
+
+namespace {
+std::shared_ptr<Service> make_service(const std::string& name, const ServiceConfig& sc, TargetRegistry& registry,
+                                      const RuntimeRoute* runtime) {
+  static const RuntimeRoute kConfigured;
+  std::vector<std::shared_ptr<Target>> targets;
+  std::vector<std::string> releases;
+  if (runtime) {
+    for (const auto& t : runtime->targets) {
+      targets.push_back(registry.get(t.address));
+      releases.push_back(t.release);
+    }
+  } else if (!sc.managed()) {
+    for (const auto& a : sc.targets) targets.push_back(registry.get(a));
+  }
+  const auto& rt = runtime ? *runtime : kConfigured;
+  auto policy = sc.balance == BalancePolicy::least_conn ? Policy::least_conn : Policy::round_robin;
+  auto service = std::shared_ptr<Service>(new Service{
+      .name = name,
+      .targets = TargetSet(std::move(targets), policy, std::move(releases)),
+      .timeouts = sc.timeouts,
+      .limits = to_request_limits(sc.limits),
+      .access_log = sc.access_log,
+      .retries = sc.retries,
+      .paused = rt.paused,
+      .max_pause = rt.max_pause,
+      .max_waiting = rt.max_waiting,
+      .held = registry.held_count(name),
+      .affinity = {},
+  });
+  service->affinity = make_affinity(name, service->targets, rt.version_affinity, rt.affinity_ttl);
+  return service;
+}
+
+void add_routes(RouteTable& table, const ServiceConfig& sc, const Service* service) {
+  auto listener = std::find_if(table.listeners.begin(), table.listeners.end(),
+                               [&](const ListenerRoutes& l) { return l.address == sc.listen; });
+  if (listener == table.listeners.end()) {
+    table.listeners.push_back({sc.listen, sc.listen.text(), {}});
+    listener = table.listeners.end() - 1;
+  }
+  if (sc.hosts.empty()) listener->routes.push_back({"", sc.path, service});
+  for (const auto& h : sc.hosts) listener->routes.push_back({h, sc.path, service});
+}
+}  // namespace
+
 std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegistry& registry,
-                                              const ManagedTargets& managed) {
+                                              const RuntimeRoutes& runtime) {
   auto table = std::make_shared<RouteTable>();
   for (const auto& [name, sc] : config.services) {
-    std::vector<std::shared_ptr<Target>> targets;
-    const std::vector<Address>* addresses = &sc.targets;
-    if (sc.managed()) {
-      static const std::vector<Address> kNone;
-      auto it = managed.find(name);
-      addresses = it == managed.end() ? &kNone : &it->second;
-    }
-    for (const auto& a : *addresses) targets.push_back(registry.get(a));
-    auto policy = sc.balance == BalancePolicy::least_conn ? Policy::least_conn : Policy::round_robin;
-    auto service = std::shared_ptr<Service>(new Service{name, TargetSet(std::move(targets), policy), sc.timeouts,
-                                                     to_request_limits(sc.limits), sc.access_log, sc.retries});
-    auto listener = std::find_if(table->listeners.begin(), table->listeners.end(),
-                                 [&](const ListenerRoutes& l) { return l.address == sc.listen; });
-    if (listener == table->listeners.end()) {
-      table->listeners.push_back({sc.listen, sc.listen.text(), {}});
-      listener = table->listeners.end() - 1;
-    }
-    if (sc.hosts.empty()) listener->routes.push_back({"", sc.path, service.get()});
-    for (const auto& h : sc.hosts) listener->routes.push_back({h, sc.path, service.get()});
+    auto it = runtime.find(name);
+    auto service = make_service(name, sc, registry, it == runtime.end() ? nullptr : &it->second);
+    add_routes(*table, sc, service.get());
+    for (const auto& t : service->targets.targets()) table->target_ids.push_back(t->id);
     table->services.push_back(std::move(service));
   }
   for (auto& l : table->listeners)
@@ -76,6 +128,8 @@ std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegist
       if (host_rank(a) != host_rank(b)) return host_rank(a) < host_rank(b);
       return a.path.size() > b.path.size();
     });
+  std::ranges::sort(table->target_ids);
+  registry.prune();
   return table;
 }
 }  // namespace baton::proxy

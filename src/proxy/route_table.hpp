@@ -1,6 +1,8 @@
 #pragma once
 // The immutable routing snapshot the data plane reads. Publishing a new one is
 // the traffic switch: requests that already picked a service keep it.
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -10,10 +12,35 @@
 
 #include "balancer/target_set.hpp"
 #include "config/config.hpp"
+#include "proxy/affinity.hpp"
 #include "http/request_parser.hpp"
 #include "net/address.hpp"
 
 namespace baton::proxy {
+// One upstream of a service at runtime, with the release it belongs to.
+struct RoutedTarget {
+  Address address;
+  std::string release;  // "" for external targets and single-release services
+};
+
+// What the control plane decides for a service at runtime (managed instances, or external
+// targets after a deploy). Services absent from the map use their configured targets.
+struct RuntimeRoute {
+  std::vector<RoutedTarget> targets;
+  bool paused = false;                         // hold new requests until a table without the pause
+  std::chrono::milliseconds max_pause{30000};  // a held request gets 503 after this long
+  std::size_t max_waiting = 1024;              // held requests beyond this get 503 at once
+  bool version_affinity = true;                // pin clients to a release while several serve
+  std::chrono::milliseconds affinity_ttl{300000};  // cookie Max-Age
+};
+using RuntimeRoutes = std::map<std::string, RuntimeRoute, std::less<>>;
+
+// Requests held for a paused service, counted across all workers and across
+// route tables: every table's Service of one name shares one.
+struct HeldCount {
+  std::atomic<std::size_t> waiting{0};
+};
+
 struct Service {
   std::string name;
   mutable TargetSet targets;  // picking rotates an atomic cursor
@@ -21,6 +48,11 @@ struct Service {
   http::RequestLimits limits;
   bool access_log = false;
   std::uint32_t retries = 0;
+  bool paused = false;
+  std::chrono::milliseconds max_pause{0};
+  std::size_t max_waiting = 0;
+  std::shared_ptr<HeldCount> held;
+  Affinity affinity;  // enabled only while the targets span several releases
 };
 
 struct Route {
@@ -40,24 +72,34 @@ class RouteTable {
   std::vector<std::shared_ptr<const Service>> services;
   std::vector<ListenerRoutes> listeners;  // index = listener id
 
+  std::vector<std::uint64_t> target_ids;  // sorted: of every service
+
   const Service* match(std::size_t listener, std::string_view host, std::string_view path) const;
+  bool has_target(std::uint64_t id) const;
 };
 
 // Keeps Target objects (and their counters and pooled connections) alive across
-// route tables for addresses that stay.
+// route tables for addresses that stay, and the held-request count of each
+// service name. Used from one thread (the control plane).
 class TargetRegistry {
  public:
   std::shared_ptr<Target> get(const Address& address);
+  // The target of an address, or nullptr when no table has it.
+  std::shared_ptr<Target> find(const Address& address) const;
+  std::shared_ptr<HeldCount> held_count(std::string_view service);
+  // Forgets targets and counts nothing else refers to any more: no table, no
+  // session, no caller holds them. Deploys then do not grow memory.
+  void prune();
+  std::size_t size() const { return targets_.size(); }
 
  private:
   std::vector<std::shared_ptr<Target>> targets_;
+  std::map<std::string, std::shared_ptr<HeldCount>, std::less<>> held_;
   std::uint64_t next_id_ = 1;
 };
 
-// Addresses of the ready instances of each managed service, by service name.
-using ManagedTargets = std::map<std::string, std::vector<Address>, std::less<>>;
-
-// External services route to their configured targets; managed ones to `managed`.
+// Services in `runtime` route to its targets and settings; the others to their
+// configured targets (none for a managed service). Prunes the registry.
 std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegistry& registry,
-                                              const ManagedTargets& managed);
+                                              const RuntimeRoutes& runtime);
 }  // namespace baton::proxy

@@ -48,9 +48,14 @@ void Session::arm(Phase phase, std::chrono::milliseconds timeout) {
 
 // Expiry is sticky: the cancel is repeated every tick until the session arms a
 // new deadline, so an operation started just after a cancel cannot escape it.
+// A drain cut is sticky for the rest of the connection, which then closes.
 void Session::check_deadline(Clock::time_point now) {
-  if (now < deadline_) return;
-  expired_ = phase_;
+  if (bound_target_ && !cut_ && bound_target_->drain_expired(now)) {
+    cut_ = true;
+    bound_target_->counters.cut.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (now < deadline_ && !cut_) return;
+  if (!cut_) expired_ = phase_;
   error_code ignored;
   client_.cancel(ignored);
   if (upstream_socket_) upstream_socket_->cancel(ignored);
@@ -62,6 +67,11 @@ void Session::begin_shutdown() {
     error_code ignored;
     client_.cancel(ignored);
   }
+  wake();
+}
+
+void Session::wake() {
+  if (hold_timer_) hold_timer_->cancel();
 }
 
 awaitable<void> Session::run() {
@@ -148,29 +158,19 @@ awaitable<bool> Session::serve_one() {
   auto started = Clock::now();
   Exchange exchange;
   routes_ = worker_.routes();
-  // `OPTIONS *` asks about the server as a whole: it goes where "/" goes.
-  auto route_path = request_.path == "*" ? std::string_view("/") : request_.path;
-  exchange.service = routes_->match(listener_, request_.host, route_path);
+  exchange.service = match_route();
   exchange.client_keep_alive = request_.keep_alive && !shutting_down_;
+  if (exchange.service && exchange.service->paused) {
+    co_await hold(exchange);
+  }
+  // The head's views stay valid until the body is read: copied only for the log.
   std::string method, path;
   if (exchange.service && exchange.service->access_log) {
     method = request_.method_text;
     path = request_.path;
   }
-  if (!exchange.service) {
-    exchange.status = 404;
-    exchange.error = "no_route";
-    bool keep = exchange.client_keep_alive && !request_.has_body();
-    co_await reply_error(404, "no_route", keep);
-    exchange.client_keep_alive = keep;
-  } else if (auto max = exchange.service->limits.max_body;
-             max && request_.content_length && *request_.content_length > *max) {
-    exchange.status = 413;
-    exchange.error = "body_too_large";
-    exchange.client_keep_alive = false;
-    co_await reply_error(413, "body_too_large", false);
-  } else {
-    co_await forward(exchange);
+  if (exchange.status == 0) {
+    co_await dispatch(exchange);
   }
   ++requests_served_;
   if (exchange.service && exchange.service->access_log) {
@@ -181,7 +181,61 @@ awaitable<bool> Session::serve_one() {
                         exchange.retries, exchange.error};
     worker_.shared().access_log->write(record);
   }
-  co_return exchange.client_keep_alive && !shutting_down_;
+  co_return exchange.client_keep_alive && !shutting_down_ && !cut_;
+}
+
+const Service* Session::match_route() const {
+  // `OPTIONS *` asks about the server as a whole: it goes where "/" goes.
+  auto route_path = request_.path == "*" ? std::string_view("/") : request_.path;
+  return routes_->match(listener_, request_.host, route_path);
+}
+
+awaitable<void> Session::dispatch(Exchange& exchange) {
+  if (!exchange.service) {
+    co_await refuse(exchange, 404, "no_route");
+  } else if (auto max = exchange.service->limits.max_body;
+             max && request_.content_length && *request_.content_length > *max) {
+    exchange.client_keep_alive = false;
+    co_await refuse(exchange, 413, "body_too_large");
+  } else {
+    co_await forward(exchange);
+  }
+}
+
+// A proxy-made answer before any body byte was read: the connection stays
+// usable only when the request has no body left on it.
+awaitable<void> Session::refuse(Exchange& exchange, unsigned status, std::string_view code) {
+  exchange.status = status;
+  exchange.error = code;
+  exchange.client_keep_alive = exchange.client_keep_alive && !request_.has_body();
+  co_await reply_error(status, code, exchange.client_keep_alive);
+}
+
+// The service is paused (a recreate deploy, a maintenance switch): wait,
+// reading nothing more from the client, for a table without the pause, then
+// route again with it. Only held requests pay for the timer.
+awaitable<void> Session::hold(Exchange& exchange) {
+  auto held = exchange.service->held;  // shared by every table: outlives this one
+  if (held->waiting.fetch_add(1, std::memory_order_relaxed) >= exchange.service->max_waiting) {
+    held->waiting.fetch_sub(1, std::memory_order_relaxed);
+    co_await refuse(exchange, 503, "pause_queue_full");
+    co_return;
+  }
+  auto deadline = Clock::now() + exchange.service->max_pause;
+  asio::steady_timer timer(worker_.context(), deadline);
+  hold_timer_ = &timer;
+  phase_ = Phase::hold;
+  deadline_ = Clock::time_point::max();  // the timer is the deadline: the tick leaves it alone
+  while (exchange.service && exchange.service->paused && !shutting_down_ && Clock::now() < deadline) {
+    co_await timer.async_wait(use_nothrow);
+    routes_ = worker_.routes();
+    exchange.service = match_route();
+  }
+  hold_timer_ = nullptr;
+  held->waiting.fetch_sub(1, std::memory_order_relaxed);
+  if (exchange.service && exchange.service->paused) {
+    co_await refuse(exchange, 503, shutting_down_ ? "shutting_down" : "paused_too_long");
+  }
 }
 
 awaitable<void> Session::reply_error(unsigned status, std::string_view code, bool keep_alive) {

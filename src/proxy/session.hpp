@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "http/request_parser.hpp"
@@ -20,7 +21,7 @@ class Worker;
 using Clock = std::chrono::steady_clock;
 
 // What the session waits for; a passed deadline means something different in each.
-enum class Phase : std::uint8_t { idle, head, connect, response, body, send, tunnel };
+enum class Phase : std::uint8_t { idle, head, hold, connect, response, body, send, tunnel };
 
 // How one forwarded exchange ended, for the access log and keep-alive.
 struct Exchange {
@@ -45,11 +46,17 @@ class Session : public ListHook<Session> {
   void check_deadline(Clock::time_point now);
   // Graceful stop: idle connections close now, busy ones after their response.
   void begin_shutdown();
+  // A table was published: a request held for a paused service looks again.
+  void wake();
 
  private:
   // session.cpp
   awaitable<bool> read_head();
   awaitable<bool> serve_one();
+  const Service* match_route() const;
+  awaitable<void> dispatch(Exchange& exchange);
+  awaitable<void> hold(Exchange& exchange);
+  awaitable<void> refuse(Exchange& exchange, unsigned status, std::string_view code);
   awaitable<void> reply_error(unsigned status, std::string_view code, bool keep_alive);
   awaitable<bool> write_client(std::string_view bytes);
   awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers);
@@ -66,6 +73,8 @@ class Session : public ListHook<Session> {
   awaitable<std::size_t> read_response_head(UpstreamConnection& up, bool head_request);
   awaitable<void> relay_response(std::unique_ptr<UpstreamConnection> up, Exchange& exchange);
   awaitable<void> reply_client_failure(Exchange& exchange);
+  Target* pick_target(std::span<Target* const> tried, int pinned_release) const;
+  void add_affinity_cookie(const Target* target);
   bool valid_websocket_accept() const;
 
   // session_pump.cpp
@@ -104,6 +113,9 @@ class Session : public ListHook<Session> {
     bool sent_continue = false;
   } state_;
   Socket* upstream_socket_ = nullptr;  // cancelled together with the client on a deadline
+  Target* bound_target_ = nullptr;     // while an exchange is open on it: the drain deadline applies
+  bool cut_ = false;                   // the drain deadline passed: everything is cancelled, then closed
+  asio::steady_timer* hold_timer_ = nullptr;  // while held for a paused service
 
   Phase phase_ = Phase::idle;
   Clock::time_point deadline_ = Clock::time_point::max();

@@ -15,14 +15,22 @@ constexpr std::size_t kResponseHeadReadSize = 8 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 using pump_detail::view;
 
+// Counts an exchange on its target from the request's first byte to the
+// response's last (a tunnel: to its close), and binds the session to the
+// target meanwhile so the target's drain deadline can reach it.
 struct InFlight {
-  explicit InFlight(Target& t) : target(t) {
+  InFlight(Target& t, Target*& bound) : target(t), bound_target(bound) {
     target.counters.in_flight.fetch_add(1, std::memory_order_relaxed);
     target.counters.requests.fetch_add(1, std::memory_order_relaxed);
+    bound_target = &target;
   }
-  ~InFlight() { target.counters.in_flight.fetch_sub(1, std::memory_order_relaxed); }
+  ~InFlight() {
+    bound_target = nullptr;
+    target.counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
   InFlight(const InFlight&) = delete;
   Target& target;
+  Target*& bound_target;
 };
 
 const http::HeaderField* find_field(const http::ResponseHead& head, http::Field id) {
@@ -69,8 +77,9 @@ awaitable<void> Session::forward(Exchange& ex) {
   http::SmallVector<Target*, 16> tried;
   Target* target = nullptr;
   std::string_view reached_but_failed;  // set once a target was reached: not "unreachable" then
+  int pinned = pinned_release(service_->affinity, service_->targets, request_.fields);
   for (std::uint32_t attempt = 0; attempt <= service_->retries; ++attempt) {
-    if (!retry_same_target) target = service_->targets.pick({tried.begin(), tried.size()}, Clock::now());
+    if (!retry_same_target) target = pick_target({tried.begin(), tried.size()}, pinned);
     if (!target) break;
     if (attempt > 0) ++ex.retries;
     bool reused = false;
@@ -82,7 +91,7 @@ awaitable<void> Session::forward(Exchange& ex) {
       continue;
     }
     ex.target = target;
-    InFlight in_flight(*target);
+    InFlight in_flight(*target, bound_target_);
     upstream_socket_ = &up->socket;
     state_.request_sent = co_await send_request(*up, request_head_);
     // An upstream may answer early (a 413, a 401) and stop reading the body:
@@ -103,6 +112,11 @@ awaitable<void> Session::forward(Exchange& ex) {
       co_return;
     }
     target->counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
+    if (cut_) {
+      ex.status = 502;
+      ex.error = "upstream_drained";
+      break;
+    }
     if (expired_ == Phase::response) {
       ex.status = 504;
       ex.error = "upstream_timeout";
@@ -127,6 +141,27 @@ awaitable<void> Session::forward(Exchange& ex) {
   }
   if (ex.status == 504 || state_.body_consumed || request_.has_body()) ex.client_keep_alive = false;
   co_await reply_error(ex.status, ex.error, ex.client_keep_alive);
+}
+
+// A pinned request stays with its release while that release has an untried target.
+Target* Session::pick_target(std::span<Target* const> tried, int pinned_release) const {
+  auto now = Clock::now();
+  if (pinned_release != TargetSet::kAnyRelease) {
+    if (auto* target = service_->targets.pick(tried, now, pinned_release)) return target;
+  }
+  return service_->targets.pick(tried, now);
+}
+
+// Added to every response while the service spans several releases, so the
+// client's next request goes to the release that answered this one.
+void Session::add_affinity_cookie(const Target* target) {
+  const auto& affinity = service_->affinity;
+  if (!affinity.enabled()) return;
+  int release = service_->targets.release_of(target);
+  if (release == TargetSet::kAnyRelease) return;
+  head_out_.resize(head_out_.size() - 2);  // the head's blank line goes after the field
+  head_out_.append(affinity.set_cookie[static_cast<std::size_t>(release)]);
+  head_out_.append("\r\n");
 }
 
 awaitable<void> Session::reply_client_failure(Exchange& ex) {
@@ -224,6 +259,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
       co_return;
     }
     http::write_response_head(head_out_, response_, http::ClientFraming::none, true, request_.version);
+    add_affinity_cookie(ex.target);
     bool written = co_await write_client(head_out_);
     if (written) {
       co_await tunnel(std::move(up));
@@ -235,6 +271,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   bool keep_alive = ex.client_keep_alive && framing != http::ClientFraming::until_close && state_.request_sent &&
                     !shutting_down_;
   http::write_response_head(head_out_, response_, framing, keep_alive, request_.version);
+  add_affinity_cookie(ex.target);
   auto result = PumpResult::done;
   if (response_parser_->is_done()) {
     bool written = co_await write_client(head_out_);
@@ -251,6 +288,6 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   bool bodiless_answer = request_.method == http::Verb::head || response_.status == 204 || response_.status == 304;
   bool reusable = result == PumpResult::done && state_.request_sent && response_.keep_alive &&
                   !response_.until_eof && up->buffer.size() == 0 && !bodiless_answer && !shutting_down_;
-  if (reusable) worker_.pool().give_back(std::move(up), Clock::now());
+  if (reusable) worker_.give_back(std::move(up), routes_.get(), Clock::now());
 }
 }  // namespace baton::proxy

@@ -33,6 +33,11 @@ class UpstreamPool {
   void give_back(std::unique_ptr<UpstreamConnection> conn, std::chrono::steady_clock::time_point now);
   // Closes connections idle past the timeout.
   void sweep(std::chrono::steady_clock::time_point now);
+  // Closes the idle connections of every target `keep(target_id)` rejects.
+  template <typename Keep>
+  void retain(Keep&& keep) {
+    std::erase_if(idle_, [&](const auto& entry) { return !keep(entry.first); });
+  }
   void clear();
   std::size_t idle_count() const;
 

@@ -63,8 +63,23 @@ const std::shared_ptr<const RouteTable>& Worker::routes() {
     std::lock_guard lock(shared_.route_mutex);
     routes_ = shared_.routes;
     routes_version_ = version;
+    const auto* table = routes_.get();
+    pool_.retain([table](std::uint64_t id) { return table->has_target(id); });
   }
   return routes_;
+}
+
+void Worker::notify_published() {
+  asio::post(context_, [this] {
+    routes();
+    sessions_.for_each([](Session& s) { s.wake(); });
+  });
+}
+
+void Worker::give_back(std::unique_ptr<UpstreamConnection> conn, const RouteTable* table,
+                       std::chrono::steady_clock::time_point now) {
+  if (table != routes_.get() && !routes_->has_target(conn->target_id)) return;  // closes it
+  pool_.give_back(std::move(conn), now);
 }
 
 void Worker::add(Session* s) {

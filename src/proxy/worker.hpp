@@ -45,7 +45,14 @@ class Worker {
   UpstreamPool& pool() { return pool_; }
   const ProxyShared& shared() const { return shared_; }
   // The newest published table; refreshed at most once per request, lock-free when unchanged.
+  // Picking up a new table closes pooled connections to targets it no longer has.
   const std::shared_ptr<const RouteTable>& routes();
+  // Thread-safe: a table was published. Picks it up now and wakes held requests.
+  void notify_published();
+  // Pools the connection unless the newest table dropped its target; `table`
+  // is the one the exchange used (the common case skips the lookup).
+  void give_back(std::unique_ptr<UpstreamConnection> conn, const RouteTable* table,
+                 std::chrono::steady_clock::time_point now);
   void add(Session* s);
   void remove(Session* s);
   bool shutting_down() const { return shutting_down_; }
