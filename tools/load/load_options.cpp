@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace baton::load {
 namespace {
 constexpr int kMaxConnections = 100000;
@@ -73,7 +75,7 @@ bool apply_switch(LoadOptions& o, std::string_view flag) {
 }
 }  // namespace
 
-std::string Url::host_header() const { return port == 80 ? host : host + ":" + std::to_string(port); }
+std::string Url::host_header() const { return port == 80 ? host : fmt::format("{}:{}", host, port); }
 
 std::expected<Url, std::string> parse_url(std::string_view text) {
   constexpr std::string_view kScheme = "http://";
@@ -83,8 +85,10 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
   auto slash = rest.find_first_of("/?");
   auto authority = rest.substr(0, slash);
   Url url;
-  if (slash != std::string_view::npos) url.target = std::string(rest.substr(slash));
-  if (url.target.starts_with('?')) url.target.insert(0, "/");
+  if (slash != std::string_view::npos) {
+    auto target = rest.substr(slash);
+    url.target = target.starts_with('?') ? fmt::format("/{}", target) : std::string(target);
+  }
   auto colon = authority.rfind(':');
   url.host = std::string(authority.substr(0, colon));
   if (colon != std::string_view::npos) {
