@@ -69,6 +69,14 @@ std::optional<std::string> backend_binary() {
 #endif
 }
 
+std::optional<std::string> load_binary() {
+#ifdef BATON_LOAD_BINARY
+  return std::string(BATON_LOAD_BINARY);
+#else
+  return std::nullopt;
+#endif
+}
+
 HeldPort::HeldPort() { fd_ = bind_loopback(port_); }
 HeldPort::~HeldPort() { ::close(fd_); }
 std::string HeldPort::address() const { return "127.0.0.1:" + std::to_string(port_); }

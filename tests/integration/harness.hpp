@@ -18,6 +18,7 @@ namespace baton::itest {
 // Paths of the binaries under test, from the build system.
 std::string baton_binary();
 std::optional<std::string> backend_binary();
+std::optional<std::string> load_binary();  // baton-load
 
 // A port bound on 127.0.0.1 and held: nothing else can take it, and until
 // listen() is called a connect to it is refused, which makes a dead target.

@@ -1,11 +1,15 @@
-// baton-test-backend: the HTTP origin used by integration tests and benchmarks.
-//   baton-test-backend --listen 127.0.0.1:0 [--name NAME] [--threads N] [--unix /path.sock]
-// Prints one line, `listening ADDRESS`, once it accepts connections; exits 0 on SIGTERM/SIGINT.
-#include <charconv>
+// baton-test-backend: the HTTP origin used by integration tests and benchmarks,
+// and the demo app the deploy engine runs as managed instances.
+//   baton-test-backend [--listen 127.0.0.1:0] [--unix /path.sock] [--name NAME] [--threads N]
+//                      [--unhealthy] [--unhealthy-after MS] [--startup-delay MS]
+//                      [--exit-after MS] [--exit-immediately]
+// Without --listen and --unix it listens on 127.0.0.1:$PORT. Prints one line,
+// `listening ADDRESS`, once it accepts connections. On SIGTERM/SIGINT it stops
+// accepting, finishes the requests in flight (for 30 s at most) and exits 0.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -13,55 +17,32 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "backend_options.hpp"
 #include "connection.hpp"
-#include "net/address.hpp"
 #include "net/listen_socket.hpp"
 
 namespace baton::test_backend {
 namespace {
 using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+using namespace std::chrono_literals;
 constexpr int kBacklog = 4096;
-constexpr int kMaxThreads = 64;
+// A request that never ends (/hang, a WebSocket) must not keep a stopping backend alive forever.
+constexpr auto kDrainLimit = 30s;
+constexpr auto kDrainPoll = 10ms;
 
-struct Options {
-  std::optional<Address> tcp;
-  std::optional<Address> unix_path;
-  std::string name = "backend";
-  int threads = 1;
+// One io_context thread with its own dups of the listening sockets: no locks on the request path.
+// Declared in this order so the acceptors go first and the set outlives the
+// connections that the context's destructor ends.
+struct Worker {
+  ConnectionSet connections;
+  asio::io_context context{1};
+  std::vector<std::unique_ptr<Acceptor>> acceptors;
 };
-
-std::expected<Options, std::string> parse_options(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (i + 1 >= argc) return std::unexpected(std::string(flag) + " needs a value");
-    std::string_view value = argv[++i];
-    if (flag == "--listen") {
-      auto address = parse_address(value);
-      if (!address || address->kind != Address::Kind::tcp)
-        return std::unexpected("--listen needs host:port, e.g. 127.0.0.1:0");
-      options.tcp = *address;
-    } else if (flag == "--unix") {
-      auto address = parse_address("unix:" + std::string(value));
-      if (!address) return std::unexpected(address.error());
-      options.unix_path = *address;
-    } else if (flag == "--name") {
-      options.name = value;
-    } else if (flag == "--threads") {
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), options.threads);
-      if (ec != std::errc{} || end != value.data() + value.size() || options.threads < 1 ||
-          options.threads > kMaxThreads)
-        return std::unexpected("--threads needs a number from 1 to 64");
-    } else {
-      return std::unexpected("unknown option " + std::string(flag));
-    }
-  }
-  if (!options.tcp && !options.unix_path) return std::unexpected("give --listen and/or --unix");
-  return options;
-}
+using Workers = std::vector<std::unique_ptr<Worker>>;
 
 asio::generic::stream_protocol protocol_of(const ListenSocket& socket) {
   if (socket.address.kind == Address::Kind::unix_path) return {AF_UNIX, 0};
@@ -69,26 +50,26 @@ asio::generic::stream_protocol protocol_of(const ListenSocket& socket) {
   return {v6 ? AF_INET6 : AF_INET, IPPROTO_TCP};
 }
 
-awaitable<void> serve_connection(Socket socket, BackendState& state) {
-  Connection connection(std::move(socket), state);
+awaitable<void> serve_connection(Socket socket, BackendState& state, ConnectionSet& live) {
+  Connection connection(std::move(socket), state, live);
   co_await connection.run();
 }
 
-awaitable<void> accept_loop(Acceptor acceptor, BackendState& state) {
+awaitable<void> accept_loop(Acceptor& acceptor, BackendState& state, ConnectionSet& live) {
   while (true) {
     auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
-    if (ec == asio::error::operation_aborted) co_return;
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors: back off instead of spinning; the peer waits in the backlog.
       asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(20));
       co_await pause.async_wait(use_nothrow);
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), state), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), state, live), asio::detached);
   }
 }
 
-std::expected<std::vector<ListenSocket>, std::string> open_listeners(const Options& options) {
+std::expected<std::vector<ListenSocket>, std::string> open_listeners(const BackendOptions& options) {
   std::vector<ListenSocket> listeners;
   for (const auto& address : {options.tcp, options.unix_path}) {
     if (!address) continue;
@@ -99,7 +80,56 @@ std::expected<std::vector<ListenSocket>, std::string> open_listeners(const Optio
   return listeners;
 }
 
-int run(const Options& options) {
+Workers start_workers(int count, const std::vector<ListenSocket>& listeners, BackendState& state) {
+  Workers workers;
+  for (int i = 0; i < count; ++i) {
+    auto& worker = *workers.emplace_back(std::make_unique<Worker>());
+    for (const auto& listener : listeners) {
+      auto& acceptor = *worker.acceptors.emplace_back(
+          std::make_unique<Acceptor>(worker.context, protocol_of(listener), ::dup(listener.fd)));
+      asio::co_spawn(worker.context, accept_loop(acceptor, state, worker.connections), asio::detached);
+    }
+  }
+  return workers;
+}
+
+// Waits until every connection has ended (or the drain limit passed), then stops every thread.
+awaitable<void> finish_drain(Workers& workers, BackendState& state) {
+  auto deadline = std::chrono::steady_clock::now() + kDrainLimit;
+  asio::steady_timer poll(workers.front()->context);
+  while (state.stats.open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    poll.expires_after(kDrainPoll);
+    co_await poll.async_wait(use_nothrow);
+  }
+  for (auto& worker : workers) worker->context.stop();
+}
+
+void begin_drain(Workers& workers, BackendState& state) {
+  state.draining = true;
+  for (auto& worker : workers) {
+    asio::post(worker->context, [&worker = *worker] {
+      error_code ignored;
+      for (auto& acceptor : worker.acceptors) acceptor->close(ignored);
+      // Copied: a connection that stops may leave the set before we are done.
+      std::vector<Connection*> live(worker.connections.begin(), worker.connections.end());
+      for (auto* connection : live) connection->stop_if_idle();
+    });
+  }
+  asio::co_spawn(workers.front()->context, finish_drain(workers, state), asio::detached);
+}
+
+// --exit-after: a release that crashes some time after it started.
+void schedule_crash(asio::io_context& context, std::chrono::milliseconds after, asio::steady_timer& timer) {
+  timer.expires_after(after);
+  timer.async_wait([](error_code ec) {
+    if (ec) return;
+    std::fprintf(stderr, "baton-test-backend: exiting with code 1 as asked by --exit-after\n");
+    std::_Exit(1);
+  });
+}
+
+int run(const BackendOptions& options) {
+  std::this_thread::sleep_for(options.startup_delay);
   auto listeners = open_listeners(options);
   if (!listeners) {
     std::fprintf(stderr, "baton-test-backend: %s\n", listeners.error().c_str());
@@ -107,25 +137,22 @@ int run(const Options& options) {
   }
   BackendState state;
   state.name = options.name;
-  // One io_context per thread, each accepting on its own dup of every listening
-  // socket: no locks on the request path.
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
-  for (int i = 0; i < options.threads; ++i) {
-    auto& context = *contexts.emplace_back(std::make_unique<asio::io_context>(1));
-    for (const auto& listener : *listeners)
-      asio::co_spawn(context, accept_loop(Acceptor(context, protocol_of(listener), ::dup(listener.fd)), state),
-                     asio::detached);
-  }
+  state.unhealthy = options.unhealthy;
+  state.unhealthy_after = options.unhealthy_after;
+  auto workers = start_workers(options.threads, *listeners, state);
   for (const auto& listener : *listeners) ::close(listener.fd);
-  asio::signal_set signals(*contexts.front(), SIGINT, SIGTERM);
-  signals.async_wait([&](error_code, int) {
-    for (auto& context : contexts) context->stop();
+  auto& main_context = workers.front()->context;
+  asio::signal_set signals(main_context, SIGINT, SIGTERM);
+  signals.async_wait([&](error_code ec, int) {
+    if (!ec) begin_drain(workers, state);
   });
+  asio::steady_timer crash(main_context);
+  if (options.exit_after) schedule_crash(main_context, *options.exit_after, crash);
   std::printf("listening %s\n", listeners->front().address.text().c_str());
   std::fflush(stdout);
   std::vector<std::jthread> threads;
-  for (int i = 1; i < options.threads; ++i) threads.emplace_back([&, i] { contexts[i]->run(); });
-  contexts.front()->run();
+  for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([&, i] { workers[i]->context.run(); });
+  main_context.run();
   threads.clear();
   if (options.unix_path) ::unlink(options.unix_path->path.c_str());
   return 0;
@@ -135,10 +162,16 @@ int run(const Options& options) {
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
-  auto options = baton::test_backend::parse_options(argc, argv);
+  const char* port = std::getenv("PORT");
+  auto options = baton::test_backend::parse_backend_options(
+      argc, argv, port ? std::optional<std::string_view>(port) : std::nullopt);
   if (!options) {
     std::fprintf(stderr, "baton-test-backend: %s\n", options.error().c_str());
     return 2;
+  }
+  if (options->exit_immediately) {
+    std::fprintf(stderr, "baton-test-backend: failing at startup as asked by --exit-immediately\n");
+    return 1;
   }
   return baton::test_backend::run(*options);
 }

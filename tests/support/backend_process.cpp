@@ -47,8 +47,16 @@ BackendProcess::BackendProcess(std::vector<std::string> args) {
 BackendProcess::~BackendProcess() { stop(); }
 
 int BackendProcess::stop() {
+  signal(SIGTERM);
+  return wait();
+}
+
+void BackendProcess::signal(int sig) {
+  if (pid_ >= 0) ::kill(pid_, sig);
+}
+
+int BackendProcess::wait() {
   if (pid_ < 0) return -1;
-  ::kill(pid_, SIGTERM);
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;

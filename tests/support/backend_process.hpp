@@ -25,6 +25,8 @@ class BackendProcess {
   BackendProcess& operator=(const BackendProcess&) = delete;
 
   int stop();  // SIGTERM, then the exit status (-1 if it did not exit normally)
+  void signal(int sig);
+  int wait();  // the exit status once it exits on its own (-1 if it did not exit normally)
   std::uint16_t port() const { return port_; }
   std::string_view listening_line() const { return listening_line_; }
   std::uint64_t peak_rss_kib() const;  // VmHWM

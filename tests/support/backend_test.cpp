@@ -2,6 +2,7 @@
 // benchmarks rely on every endpoint behaving exactly as documented.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <thread>
 
@@ -218,6 +219,73 @@ TEST_F(Backend, WebSocketEchoesTextAndBinary) {
   EXPECT_TRUE(ws.got_binary());
   EXPECT_EQ(buffer.size(), 3u);
   ws.close(websocket::close_code::normal);
+}
+
+TEST_F(Backend, EveryResponseNamesTheBackend) {
+  auto client = connect();
+  for (std::string_view target : {"/hello", "/status/503", "/nowhere", "/download?bytes=3&chunked=1"})
+    EXPECT_EQ(client.get(target)["X-Backend-Name"], "alpha") << target;
+}
+
+TEST_F(Backend, HealthIsOkByDefault) {
+  auto health = connect().get("/health");
+  EXPECT_EQ(health.result_int(), 200);
+  EXPECT_EQ(health.body(), "ok");
+}
+
+TEST_F(Backend, FinishesInFlightRequestsOnSigtermAndClosesIdleOnes) {
+  auto busy = connect();
+  auto idle = connect();
+  EXPECT_EQ(idle.get("/hello").result_int(), 200);
+  busy.send("GET /slow?ms=1000 HTTP/1.1\r\nHost: x\r\n\r\n");
+  // The stats connection is idle too once it has its answer. The slow request
+  // has arrived once the count exceeds /hello plus the watcher's own requests.
+  auto watcher = connect();
+  bool arrived = false;
+  for (std::uint64_t own = 1; !arrived && own < 10000; ++own) {
+    auto stats = watcher.get("/stats").body();
+    arrived = stats.find("\"requests\":" + std::to_string(own + 2) + ",") != std::string::npos;
+  }
+  ASSERT_TRUE(arrived) << "the backend never received the slow request";
+  backend_.signal(SIGTERM);
+  auto slow = busy.read_response();
+  EXPECT_EQ(slow.result_int(), 200);
+  EXPECT_EQ(slow.body(), "slow");
+  EXPECT_EQ(slow[http::field::connection], "close") << "a draining backend takes no further requests";
+  EXPECT_EQ(idle.read_error(), asio::error::eof);
+  EXPECT_EQ(backend_.wait(), 0);
+}
+
+TEST(BackendHealth, UnhealthyAnswers503) {
+  for (std::vector<std::string> flags : {std::vector<std::string>{"--unhealthy"}, {"--unhealthy-after", "0"}}) {
+    flags.insert(flags.begin(), {"--listen", "127.0.0.1:0"});
+    BackendProcess backend(flags);
+    HttpClient client(backend.port());
+    EXPECT_EQ(client.get("/health").result_int(), 503) << flags[2];
+    EXPECT_EQ(client.get("/hello").result_int(), 200) << "only the health check fails";
+  }
+}
+
+TEST(BackendHealth, HealthyUntilTheGivenTime) {
+  BackendProcess backend({"--listen", "127.0.0.1:0", "--unhealthy-after", "600000"});
+  EXPECT_EQ(HttpClient(backend.port()).get("/health").result_int(), 200);
+}
+
+TEST(BackendRelease, SlowStarterServesOnceListening) {
+  BackendProcess backend({"--listen", "127.0.0.1:0", "--startup-delay", "50"});
+  EXPECT_EQ(HttpClient(backend.port()).get("/hello").body(), "hello");
+}
+
+TEST(BackendRelease, ExitAfterCrashesWithCodeOne) {
+  BackendProcess backend({"--listen", "127.0.0.1:0", "--exit-after", "50"});
+  EXPECT_NE(backend.port(), 0);
+  EXPECT_EQ(backend.wait(), 1);
+}
+
+TEST(BackendRelease, ExitImmediatelyNeverListens) {
+  BackendProcess backend({"--listen", "127.0.0.1:0", "--exit-immediately"});
+  EXPECT_EQ(backend.listening_line(), "");
+  EXPECT_EQ(backend.wait(), 1);
 }
 
 TEST(BackendUnixSocket, ServesOverAUnixSocket) {

@@ -39,8 +39,23 @@ void append_number(std::string& out, std::uint64_t value) {
 bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 }  // namespace
 
-Connection::Connection(Socket socket, BackendState& state)
-    : socket_(std::move(socket)), state_(state), buffer_(kMaxHeadBytes + kReadChunk) {}
+bool BackendState::healthy() const {
+  if (unhealthy) return false;
+  return !unhealthy_after || std::chrono::steady_clock::now() - started < *unhealthy_after;
+}
+
+Connection::Connection(Socket socket, BackendState& state, ConnectionSet& live)
+    : socket_(std::move(socket)), state_(state), live_(live), buffer_(kMaxHeadBytes + kReadChunk) {
+  live_.insert(this);
+}
+
+Connection::~Connection() { live_.erase(this); }
+
+void Connection::stop_if_idle() {
+  if (!waiting_for_head_ || buffer_.size() != 0) return;
+  error_code ignored;
+  socket_.cancel(ignored);
+}
 
 std::string_view Connection::buffered() const {
   return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
@@ -98,7 +113,10 @@ awaitable<std::optional<std::size_t>> Connection::read_head() {
       co_await reply(431, "request head too large\n");
       co_return std::nullopt;
     }
+    if (state_.draining.load(std::memory_order_relaxed) && buffer_.size() == 0) co_return std::nullopt;
+    waiting_for_head_ = true;
     auto ec = co_await read_more();
+    waiting_for_head_ = false;
     if (ec) co_return std::nullopt;
   }
 }
@@ -207,6 +225,8 @@ awaitable<Connection::After> Connection::finish_body(bool chunked) {
 }
 
 void Connection::start_head(int status, std::string_view content_type) {
+  // A draining backend answers what it started and takes nothing more.
+  if (state_.draining.load(std::memory_order_relaxed)) request_.keep_alive = false;
   out_.clear();
   std::string_view reason = beast::http::obsolete_reason(static_cast<beast::http::status>(status));
   if (reason.starts_with('<')) reason = "Unassigned";  // Beast's "<unknown-status>"
@@ -214,6 +234,10 @@ void Connection::start_head(int status, std::string_view content_type) {
   append_number(out_, static_cast<unsigned>(status));
   out_ += ' ';
   out_ += reason;
+  out_ += "\r\n";
+  // Lets a load driver tell versions apart without reading bodies.
+  out_ += "X-Backend-Name: ";
+  out_ += state_.name;
   out_ += "\r\n";
   if (!content_type.empty() && status_has_body(status)) {
     out_ += "Content-Type: ";

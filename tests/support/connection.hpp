@@ -1,9 +1,11 @@
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -28,7 +30,18 @@ struct BackendStats {
 struct BackendState {
   std::string name;
   BackendStats stats;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  bool unhealthy = false;
+  std::optional<std::chrono::milliseconds> unhealthy_after;
+  // Set on SIGTERM: finish what was started, take nothing new.
+  std::atomic<bool> draining{false};
+
+  bool healthy() const;
 };
+
+class Connection;
+// The connections of one io_context thread, so a drain can close the idle ones.
+using ConnectionSet = std::unordered_set<Connection*>;
 
 // GCC 12 miscompiles `co_await` inside conditions and unbraced branches (the
 // frame's resume point is corrupted): here every co_await is its own statement.
@@ -37,8 +50,14 @@ struct BackendState {
 // through a route. Routes live in routes.cpp, the reading and writing here.
 class Connection {
  public:
-  Connection(Socket socket, BackendState& state);
+  Connection(Socket socket, BackendState& state, ConnectionSet& live);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
   awaitable<void> run();
+  // On drain: a connection waiting for its next request closes now; a busy one
+  // closes after its response.
+  void stop_if_idle();
 
  private:
   enum class After { keep_alive, close };
@@ -73,6 +92,7 @@ class Connection {
   // routes.cpp
   static Route find_route(std::string_view path);
   awaitable<After> hello();
+  awaitable<After> health();
   awaitable<After> name();
   awaitable<After> headers();
   awaitable<After> echo();
@@ -92,6 +112,7 @@ class Connection {
 
   Socket socket_;
   BackendState& state_;
+  ConnectionSet& live_;
   beast::flat_buffer buffer_;
   std::string head_text_;  // the current request head, copied out of buffer_
   std::string out_;        // response head being built; its capacity is reused
@@ -100,6 +121,7 @@ class Connection {
   std::size_t piece_in_buffer_ = 0;  // body bytes handed out, dropped on the next read
   bool body_done_ = true;
   bool continue_sent_ = false;
+  bool waiting_for_head_ = false;
 };
 
 }  // namespace baton::test_backend

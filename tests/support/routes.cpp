@@ -49,8 +49,9 @@ awaitable<void> sleep_for(const asio::any_io_executor& executor, std::uint64_t m
 }  // namespace
 
 Connection::Route Connection::find_route(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, Route>, 14> kExact{{
+  static constexpr std::array<std::pair<std::string_view, Route>, 15> kExact{{
       {"/hello", &Connection::hello},
+      {"/health", &Connection::health},
       {"/name", &Connection::name},
       {"/headers", &Connection::headers},
       {"/echo", &Connection::echo},
@@ -73,6 +74,13 @@ Connection::Route Connection::find_route(std::string_view path) {
 }
 
 awaitable<Connection::After> Connection::hello() { co_return co_await reply(200, "hello"); }
+
+awaitable<Connection::After> Connection::health() {
+  if (!state_.healthy()) {
+    co_return co_await reply(503, "unhealthy\n");
+  }
+  co_return co_await reply(200, "ok");
+}
 
 awaitable<Connection::After> Connection::name() { co_return co_await reply(200, state_.name); }
 

@@ -1,0 +1,31 @@
+#pragma once
+// Command-line options of baton-test-backend, parsed without side effects so
+// the flags that make it behave like a broken release can be unit-tested.
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/address.hpp"
+
+namespace baton::test_backend {
+
+struct BackendOptions {
+  std::optional<Address> tcp;
+  std::optional<Address> unix_path;
+  std::string name = "backend";
+  int threads = 1;
+  bool unhealthy = false;                                 // /health always 503
+  std::optional<std::chrono::milliseconds> unhealthy_after;  // /health 503 from then on
+  std::chrono::milliseconds startup_delay{0};             // before binding
+  std::optional<std::chrono::milliseconds> exit_after;    // exit 1 then: a crashing release
+  bool exit_immediately = false;                          // a release that never starts
+};
+
+// `env_port` is $PORT: where a process manager tells the app to listen when
+// no --listen is given.
+std::expected<BackendOptions, std::string> parse_backend_options(int argc, const char* const* argv,
+                                                                 std::optional<std::string_view> env_port);
+
+}  // namespace baton::test_backend
