@@ -18,7 +18,8 @@ ALLOWED = {
     "cli": {"base", "net", "http"},
     "supervisor": {"base", "net"},
     "control": {"base", "net"},
-    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state", "supervisor", "control"},
+    "deploy": {"base", "net", "balancer", "config", "supervisor", "state"},
+    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state", "supervisor", "deploy", "control"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 

@@ -2,19 +2,23 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/managed_services.hpp"
+#include "app/api_json.hpp"
+#include "app/deploy_api.hpp"
+#include "app/service_runtime.hpp"
+#include "deploy/deployer.hpp"
 
 namespace baton {
 namespace {
 using nlohmann::json;
+using boost::beast::http::verb;
 
-json error_body(std::string_view message) { return json{{"error", message}}; }
-
-json instance_json(const supervisor::InstanceStatus& s, const TargetCounters* counters) {
+json instance_json(const supervisor::InstanceStatus& s, ServiceRuntime& runtime) {
+  const auto* counters = runtime.counters_for(Address{Address::Kind::tcp, "127.0.0.1", s.port, {}});
   json out{{"service", s.service},     {"release", s.release},
            {"instance", s.index},      {"pid", s.pid},
            {"port", s.port},           {"state", supervisor::to_string(s.state)},
-           {"ready", s.ready},         {"uptime_ms", s.uptime.count()},
+           {"ready", s.ready},         {"healthy", runtime.healthy(s.service, s.release, s.index)},
+           {"uptime_ms", s.uptime.count()},
            {"restarts", s.restarts},   {"cpu_ms", s.cpu_time.count()},
            {"rss_bytes", s.rss_bytes}, {"last_error", s.last_error}};
   out["requests"] = counters ? counters->requests.load() : 0;
@@ -22,21 +26,92 @@ json instance_json(const supervisor::InstanceStatus& s, const TargetCounters* co
   return out;
 }
 
-json status_json(ManagedServices& services) {
+json services_json(ApiContext& context) {
+  json services = json::array();
+  for (const auto& name : context.deployer.service_names()) {
+    const auto* live = context.deployer.live(name);
+    json service{{"name", name},
+                 {"live", live ? live->id : ""},
+                 {"version", live ? live->version : ""},
+                 {"standby", context.deployer.standby(name)},
+                 {"paused", context.runtime.traffic(name).paused}};
+    if (auto run = context.deployer.running(name)) service["deploy"] = run_json(*run);
+    services.push_back(std::move(service));
+  }
+  return services;
+}
+
+json status_json(ApiContext& context) {
   json instances = json::array();
-  for (const auto& s : services.status()) instances.push_back(instance_json(s, services.counters_for(s.port)));
-  return json{{"instances", instances}};
+  for (const auto& s : context.runtime.status()) instances.push_back(instance_json(s, context.runtime));
+  return json{{"instances", instances}, {"services", services_json(context)}};
+}
+
+// "/v1/services/NAME/ACTION" -> {NAME, ACTION}; empty when the path has another shape.
+std::optional<std::pair<std::string, std::string>> service_path(std::string_view target) {
+  constexpr std::string_view kPrefix = "/v1/services/";
+  if (!target.starts_with(kPrefix)) return std::nullopt;
+  target.remove_prefix(kPrefix.size());
+  auto slash = target.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  return std::pair{std::string(target.substr(0, slash)), std::string(target.substr(slash + 1))};
+}
+
+// The answers that need no waiting: releases, pause, resume, and the errors.
+control::Response answer_now(const control::Request& request, ApiContext& context, const std::string& name,
+                             const std::string& action) {
+  if (!context.deployer.contains(name))
+    return api_error(request, 404, "no service named '" + name + "' (see 'baton ls')");
+  if (action == "releases" && request.method() == verb::get) {
+    json list = json::array();
+    for (const auto& release : *context.deployer.releases(name)) list.push_back(release_json(release));
+    return control::json_response(request, 200, json{{"releases", list}}.dump());
+  }
+  if ((action == "pause" || action == "resume") && request.method() == verb::post) {
+    bool pause = action == "pause";
+    auto done = context.deployer.pause(name, pause);
+    if (!done) return api_error(request, 409, done.error());
+    return control::json_response(request, 200, json{{"paused", pause}}.dump());
+  }
+  return api_error(request, 405, "use GET .../releases or POST .../deploy, rollback, pause, resume");
+}
+
+awaitable<void> handle_service(const control::Request& request, control::Reply& reply, ApiContext& context,
+                               const std::string& name, const std::string& action) {
+  bool is_post = request.method() == verb::post;
+  bool known = context.deployer.contains(name);
+  if (known && is_post && action == "deploy") {
+    co_await handle_deploy(request, reply, context, name);
+  } else if (known && is_post && action == "rollback") {
+    co_await handle_rollback(request, reply, context, name);
+  } else {
+    auto response = answer_now(request, context, name, action);
+    co_await reply.send(std::move(response));
+  }
 }
 }  // namespace
 
-control::Response handle_api(const control::Request& request, ManagedServices& services) {
+control::Response api_error(const control::Request& request, unsigned status, std::string_view message) {
+  return control::json_response(request, status, json{{"error", message}}.dump());
+}
+
+awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context) {
   auto target = request.target();
   if (target == "/v1/status") {
-    if (request.method() != boost::beast::http::verb::get)
-      return control::json_response(request, 405, error_body("use GET for /v1/status").dump());
-    return control::json_response(request, 200, status_json(services).dump());
+    if (request.method() != verb::get) {
+      auto response = api_error(request, 405, "use GET for /v1/status");
+      co_await reply.send(std::move(response));
+      co_return;
+    }
+    auto response = control::json_response(request, 200, status_json(context).dump());
+    co_await reply.send(std::move(response));
+    co_return;
   }
-  return control::json_response(request, 404,
-                                error_body("unknown endpoint " + std::string(target) + " (see docs/api.md)").dump());
+  if (auto service = service_path(target)) {
+    co_await handle_service(request, reply, context, service->first, service->second);
+    co_return;
+  }
+  auto response = api_error(request, 404, "unknown endpoint " + std::string(target) + " (see docs/api.md)");
+  co_await reply.send(std::move(response));
 }
 }  // namespace baton

@@ -1,10 +1,21 @@
 #pragma once
 // The control API's routes (/v1/...): JSON in and out, answered on the control
-// plane's thread from the supervisor's and the proxy's read-only views.
+// plane's thread. docs/api.md lists them.
+#include <string>
+
 #include "control/control_server.hpp"
 
 namespace baton {
-class ManagedServices;
+class ServiceRuntime;
+namespace deploy {
+class Deployer;
+}
 
-control::Response handle_api(const control::Request& request, ManagedServices& services);
+struct ApiContext {
+  ServiceRuntime& runtime;
+  deploy::Deployer& deployer;
+  std::string config_path;  // re-read by each deploy, so edits to the file apply
+};
+
+awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context);
 }  // namespace baton

@@ -11,7 +11,8 @@
 #include "base/log.hpp"
 #include "config/loader.hpp"
 #include "app/control_api.hpp"
-#include "app/managed_services.hpp"
+#include "app/service_runtime.hpp"
+#include "deploy/deployer.hpp"
 #include "proxy/proxy_server.hpp"
 
 namespace baton {
@@ -73,14 +74,24 @@ int run_daemon(const cli::DaemonCommand& command) {
   asio::io_context control(1);
   auto keep_running = asio::make_work_guard(control);
   std::thread control_thread([&] { control.run(); });
-  ManagedServices managed(control.get_executor(), *config, **server, *home / "logs");
+  ServiceRuntime runtime(control.get_executor(), *config, **server, *home / "logs");
+  deploy::Deployer deployer(control.get_executor(), runtime);
   using Started = std::expected<void, std::string>;
-  auto started = run_on<Started>(control, [&] { return managed.start_all(); });
+  auto started = run_on<Started>(control, [&]() -> awaitable<Started> {
+    for (const auto& [name, service] : config->services) {
+      auto added = co_await deployer.add_service(name, deploy::spec_from_config(service), {});
+      if (!added) co_return std::unexpected(name + ": " + added.error());
+      if (service.managed()) log::info("event=service_started service={} instances={}", name, service.instances);
+    }
+    co_return Started{};
+  });
   int exit_code = cli::kOk;
+  ApiContext api{runtime, deployer, command.config_path};
   using Control = std::expected<std::unique_ptr<control::ControlServer>, std::string>;
   auto control_server = run_on<Control>(control, [&]() -> awaitable<Control> {
-    co_return control::ControlServer::start(control.get_executor(), *home / "baton.sock",
-                                            [&](const control::Request& r) { return handle_api(r, managed); });
+    co_return control::ControlServer::start(
+        control.get_executor(), *home / "baton.sock",
+        [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); });
   });
   if (!control_server) {
     fmt::print(stderr, "baton: {}\n", control_server.error());
@@ -97,7 +108,7 @@ int run_daemon(const cli::DaemonCommand& command) {
   auto left = (*server)->shutdown(config->proxy.shutdown_timeout);
   run_on<bool>(control, [&]() -> awaitable<bool> {
     if (control_server) (*control_server)->close();
-    co_await managed.stop_all();
+    co_await runtime.stop_all();
     co_return true;
   });
   keep_running.reset();

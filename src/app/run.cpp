@@ -4,6 +4,7 @@
 
 #include "app/daemon.hpp"
 #include "cli/command_line.hpp"
+#include "cli/deploy_command.hpp"
 #include "cli/logs_command.hpp"
 #include "cli/ls_command.hpp"
 #include "config/loader.hpp"
@@ -32,6 +33,10 @@ int run(int argc, const char* const* argv) {
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
     return cli::run_logs(logs->home, logs->service, logs->lines, logs->follow);
+  if (auto* deploy = std::get_if<cli::DeployCommand>(&*parsed.command)) return cli::run_deploy(*deploy);
+  if (auto* rollback = std::get_if<cli::RollbackCommand>(&*parsed.command)) return cli::run_rollback(*rollback);
+  if (auto* releases = std::get_if<cli::ReleasesCommand>(&*parsed.command)) return cli::run_releases(*releases);
+  if (auto* pause = std::get_if<cli::PauseCommand>(&*parsed.command)) return cli::run_pause(*pause);
   fmt::print("baton {}\n", BATON_VERSION);
   return cli::kOk;
 }

@@ -9,11 +9,11 @@
 namespace baton::cli {
 namespace http = boost::beast::http;
 
-std::expected<ApiReply, ApiError> call_api(const std::string& home, const std::string& method, const std::string& path,
-                                           const std::string& body) {
+namespace {
+std::expected<void, ApiError> connect_and_send(unix_socket::socket& socket, const std::string& home,
+                                               const std::string& method, const std::string& path,
+                                               const std::string& body) {
   auto socket_path = (std::filesystem::path(home) / "baton.sock").string();
-  asio::io_context context;
-  unix_socket::socket socket(context);
   error_code ec;
   socket.connect(unix_socket::endpoint(socket_path), ec);
   if (ec)
@@ -21,13 +21,59 @@ std::expected<ApiReply, ApiError> call_api(const std::string& home, const std::s
                                               "): start one with 'baton daemon --config FILE'"});
   http::request<http::string_body> request(http::string_to_verb(method), path, 11);
   request.set(http::field::host, "baton");
+  request.set(http::field::content_type, "application/json");
   request.body() = body;
   request.prepare_payload();
   http::write(socket, request, ec);
+  if (ec) return std::unexpected(ApiError{false, "the daemon did not take the request: " + ec.message()});
+  return {};
+}
+}  // namespace
+
+std::expected<ApiReply, ApiError> call_api(const std::string& home, const std::string& method, const std::string& path,
+                                           const std::string& body) {
+  asio::io_context context;
+  unix_socket::socket socket(context);
+  if (auto sent = connect_and_send(socket, home, method, path, body); !sent) return std::unexpected(sent.error());
   beast::flat_buffer buffer;
   http::response<http::string_body> response;
-  if (!ec) http::read(socket, buffer, response, ec);
+  error_code ec;
+  http::read(socket, buffer, response, ec);
   if (ec) return std::unexpected(ApiError{false, "the daemon did not answer: " + ec.message()});
   return ApiReply{static_cast<unsigned>(response.result_int()), std::move(response.body())};
+}
+
+std::expected<ApiReply, ApiError> stream_api(const std::string& home, const std::string& method,
+                                             const std::string& path, const std::string& body,
+                                             const std::function<void(std::string_view line)>& on_line) {
+  asio::io_context context;
+  unix_socket::socket socket(context);
+  if (auto sent = connect_and_send(socket, home, method, path, body); !sent) return std::unexpected(sent.error());
+  beast::flat_buffer buffer;
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  error_code ec;
+  http::read_header(socket, buffer, parser, ec);
+  if (ec) return std::unexpected(ApiError{false, "the daemon did not answer: " + ec.message()});
+  ApiReply reply{static_cast<unsigned>(parser.get().result_int()), {}};
+  bool streamed = parser.get()[http::field::content_type] == "application/x-ndjson";
+  std::string pending;
+  char chunk[4096];
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof chunk;
+    http::read(socket, buffer, parser, ec);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) break;
+    pending.append(chunk, sizeof chunk - parser.get().body().size);
+    for (auto newline = pending.find('\n'); streamed && newline != std::string::npos; newline = pending.find('\n')) {
+      on_line(std::string_view(pending).substr(0, newline));
+      pending.erase(0, newline + 1);
+    }
+  }
+  if (ec && ec != http::error::end_of_stream && ec != asio::error::eof)
+    return std::unexpected(ApiError{false, "the daemon's answer broke off: " + ec.message()});
+  if (!streamed) reply.body = std::move(pending);
+  return reply;
 }
 }  // namespace baton::cli

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <unistd.h>
 
 namespace baton::cli {
 namespace {
@@ -40,6 +41,49 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   logs_cmd->add_flag("-f,--follow", logs.follow, "Keep printing new lines");
   logs_cmd->add_option("--home", logs.home, "The daemon's home directory");
 
+  DeployCommand deploy;
+  deploy.home = default_home();
+  bool deploy_json = false;
+  auto* deploy_cmd = app.add_subcommand("deploy", "Deploy a new release of a service, health-gated, with rollback on failure");
+  deploy_cmd->add_option("name", deploy.service, "Service name")->required();
+  deploy_cmd->add_option("--version", deploy.version, "Version label (default: a timestamp)");
+  deploy_cmd->add_option("--strategy", deploy.strategy, "rolling, blue-green or recreate (default: the service's)")
+      ->check(CLI::IsMember({"rolling", "blue-green", "blue_green", "recreate"}));
+  deploy_cmd->add_option("-i,--instances", deploy.instances, "Instance count")->check(CLI::Range(1u, 1000u));
+  deploy_cmd->add_option("--cwd", deploy.cwd, "Working directory of the new release");
+  deploy_cmd->add_option("--env", deploy.env, "K=V for the new release (repeatable)");
+  deploy_cmd->add_option("--target", deploy.targets, "External services: the new addresses (repeatable)");
+  deploy_cmd->add_flag("--json", deploy_json, "Print the deploy's events as JSON lines");
+  deploy_cmd->add_flag("--detach", deploy.detach, "Return once the deploy has started");
+  deploy_cmd->add_option("--home", deploy.home, "The daemon's home directory");
+  deploy_cmd->add_option("command", deploy.command, "The new release's command, after --");
+  RollbackCommand rollback;
+  rollback.home = default_home();
+  bool rollback_json = false;
+  auto* rollback_cmd = app.add_subcommand("rollback", "Bring back an earlier release (a warm standby in milliseconds)");
+  rollback_cmd->add_option("name", rollback.service, "Service name")->required();
+  rollback_cmd->add_option("--to", rollback.to, "Release id, e.g. r3 (default: the one live before)");
+  rollback_cmd->add_flag("--json", rollback_json, "Print the rollback's events as JSON lines");
+  rollback_cmd->add_flag("--detach", rollback.detach, "Return once the rollback has started");
+  rollback_cmd->add_option("--home", rollback.home, "The daemon's home directory");
+  ReleasesCommand releases;
+  releases.home = default_home();
+  auto* releases_cmd = app.add_subcommand("releases", "List a service's releases");
+  releases_cmd->add_option("name", releases.service, "Service name")->required();
+  releases_cmd->add_flag("--json", releases.json, "Print the daemon's JSON");
+  releases_cmd->add_option("--home", releases.home, "The daemon's home directory");
+  PauseCommand pause;
+  pause.home = default_home();
+  auto* pause_cmd = app.add_subcommand("pause", "Hold a service's new requests (they wait, up to max_pause)");
+  pause_cmd->add_option("name", pause.service, "Service name")->required();
+  pause_cmd->add_option("--home", pause.home, "The daemon's home directory");
+  PauseCommand resume;
+  resume.home = default_home();
+  resume.pause = false;
+  auto* resume_cmd = app.add_subcommand("resume", "Release a paused service's requests");
+  resume_cmd->add_option("name", resume.service, "Service name")->required();
+  resume_cmd->add_option("--home", resume.home, "The daemon's home directory");
+
   ParseOutcome out;
   try {
     app.parse(argc, argv);
@@ -51,7 +95,20 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.message = "baton: " + std::string(e.what()) + "\nRun 'baton --help' for usage.";
     return out;
   }
-  if (daemon_cmd->parsed()) {
+  auto progress = [](bool json) { return json ? Progress::json : isatty(1) ? Progress::terminal : Progress::lines; };
+  if (deploy_cmd->parsed()) {
+    deploy.progress = progress(deploy_json);
+    out.command = deploy;
+  } else if (rollback_cmd->parsed()) {
+    rollback.progress = progress(rollback_json);
+    out.command = rollback;
+  } else if (releases_cmd->parsed()) {
+    out.command = releases;
+  } else if (pause_cmd->parsed()) {
+    out.command = pause;
+  } else if (resume_cmd->parsed()) {
+    out.command = resume;
+  } else if (daemon_cmd->parsed()) {
     if (!level.empty()) daemon.log_level = level;
     out.command = daemon;
   } else if (check_cmd->parsed()) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace baton::cli {
 enum ExitCode : int { kOk = 0, kFailed = 1, kUsage = 2, kUnreachable = 3 };
@@ -29,7 +30,45 @@ struct LogsCommand {
   bool follow = false;
 };
 
-using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand>;
+// How a deploy or rollback is shown while it runs.
+enum class Progress { terminal, lines, json };
+
+struct DeployCommand {
+  std::string home;
+  std::string service;
+  std::string version;
+  std::string strategy;
+  std::optional<unsigned> instances;
+  std::string cwd;
+  std::vector<std::string> env;      // K=V
+  std::vector<std::string> targets;  // external services
+  std::vector<std::string> command;  // after --
+  Progress progress = Progress::lines;
+  bool detach = false;
+};
+
+struct RollbackCommand {
+  std::string home;
+  std::string service;
+  std::string to;
+  Progress progress = Progress::lines;
+  bool detach = false;
+};
+
+struct ReleasesCommand {
+  std::string home;
+  std::string service;
+  bool json = false;
+};
+
+struct PauseCommand {
+  std::string home;
+  std::string service;
+  bool pause = true;  // false: resume
+};
+
+using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
+                             RollbackCommand, ReleasesCommand, PauseCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

@@ -5,6 +5,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <fmt/format.h>
+
 #include "base/log.hpp"
 
 namespace baton::control {
@@ -61,12 +63,39 @@ awaitable<void> ControlServer::serve(unix_socket::socket socket) {
     auto [read_error, n] = co_await boost::beast::http::async_read(socket, buffer, parser, use_nothrow);
     if (read_error) co_return;
     auto request = parser.release();
-    Response response = handler_(request);
-    response.keep_alive(request.keep_alive());
-    response.prepare_payload();
-    auto [write_error, written] = co_await boost::beast::http::async_write(socket, response, use_nothrow);
-    if (write_error || !request.keep_alive()) co_return;
+    Reply reply(socket, request);
+    co_await handler_(request, reply);
+    if (!reply.sent()) {
+      auto fallback = json_response(request, 500, R"({"error":"the request was not answered"})");
+      co_await reply.send(std::move(fallback));
+    }
+    if (reply.streaming() || !request.keep_alive()) co_return;
   }
+}
+
+awaitable<void> Reply::send(Response response) {
+  sent_ = true;
+  response.keep_alive(request_.keep_alive());
+  response.prepare_payload();
+  auto [ec, written] = co_await boost::beast::http::async_write(socket_, response, use_nothrow);
+  if (ec) client_gone_ = true;
+}
+
+awaitable<bool> Reply::begin_stream(unsigned status, std::string_view content_type) {
+  sent_ = true;
+  streaming_ = true;
+  auto head = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                          status, boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status)),
+                          content_type);
+  auto ok = co_await write(head);
+  co_return ok;
+}
+
+awaitable<bool> Reply::write(std::string_view data) {
+  if (client_gone_) co_return false;
+  auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(data), use_nothrow);
+  if (ec) client_gone_ = true;
+  co_return !client_gone_;
 }
 
 Response json_response(const Request& request, unsigned status, std::string body) {

@@ -1,7 +1,9 @@
 #pragma once
 // The control API's transport: HTTP/1.1 on a unix socket (mode 0600) in the
-// daemon's home. Requests are answered on the control plane's thread, one at a
-// time, by a handler the composition root provides.
+// daemon's home. Requests are answered on the control plane's thread by a
+// coroutine the composition root provides; a long operation (a deploy) answers
+// with a stream of JSON lines while it runs, and other requests are served
+// meanwhile.
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <expected>
@@ -9,13 +11,36 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "net/asio.hpp"
 
 namespace baton::control {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
-using Handler = std::function<Response(const Request&)>;
+
+// How a handler answers one request: send() one whole response, or
+// begin_stream() and then write() as often as needed. A stream's end is the
+// end of the connection (no length to know in advance, no chunking to parse).
+class Reply {
+ public:
+  explicit Reply(unix_socket::socket& socket, const Request& request) : socket_(socket), request_(request) {}
+  awaitable<void> send(Response response);
+  awaitable<bool> begin_stream(unsigned status, std::string_view content_type);
+  // False once the client has gone: the operation goes on, its output is dropped.
+  awaitable<bool> write(std::string_view data);
+  bool sent() const { return sent_; }
+  bool streaming() const { return streaming_; }
+
+ private:
+  unix_socket::socket& socket_;
+  const Request& request_;
+  bool sent_ = false;
+  bool streaming_ = false;
+  bool client_gone_ = false;
+};
+
+using Handler = std::function<awaitable<void>(const Request&, Reply&)>;
 
 class ControlServer {
  public:

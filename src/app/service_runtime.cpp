@@ -1,0 +1,283 @@
+#include "app/service_runtime.hpp"
+
+#include "base/log.hpp"
+#include "deploy/hook_process.hpp"
+
+namespace baton {
+namespace {
+// Sessions that picked a target from the table before the switch register as in flight within
+// this time; only then does "nothing in flight" mean drained.
+constexpr auto kSwitchGrace = std::chrono::milliseconds(100);
+constexpr auto kDrainPoll = std::chrono::milliseconds(10);
+// After the deadline the proxy's 100 ms tick closes what is left; this bounds the wait for it.
+constexpr auto kCutWait = std::chrono::milliseconds(1000);
+constexpr unsigned kLogTailLines = 10;
+
+Address loopback(std::uint16_t port) { return Address{Address::Kind::tcp, "127.0.0.1", port, {}}; }
+
+awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(use_nothrow);
+}
+}  // namespace
+
+ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, const Config& config, proxy::ProxyServer& server,
+                               std::filesystem::path log_dir)
+    : executor_(executor),
+      config_(config),
+      server_(server),
+      log_dir_(std::move(log_dir)),
+      changed_(executor),
+      supervisor_(executor, [this](const supervisor::InstanceEvent& e) { on_instance_event(e); }) {}
+
+ServiceRuntime::~ServiceRuntime() {
+  for (auto& [k, run] : releases_)
+    for (auto& [index, checked] : run.instances) checked.monitor->stop();
+}
+
+supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, const deploy::Release& release) const {
+  const auto& sc = config_.services.at(service);
+  supervisor::ServiceSpec spec;
+  spec.name = service;
+  spec.release = release.id;
+  spec.command = release.spec.command;
+  spec.command_is_line = release.spec.command_is_line;
+  spec.cwd = release.spec.cwd;
+  spec.env = release.spec.env;
+  spec.instances = release.spec.instances;
+  spec.socket_activation = sc.socket_activation;
+  spec.stop_signal = sc.stop_signal;
+  spec.stop_timeout = sc.stop_timeout;
+  spec.max_memory = sc.max_memory;
+  spec.log_file = log_dir_ / (service + ".log");
+  return spec;
+}
+
+awaitable<std::expected<void, std::string>> ServiceRuntime::run_instances(const std::string& service,
+                                                                         const deploy::Release& release,
+                                                                         unsigned count) {
+  auto k = key(service, release.id);
+  auto& run = releases_[k];
+  run.service = service;
+  run.id = release.id;
+  run.external = release.spec.external();
+  run.health = release.spec.health;
+  if (run.external) {
+    for (unsigned i = 0; i < count && i < release.spec.targets.size(); ++i)
+      if (!run.instances.contains(i)) {
+        watch(run, i, release.spec.targets[i]);
+        run.instances[i].healthy = release.spec.trust_targets;
+      }
+    co_return std::expected<void, std::string>{};
+  }
+  std::expected<void, std::string> result;
+  if (!supervisor_.contains(k)) {
+    auto spec = spec_for(service, release);
+    spec.instances = count;
+    result = co_await supervisor_.start(std::move(spec));
+  } else {
+    result = co_await supervisor_.scale(k, count);
+  }
+  if (!result && !supervisor_.contains(k)) releases_.erase(k);
+  co_return result;
+}
+
+awaitable<void> ServiceRuntime::stop_instances(const std::string& service, const std::string& release, unsigned keep) {
+  auto k = key(service, release);
+  auto found = releases_.find(k);
+  if (found != releases_.end() && found->second.external) {
+    while (!found->second.instances.empty() && found->second.instances.rbegin()->first >= keep)
+      unwatch(found->second, found->second.instances.rbegin()->first);
+  } else if (keep > 0) {
+    co_await supervisor_.scale(k, keep);
+  } else {
+    co_await supervisor_.stop(k);
+  }
+  if (keep > 0) co_return;
+  found = releases_.find(k);
+  if (found == releases_.end()) co_return;
+  while (!found->second.instances.empty()) unwatch(found->second, found->second.instances.begin()->first);
+  releases_.erase(found);
+  publish_routes();
+}
+
+void ServiceRuntime::on_instance_event(const supervisor::InstanceEvent& event) {
+  auto found = releases_.find(key(event.service, event.release));
+  if (found == releases_.end()) return;
+  if (event.kind == supervisor::InstanceEvent::Kind::ready) {
+    log::info("event=instance_listening service={} release={} instance={} pid={} port={}", event.service,
+              event.release, event.index, event.pid, event.port);
+    watch(found->second, event.index, loopback(event.port), event.pid);
+  } else {
+    log::info("event=instance_down service={} release={} instance={} pid={}", event.service, event.release,
+              event.index, event.pid);
+    unwatch(found->second, event.index);
+  }
+  publish_routes();
+  changed_.notify();
+}
+
+void ServiceRuntime::watch(ReleaseRun& run, unsigned index, Address address, pid_t pid) {
+  unwatch(run, index);
+  auto k = key(run.service, run.id);
+  auto on_change = [this, k, index](bool healthy, const health::ProbeResult& result) {
+    auto found = releases_.find(k);
+    if (found == releases_.end()) return;
+    auto instance = found->second.instances.find(index);
+    if (instance == found->second.instances.end()) return;
+    instance->second.healthy = healthy;
+    instance->second.detail = result.detail;
+    publish_routes();
+    changed_.notify();
+    // Logged once the route table that includes the instance is published: "ready" means it takes
+    // traffic (unless its release is not routed yet, during a deploy).
+    const auto& [service, release] = std::pair{found->second.service, found->second.id};
+    if (healthy)
+      log::info("event=instance_ready service={} instance={} pid={} release={} address={} check=\"{}\"", service,
+                index, instance->second.pid, release, instance->second.address.text(), result.detail);
+    else
+      log::warn("event=instance_unhealthy service={} instance={} pid={} release={} check=\"{}\"", service, index,
+                instance->second.pid, release, result.detail);
+  };
+  auto target = server_.registry().get(address);
+  auto passive = [target] { return target->counters.connect_failures.load(std::memory_order_relaxed); };
+  auto& checked = run.instances[index];
+  checked.address = address;
+  checked.pid = pid;
+  checked.monitor = health::HealthMonitor::start(executor_, run.health, address.port, on_change, passive);
+}
+
+void ServiceRuntime::unwatch(ReleaseRun& run, unsigned index) {
+  auto found = run.instances.find(index);
+  if (found == run.instances.end()) return;
+  found->second.monitor->stop();
+  run.instances.erase(found);
+}
+
+std::vector<deploy::InstanceView> ServiceRuntime::instances(const std::string& service,
+                                                            const std::string& release) const {
+  std::vector<deploy::InstanceView> out;
+  auto k = key(service, release);
+  auto run = releases_.find(k);
+  auto checked = [&](unsigned index) -> const Checked* {
+    if (run == releases_.end()) return nullptr;
+    auto found = run->second.instances.find(index);
+    return found == run->second.instances.end() ? nullptr : &found->second;
+  };
+  if (run != releases_.end() && run->second.external) {
+    for (const auto& [index, c] : run->second.instances)
+      out.push_back({.index = index, .address = c.address, .healthy = c.healthy, .health = c.monitor->last().detail});
+    return out;
+  }
+  for (const auto& s : supervisor_.status(k)) {
+    deploy::InstanceView view{.index = s.index, .address = loopback(s.port), .pid = s.pid};
+    if (const auto* c = checked(s.index)) {
+      view.healthy = c->healthy;
+      view.health = c->monitor->last().detail;
+    }
+    view.crash_loop = s.state == supervisor::InstanceState::crash_loop;
+    view.exits = s.restarts + (s.last_exit && s.state != supervisor::InstanceState::running ? 1 : 0);
+    view.problem = !s.last_error.empty() ? s.last_error : s.last_exit ? s.last_exit->text() : "";
+    out.push_back(std::move(view));
+  }
+  return out;
+}
+
+bool ServiceRuntime::healthy(const std::string& service, const std::string& release, unsigned index) const {
+  auto run = releases_.find(key(service, release));
+  if (run == releases_.end()) return false;
+  auto found = run->second.instances.find(index);
+  return found != run->second.instances.end() && found->second.healthy;
+}
+
+deploy::TrafficSplit ServiceRuntime::traffic(const std::string& service) const {
+  auto found = traffic_.find(service);
+  return found == traffic_.end() ? deploy::TrafficSplit{} : found->second;
+}
+
+void ServiceRuntime::set_traffic(const std::string& service, deploy::TrafficSplit split) {
+  traffic_[service] = std::move(split);
+  publish_routes();
+}
+
+void ServiceRuntime::publish_routes() {
+  proxy::RuntimeRoutes routes;
+  for (const auto& [service, split] : traffic_) {
+    auto config = config_.services.find(service);
+    if (config == config_.services.end()) continue;
+    auto& route = routes[service];
+    route.paused = split.paused;
+    route.max_pause = config->second.deploy.max_pause;
+    route.max_waiting = config->second.deploy.max_paused_requests;
+    route.version_affinity = config->second.deploy.version_affinity;
+    for (const auto& [release, allowed] : split.releases) {
+      auto run = releases_.find(key(service, release));
+      if (run == releases_.end()) continue;
+      for (const auto& [index, c] : run->second.instances)
+        if (c.healthy && (!allowed || allowed->contains(index))) route.targets.push_back({c.address, release});
+    }
+  }
+  server_.publish(proxy::build_route_table(config_, server_.registry(), routes));
+}
+
+awaitable<deploy::DrainReport> ServiceRuntime::drain(const std::vector<Address>& addresses,
+                                                     std::chrono::milliseconds timeout) {
+  std::vector<std::shared_ptr<Target>> targets;
+  for (const auto& a : addresses) targets.push_back(server_.registry().get(a));
+  auto in_flight = [&] {
+    std::int64_t sum = 0;
+    for (const auto& t : targets) sum += std::max<std::int64_t>(0, t->counters.in_flight.load());
+    return static_cast<std::uint64_t>(sum);
+  };
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  co_await sleep_for(kSwitchGrace);
+  std::uint64_t peak = in_flight();
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) co_await sleep_for(kDrainPoll);
+  deploy::DrainReport report;
+  report.cut = in_flight();
+  report.drained = peak > report.cut ? peak - report.cut : 0;
+  if (report.cut == 0) co_return report;
+  auto now_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+  for (const auto& t : targets) t->drain_deadline_ns.store(now_ns);
+  auto cut_deadline = std::chrono::steady_clock::now() + kCutWait;
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < cut_deadline) co_await sleep_for(kDrainPoll);
+  co_return report;
+}
+
+awaitable<deploy::HookOutcome> ServiceRuntime::run_hook(const std::string& service, const deploy::Release& release,
+                                                        std::string_view hook, const HookCommand& command,
+                                                        supervisor::EnvList extra) {
+  auto log = supervisor::LogFile::open(deploy_log(service), supervisor::LogRotation{});
+  deploy::HookProcess process;
+  process.command = command;
+  process.cwd = release.spec.cwd;
+  process.env = release.spec.env;
+  process.env.emplace_back("BATON_SERVICE", service);
+  process.env.emplace_back("BATON_RELEASE", release.id);
+  process.env.emplace_back("BATON_VERSION", release.version);
+  for (auto& e : extra) process.env.push_back(std::move(e));
+  process.timeout = release.spec.deploy.hook_timeout;
+  process.label = service + "/" + std::string(hook);
+  auto outcome = co_await deploy::run_hook_process(executor_, process, log ? *log : nullptr);
+  co_return outcome;
+}
+
+std::string ServiceRuntime::log_tail(const std::string& service, const std::string&) const {
+  return deploy::tail_of_file(log_dir_ / (service + ".log"), kLogTailLines);
+}
+
+awaitable<void> ServiceRuntime::wait_change(std::chrono::steady_clock::time_point deadline) {
+  co_await changed_.wait_until(deadline);
+}
+
+awaitable<void> ServiceRuntime::stop_all() {
+  for (auto& [k, run] : releases_)
+    for (auto& [index, checked] : run.instances) checked.monitor->stop();
+  co_await supervisor_.stop_all();
+}
+
+const TargetCounters* ServiceRuntime::counters_for(const Address& address) {
+  if (address.kind == Address::Kind::tcp && address.port == 0) return nullptr;
+  return &server_.registry().get(address)->counters;
+}
+}  // namespace baton

@@ -1,0 +1,78 @@
+#pragma once
+// The deploy engine's hands: instances of releases under the supervisor, a
+// health monitor per instance, and the traffic split published to the proxy as
+// route tables. Everything runs on the control plane's thread.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "balancer/health_monitor.hpp"
+#include "config/config.hpp"
+#include "deploy/notifier.hpp"
+#include "deploy/runtime.hpp"
+#include "proxy/proxy_server.hpp"
+#include "supervisor/supervisor.hpp"
+
+namespace baton {
+class ServiceRuntime final : public deploy::Runtime {
+ public:
+  ServiceRuntime(asio::any_io_executor executor, const Config& config, proxy::ProxyServer& server,
+                 std::filesystem::path log_dir);
+  ~ServiceRuntime() override;
+
+  awaitable<std::expected<void, std::string>> run_instances(const std::string& service,
+                                                            const deploy::Release& release, unsigned count) override;
+  awaitable<void> stop_instances(const std::string& service, const std::string& release, unsigned keep) override;
+  std::vector<deploy::InstanceView> instances(const std::string& service, const std::string& release) const override;
+  deploy::TrafficSplit traffic(const std::string& service) const override;
+  void set_traffic(const std::string& service, deploy::TrafficSplit split) override;
+  awaitable<deploy::DrainReport> drain(const std::vector<Address>& targets, std::chrono::milliseconds timeout) override;
+  awaitable<deploy::HookOutcome> run_hook(const std::string& service, const deploy::Release& release,
+                                          std::string_view hook, const HookCommand& command,
+                                          supervisor::EnvList extra) override;
+  std::string log_tail(const std::string& service, const std::string& release) const override;
+  awaitable<void> wait_change(std::chrono::steady_clock::time_point deadline) override;
+
+  // Stops every instance (daemon shutdown).
+  awaitable<void> stop_all();
+  std::vector<supervisor::InstanceStatus> status() const { return supervisor_.status(); }
+  bool healthy(const std::string& service, const std::string& release, unsigned index) const;
+  // The proxy's counters for a target, once it has taken traffic.
+  const TargetCounters* counters_for(const Address& address);
+
+ private:
+  struct Checked {
+    Address address;
+    pid_t pid = 0;  // 0 for external targets
+    std::shared_ptr<health::HealthMonitor> monitor;
+    bool healthy = false;
+    std::string detail;
+  };
+  struct ReleaseRun {
+    std::string service;
+    std::string id;
+    bool external = false;
+    HealthCheck health;
+    std::map<unsigned, Checked> instances;  // managed: the ready ones; external: every target
+  };
+
+  static std::string key(const std::string& service, const std::string& release) { return service + "@" + release; }
+  void on_instance_event(const supervisor::InstanceEvent& event);
+  void watch(ReleaseRun& run, unsigned index, Address address, pid_t pid = 0);
+  void unwatch(ReleaseRun& run, unsigned index);
+  void publish_routes();
+  supervisor::ServiceSpec spec_for(const std::string& service, const deploy::Release& release) const;
+  std::filesystem::path deploy_log(const std::string& service) const { return log_dir_ / (service + ".deploy.log"); }
+
+  asio::any_io_executor executor_;
+  const Config& config_;
+  proxy::ProxyServer& server_;
+  std::filesystem::path log_dir_;
+  std::map<std::string, ReleaseRun> releases_;  // by service@release
+  std::map<std::string, deploy::TrafficSplit> traffic_;
+  deploy::Notifier changed_;
+  supervisor::Supervisor supervisor_;
+};
+}  // namespace baton

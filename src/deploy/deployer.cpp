@@ -1,0 +1,203 @@
+#include "deploy/deployer.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "base/log.hpp"
+#include "deploy/deployer_service.hpp"
+
+namespace baton::deploy {
+namespace {
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string timestamp_version() {
+  return fmt::format("{:%Y%m%d-%H%M%S}", fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+}
+}  // namespace
+
+Deployer::Deployer(asio::any_io_executor executor, Runtime& runtime, ReleaseObserver on_release)
+    : executor_(std::move(executor)), runtime_(runtime), on_release_(std::move(on_release)) {}
+
+Deployer::~Deployer() = default;
+
+awaitable<std::expected<void, std::string>> Deployer::add_service(const std::string& name,
+                                                                 const ReleaseSpec& config_spec,
+                                                                 std::vector<Release> history) {
+  auto service = std::make_unique<Service>();
+  service->name = name;
+  service->config_spec = config_spec;
+  for (auto& release : history) {
+    if (release.status == ReleaseStatus::live) service->live = release.id;
+    service->releases.push_back(std::move(release));
+  }
+  if (!service->releases.empty())
+    service->next_id = std::stoull(service->releases.back().id.substr(1)) + 1;
+  auto& stored = *service;
+  services_[name] = std::move(service);
+  // A release left half-deployed (or standby) by a previous daemon does not come back.
+  for (auto& release : stored.releases)
+    if (release.status == ReleaseStatus::deploying || release.status == ReleaseStatus::standby)
+      set_status(stored, release, ReleaseStatus::failed, "interrupted: the daemon stopped during its deploy");
+  Release* live = find_release(stored, stored.live);
+  if (!live) live = &add_release(stored, config_spec, "config", "config");
+  stored.live = live->id;
+  auto started = co_await runtime_.run_instances(name, *live, live->spec.size());
+  if (!started) co_return started;
+  set_status(stored, *live, ReleaseStatus::live);
+  runtime_.set_traffic(name, TrafficSplit{{{live->id, std::nullopt}}, false});
+  co_return std::expected<void, std::string>{};
+}
+
+awaitable<void> Deployer::remove_service(const std::string& name) {
+  auto found = services_.find(name);
+  if (found == services_.end()) co_return;
+  auto service = std::move(found->second);
+  services_.erase(found);
+  if (service->standby_timer) service->standby_timer->cancel();
+  for (const auto& release : service->releases) co_await runtime_.stop_instances(name, release.id, 0);
+}
+
+Release& Deployer::add_release(Service& service, ReleaseSpec spec, std::string version, std::string who) {
+  Release release;
+  release.id = fmt::format("r{}", service.next_id++);
+  release.version = version.empty() ? timestamp_version() : std::move(version);
+  release.spec = std::move(spec);
+  release.created_ms = now_ms();
+  release.created_by = std::move(who);
+  service.releases.push_back(std::move(release));
+  if (on_release_) on_release_(service.name, service.releases.back());
+  return service.releases.back();
+}
+
+Release* Deployer::find_release(Service& service, const std::string& id) {
+  for (auto& release : service.releases)
+    if (release.id == id) return &release;
+  return nullptr;
+}
+
+void Deployer::set_status(Service& service, Release& release, ReleaseStatus status, std::string reason) {
+  release.status = status;
+  if (!reason.empty()) release.reason = std::move(reason);
+  if (on_release_) on_release_(service.name, release);
+}
+
+std::expected<void, std::string> Deployer::check_idle(const Service& service) const {
+  if (!service.running) return {};
+  const auto& run = *service.running;
+  return std::unexpected(fmt::format("a {} of {} is running ({} to {}, started {} s ago); wait for it or follow it "
+                                     "with 'baton status {}'",
+                                     run.kind(), service.name, run.strategy(), run.release(),
+                                     run.elapsed().count() / 1000, service.name));
+}
+
+std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRequest request) {
+  auto found = services_.find(request.service);
+  if (found == services_.end()) return std::unexpected("no service named '" + request.service + "'");
+  auto& service = *found->second;
+  if (auto idle = check_idle(service); !idle) return std::unexpected(idle.error());
+  auto strategy = request.strategy.value_or(request.spec.deploy.strategy);
+  if (request.spec.external()) strategy = Strategy::blue_green;
+  auto& release = add_release(service, std::move(request.spec), std::move(request.version), std::move(request.who));
+  auto progress = std::make_shared<DeployRun>(executor_, service.name, release.id, "deploy",
+                                              std::string(to_string(strategy)));
+  service.running = progress;
+  auto run = std::make_shared<Run>(*this, service, progress, release.id, strategy);
+  asio::co_spawn(executor_, [run]() -> awaitable<void> { co_await run->execute(); }, asio::detached);
+  return progress;
+}
+
+std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::rollback(RollbackRequest request) {
+  auto found = services_.find(request.service);
+  if (found == services_.end()) return std::unexpected("no service named '" + request.service + "'");
+  auto& service = *found->second;
+  if (auto idle = check_idle(service); !idle) return std::unexpected(idle.error());
+  std::string to = request.to;
+  if (to.empty()) to = service.standby;
+  if (to.empty()) {
+    // The newest release that was live before the current one.
+    for (auto it = service.releases.rbegin(); it != service.releases.rend(); ++it)
+      if (it->id != service.live && it->status == ReleaseStatus::retired) {
+        to = it->id;
+        break;
+      }
+  }
+  if (to.empty()) return std::unexpected("no earlier release of " + service.name + " to roll back to");
+  Release* release = find_release(service, to);
+  if (!release) return std::unexpected("no release " + to + " of " + service.name + " (see 'baton releases " +
+                                       service.name + "')");
+  if (to == service.live) return std::unexpected(to + " is already live");
+  auto strategy = release->spec.external() ? Strategy::blue_green : service.config_spec.deploy.strategy;
+  auto progress = std::make_shared<DeployRun>(executor_, service.name, to, "rollback",
+                                              to == service.standby ? "switch" : std::string(to_string(strategy)));
+  service.running = progress;
+  auto run = std::make_shared<Run>(*this, service, progress, to, strategy);
+  bool warm = to == service.standby;
+  asio::co_spawn(executor_, [run, warm]() -> awaitable<void> {
+    if (warm) co_await run->switch_to_standby();
+    else co_await run->execute();
+  }, asio::detached);
+  return progress;
+}
+
+void Deployer::arm_standby_expiry(const std::string& name, Service& service) {
+  if (service.standby_timer) service.standby_timer->cancel();
+  auto* standby = find_release(service, service.standby);
+  if (!standby) return;
+  service.standby_timer = std::make_unique<asio::steady_timer>(executor_, standby->spec.deploy.standby_ttl);
+  auto expired = [this, name, id = service.standby]() -> awaitable<void> {
+    auto found = services_.find(name);
+    if (found == services_.end()) co_return;
+    auto& s = *found->second;
+    auto [ec] = co_await s.standby_timer->async_wait(use_nothrow);
+    if (ec) co_return;
+    if (s.standby != id || s.running) co_return;
+    s.standby.clear();
+    if (auto* release = find_release(s, id)) set_status(s, *release, ReleaseStatus::retired);
+    log::info("event=standby_stopped service={} release={}", name, id);
+    co_await runtime_.stop_instances(name, id, 0);
+  };
+  asio::co_spawn(executor_, expired, asio::detached);
+}
+
+const std::deque<Release>* Deployer::releases(const std::string& name) const {
+  auto found = services_.find(name);
+  return found == services_.end() ? nullptr : &found->second->releases;
+}
+
+const Release* Deployer::live(const std::string& name) const {
+  auto found = services_.find(name);
+  if (found == services_.end()) return nullptr;
+  for (const auto& release : found->second->releases)
+    if (release.id == found->second->live) return &release;
+  return nullptr;
+}
+
+std::vector<std::string> Deployer::service_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, service] : services_) names.push_back(name);
+  return names;
+}
+
+std::string Deployer::standby(const std::string& name) const {
+  auto found = services_.find(name);
+  return found == services_.end() ? "" : found->second->standby;
+}
+
+std::shared_ptr<DeployRun> Deployer::running(const std::string& name) const {
+  auto found = services_.find(name);
+  return found == services_.end() ? nullptr : found->second->running;
+}
+
+std::expected<void, std::string> Deployer::pause(const std::string& name, bool paused) {
+  auto found = services_.find(name);
+  if (found == services_.end()) return std::unexpected("no service named '" + name + "'");
+  if (auto idle = check_idle(*found->second); !idle) return std::unexpected(idle.error());
+  auto split = runtime_.traffic(name);
+  split.paused = paused;
+  runtime_.set_traffic(name, std::move(split));
+  return {};
+}
+}  // namespace baton::deploy

@@ -1,0 +1,74 @@
+#pragma once
+// The deploy orchestrator: one deploy per service at a time, each a coroutine
+// that moves the service from its live release to a new one by a strategy,
+// health-gated, and rolls back on its own when the new release fails.
+// Runs on the control plane's executor.
+#include <expected>
+#include <functional>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "deploy/deploy_run.hpp"
+#include "deploy/release.hpp"
+#include "deploy/runtime.hpp"
+
+namespace baton::deploy {
+struct DeployRequest {
+  std::string service;
+  ReleaseSpec spec;
+  std::string version;  // empty: a timestamp
+  std::optional<Strategy> strategy;  // empty: the spec's
+  std::string who;
+};
+
+struct RollbackRequest {
+  std::string service;
+  std::string to;  // empty: the release live before the current one
+  std::string who;
+};
+
+// Called when a release changes (created, status) so it can be persisted.
+using ReleaseObserver = std::function<void(const std::string& service, const Release& release)>;
+
+class Deployer {
+ public:
+  Deployer(asio::any_io_executor executor, Runtime& runtime, ReleaseObserver on_release = {});
+  ~Deployer();
+
+  // The service's history as a previous daemon left it (may be empty) and its spec from the config.
+  // Starts the live release (or a first one from the config) and routes traffic to it.
+  awaitable<std::expected<void, std::string>> add_service(const std::string& name, const ReleaseSpec& config_spec,
+                                                          std::vector<Release> history);
+  awaitable<void> remove_service(const std::string& name);
+
+  std::expected<std::shared_ptr<DeployRun>, std::string> deploy(DeployRequest request);
+  std::expected<std::shared_ptr<DeployRun>, std::string> rollback(RollbackRequest request);
+
+  bool contains(const std::string& service) const { return services_.contains(service); }
+  std::vector<std::string> service_names() const;
+  std::string standby(const std::string& service) const;
+  const std::deque<Release>* releases(const std::string& service) const;
+  const Release* live(const std::string& service) const;
+  std::shared_ptr<DeployRun> running(const std::string& service) const;
+  std::expected<void, std::string> pause(const std::string& service, bool paused);
+
+ private:
+  struct Service;
+  class Run;
+
+  Release& add_release(Service& service, ReleaseSpec spec, std::string version, std::string who);
+  Release* find_release(Service& service, const std::string& id);
+  void set_status(Service& service, Release& release, ReleaseStatus status, std::string reason = {});
+  void arm_standby_expiry(const std::string& name, Service& service);
+  std::expected<void, std::string> check_idle(const Service& service) const;
+
+  asio::any_io_executor executor_;
+  Runtime& runtime_;
+  ReleaseObserver on_release_;
+  std::map<std::string, std::unique_ptr<Service>> services_;
+};
+}  // namespace baton::deploy

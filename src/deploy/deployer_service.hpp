@@ -1,0 +1,61 @@
+#pragma once
+// Internal to the deployer: a service's releases and its deploy in progress,
+// and the coroutine that carries one deploy out.
+#include <deque>
+
+#include "deploy/deployer.hpp"
+
+namespace baton::deploy {
+struct Deployer::Service {
+  std::string name;
+  ReleaseSpec config_spec;
+  std::deque<Release> releases;  // oldest first; a deque keeps references stable
+  std::uint64_t next_id = 1;
+  std::string live;
+  std::string standby;  // blue-green: the previous live release, running, no traffic
+  std::shared_ptr<DeployRun> running;
+  std::unique_ptr<asio::steady_timer> standby_timer;
+};
+
+// One deploy: moves `service` to release `target_id` by `strategy`.
+class Deployer::Run {
+ public:
+  Run(Deployer& deployer, Service& service, std::shared_ptr<DeployRun> progress, std::string target_id,
+      Strategy strategy);
+  // Carries the deploy out and always finishes `progress`.
+  awaitable<void> execute();
+  // Rollback to a warm standby: one traffic switch, then the current release drains.
+  awaitable<void> switch_to_standby();
+
+ private:
+  using Result = std::expected<void, std::string>;
+  awaitable<Result> rolling();
+  awaitable<Result> blue_green();
+  awaitable<Result> recreate();
+  awaitable<Result> start_and_check(unsigned count, unsigned from);
+  // Instances [from, to) of `release` pass their checks; fails on deploy_timeout or a crash loop.
+  awaitable<Result> wait_healthy(const std::string& release, unsigned from, unsigned to);
+  awaitable<void> wait_release_healthy(const std::string& release, unsigned count) {
+    co_await wait_healthy(release, 0, count);
+  }
+  awaitable<void> restore_previous(unsigned old_count, unsigned old_left);
+  awaitable<Result> hook(std::string_view name, const HookCommand& command, bool with_targets);
+  awaitable<void> drain_and_stop(const std::string& release, const std::vector<Address>& addresses, unsigned keep);
+  awaitable<void> undo_new_release();
+  std::vector<Address> addresses_of(const std::string& release, unsigned from = 0) const;
+  std::string failure_report(std::string reason) const;
+  void step(std::string message);
+  void succeed();
+  void fail(const std::string& reason);
+  Release& target();
+  Release* previous();
+
+  Deployer& deployer_;
+  Service& service_;
+  std::shared_ptr<DeployRun> progress_;
+  std::string target_id_;
+  std::string previous_id_;
+  Strategy strategy_;
+  unsigned last_ready_reported_ = ~0u;
+};
+}  // namespace baton::deploy

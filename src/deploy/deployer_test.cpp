@@ -1,0 +1,257 @@
+#include "deploy/deployer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "deploy/fake_runtime.hpp"
+
+namespace baton::deploy {
+namespace {
+using namespace std::chrono_literals;
+using testing::FakeRuntime;
+
+class DeployerTest : public ::testing::Test {
+ protected:
+  DeployerTest() : runtime_(io_.get_executor()), deployer_(io_.get_executor(), runtime_) {}
+
+  // A deploy's spec comes from the service's config, so it carries the service's strategy.
+  ReleaseSpec spec(unsigned instances, std::string behaviour = "healthy") const {
+    ReleaseSpec s;
+    s.deploy.strategy = strategy_;
+    s.command = {"app"};
+    s.instances = instances;
+    s.env = {{"FAKE", std::move(behaviour)}};
+    s.deploy.deploy_timeout = 300ms;
+    return s;
+  }
+
+  void add_service(unsigned instances, Strategy strategy = Strategy::rolling) {
+    strategy_ = strategy;
+    auto config = spec(instances);
+    std::optional<std::expected<void, std::string>> added;
+    asio::co_spawn(io_, [&]() -> awaitable<void> { added = co_await deployer_.add_service("web", config, {}); },
+                   asio::detached);
+    io_.run();
+    io_.restart();
+    ASSERT_TRUE(added && *added);
+    runtime_.switches_.clear();
+    runtime_.log_.clear();
+  }
+
+  // Runs the deploy to its end.
+  std::shared_ptr<DeployRun> finish(std::expected<std::shared_ptr<DeployRun>, std::string> started) {
+    EXPECT_TRUE(started) << (started ? "" : started.error());
+    if (!started) return nullptr;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!(*started)->finished() && std::chrono::steady_clock::now() < deadline) {
+      io_.run_for(10ms);
+      if (io_.stopped()) io_.restart();
+    }
+    EXPECT_TRUE((*started)->finished());
+    return *started;
+  }
+
+  std::shared_ptr<DeployRun> deploy(ReleaseSpec s, std::optional<Strategy> strategy = std::nullopt) {
+    return finish(deployer_.deploy(DeployRequest{.service = "web", .spec = std::move(s), .version = "v2",
+                                                 .strategy = strategy, .who = "test"}));
+  }
+
+  ReleaseStatus status_of(const std::string& id) {
+    for (const auto& r : *deployer_.releases("web"))
+      if (r.id == id) return r.status;
+    ADD_FAILURE() << "no release " << id;
+    return ReleaseStatus::failed;
+  }
+
+  bool ever_routed(const std::string& release) const {
+    for (const auto& s : runtime_.switches_)
+      if (s.releases.contains(release) && s.serving > 0 && s.split.releases.contains(release)) {
+        for (const auto& i : runtime_.instances("web", release))
+          if (i.healthy) return true;
+      }
+    return false;
+  }
+
+  asio::io_context io_;
+  Strategy strategy_ = Strategy::rolling;
+  FakeRuntime runtime_;
+  Deployer deployer_;
+};
+
+TEST_F(DeployerTest, RollingReplacesEveryInstanceWithoutLosingCapacity) {
+  add_service(3);
+  auto run = deploy(spec(3));
+  ASSERT_TRUE(run->ok()) << run->reason();
+  EXPECT_EQ(deployer_.live("web")->id, "r2");
+  EXPECT_EQ(status_of("r1"), ReleaseStatus::retired);
+  ASSERT_FALSE(runtime_.switches_.empty());
+  for (const auto& s : runtime_.switches_) EXPECT_GE(s.serving, 3u);
+  EXPECT_EQ(runtime_.switches_.back().releases, std::set<std::string>{"r2"});
+  EXPECT_TRUE(runtime_.instances("web", "r1").empty());
+  EXPECT_EQ(runtime_.instances("web", "r2").size(), 3u);
+}
+
+TEST_F(DeployerTest, RollingStartsOneBatchOfMaxSurgeAtATime) {
+  add_service(4);
+  auto s = spec(4);
+  s.deploy.max_surge = 2;
+  ASSERT_TRUE(deploy(s)->ok());
+  std::vector<std::string> runs;
+  for (const auto& line : runtime_.log_)
+    if (line.starts_with("run r2")) runs.push_back(line);
+  EXPECT_EQ(runs, (std::vector<std::string>{"run r2 2", "run r2 4"}));
+}
+
+TEST_F(DeployerTest, AReleaseThatNeverBecomesHealthyIsRolledBackAndNeverServes) {
+  add_service(2);
+  auto run = deploy(spec(2, "never"));
+  EXPECT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("not healthy within"), std::string::npos) << run->reason();
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_EQ(status_of("r2"), ReleaseStatus::failed);
+  EXPECT_TRUE(runtime_.instances("web", "r2").empty());
+  for (const auto& s : runtime_.switches_) EXPECT_GE(s.serving, 2u);
+  EXPECT_FALSE(ever_routed("r2"));
+}
+
+TEST_F(DeployerTest, ACrashingReleaseFailsWithoutWaitingForTheTimeout) {
+  add_service(1);
+  auto s = spec(1, "crash");
+  s.deploy.deploy_timeout = 60s;
+  auto run = deploy(s);
+  EXPECT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("keeps exiting"), std::string::npos) << run->reason();
+  EXPECT_LT(run->elapsed(), 30s);
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+}
+
+TEST_F(DeployerTest, AMissingCommandIsReportedAndChangesNothing) {
+  add_service(1);
+  auto s = spec(1);
+  s.command = {"missing"};
+  auto run = deploy(s);
+  EXPECT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("No such file"), std::string::npos) << run->reason();
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+}
+
+TEST_F(DeployerTest, ASecondDeployIsRefusedWhileOneRuns) {
+  add_service(1);
+  auto first = deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "a"});
+  ASSERT_TRUE(first);
+  auto second = deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "b"});
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("r2"), std::string::npos) << second.error();
+  finish(first);
+  auto third = finish(deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "c"}));
+  EXPECT_TRUE(third->ok());
+}
+
+TEST_F(DeployerTest, BlueGreenSwitchesOnceAndKeepsTheOldReleaseAsStandby) {
+  add_service(2, Strategy::blue_green);
+  auto run = deploy(spec(2));
+  ASSERT_TRUE(run->ok()) << run->reason();
+  ASSERT_EQ(runtime_.switches_.size(), 1u);
+  EXPECT_EQ(runtime_.switches_[0].releases, std::set<std::string>{"r2"});
+  EXPECT_EQ(runtime_.switches_[0].serving, 2u);
+  EXPECT_EQ(status_of("r1"), ReleaseStatus::standby);
+  EXPECT_EQ(deployer_.standby("web"), "r1");
+  EXPECT_EQ(runtime_.instances("web", "r1").size(), 2u);  // still warm
+}
+
+TEST_F(DeployerTest, RollbackToAWarmStandbyIsOneSwitchWithoutStartingAnything) {
+  add_service(2, Strategy::blue_green);
+  ASSERT_TRUE(deploy(spec(2))->ok());
+  runtime_.switches_.clear();
+  auto starts_before = runtime_.started_["r1"];
+  auto run = finish(deployer_.rollback(RollbackRequest{.service = "web"}));
+  ASSERT_TRUE(run->ok()) << run->reason();
+  ASSERT_EQ(runtime_.switches_.size(), 1u);
+  EXPECT_EQ(runtime_.switches_[0].releases, std::set<std::string>{"r1"});
+  EXPECT_EQ(runtime_.started_["r1"], starts_before);
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_EQ(status_of("r2"), ReleaseStatus::rolled_back);
+  EXPECT_TRUE(runtime_.instances("web", "r2").empty());
+}
+
+TEST_F(DeployerTest, RollbackWithoutStandbyRedeploysTheEarlierRelease) {
+  add_service(2);
+  ASSERT_TRUE(deploy(spec(2))->ok());
+  auto run = finish(deployer_.rollback(RollbackRequest{.service = "web", .to = "r1"}));
+  ASSERT_TRUE(run->ok()) << run->reason();
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_EQ(status_of("r2"), ReleaseStatus::rolled_back);
+  EXPECT_EQ(runtime_.instances("web", "r1").size(), 2u);
+}
+
+TEST_F(DeployerTest, RollbackToAnUnknownReleaseIsRefused) {
+  add_service(1);
+  auto refused = deployer_.rollback(RollbackRequest{.service = "web", .to = "r9"});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("no release r9"), std::string::npos);
+  EXPECT_FALSE(deployer_.rollback(RollbackRequest{.service = "web"}));  // nothing earlier
+}
+
+TEST_F(DeployerTest, RecreatePausesTrafficStopsTheOldThenStartsTheNew) {
+  add_service(1, Strategy::recreate);
+  auto run = deploy(spec(1));
+  ASSERT_TRUE(run->ok()) << run->reason();
+  auto& log = runtime_.log_;
+  auto at = [&](const std::string& line) { return std::find(log.begin(), log.end(), line) - log.begin(); };
+  EXPECT_LT(at("traffic paused"), at("stop r1 0"));
+  EXPECT_LT(at("stop r1 0"), at("run r2 1"));
+  EXPECT_LT(at("run r2 1"), at("traffic"));
+  EXPECT_FALSE(runtime_.switches_.back().split.paused);
+  EXPECT_EQ(runtime_.switches_.back().releases, std::set<std::string>{"r2"});
+}
+
+TEST_F(DeployerTest, AFailedRecreateBringsTheOldReleaseBackAndResumes) {
+  add_service(1, Strategy::recreate);
+  auto run = deploy(spec(1, "never"));
+  EXPECT_FALSE(run->ok());
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_EQ(runtime_.instances("web", "r1").size(), 1u);
+  EXPECT_FALSE(runtime_.switches_.back().split.paused);
+  EXPECT_EQ(runtime_.switches_.back().releases, std::set<std::string>{"r1"});
+}
+
+TEST_F(DeployerTest, AFailingPreDeployHookStopsTheDeployBeforeAnyInstanceStarts) {
+  add_service(1);
+  auto s = spec(1);
+  s.deploy.pre_deploy = HookCommand{{"false"}, true};
+  auto run = deploy(s);
+  EXPECT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("pre_deploy hook failed"), std::string::npos) << run->reason();
+  EXPECT_NE(run->reason().find("migration failed"), std::string::npos);
+  EXPECT_EQ(runtime_.started_["r2"], 0u);
+}
+
+TEST_F(DeployerTest, AFailingSmokeTestRollsBackBeforeTheNewReleaseTakesTraffic) {
+  add_service(2, Strategy::blue_green);
+  auto s = spec(2);
+  s.deploy.smoke = HookCommand{{"false"}, true};
+  auto run = deploy(s);
+  EXPECT_FALSE(run->ok());
+  for (const auto& sw : runtime_.switches_) EXPECT_FALSE(sw.releases.contains("r2"));
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+}
+
+TEST_F(DeployerTest, TheSmokeHookGetsTheNewInstancesAddresses) {
+  add_service(2, Strategy::blue_green);
+  auto s = spec(2);
+  s.deploy.smoke = HookCommand{{"true"}, true};
+  ASSERT_TRUE(deploy(s)->ok());
+  ASSERT_EQ(runtime_.hook_env_.size(), 1u);
+  EXPECT_EQ(runtime_.hook_env_[0].first, "BATON_TARGETS");
+  EXPECT_EQ(std::count(runtime_.hook_env_[0].second.begin(), runtime_.hook_env_[0].second.end(), ','), 1);
+}
+
+TEST_F(DeployerTest, EveryDeployWritesEventsEndingInDoneOrFailed) {
+  add_service(1);
+  auto ok = deploy(spec(1));
+  EXPECT_EQ(ok->events().front().kind, "started");
+  EXPECT_EQ(ok->events().back().kind, "done");
+  auto failed = deploy(spec(1, "never"));
+  EXPECT_EQ(failed->events().back().kind, "failed");
+}
+}  // namespace
+}  // namespace baton::deploy
