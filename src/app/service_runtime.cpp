@@ -32,7 +32,8 @@ ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, const Config& con
 
 ServiceRuntime::~ServiceRuntime() {
   for (auto& [k, run] : releases_)
-    for (auto& [index, checked] : run.instances) checked.monitor->stop();
+    for (auto& [index, checked] : run.instances)
+      if (checked.monitor) checked.monitor->stop();
 }
 
 supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, const deploy::Release& release) const {
@@ -62,12 +63,13 @@ awaitable<std::expected<void, std::string>> ServiceRuntime::run_instances(const 
   run.id = release.id;
   run.external = release.spec.external();
   run.health = release.spec.health;
+  run.trusted = release.spec.trust_targets;
   if (run.external) {
-    for (unsigned i = 0; i < count && i < release.spec.targets.size(); ++i)
-      if (!run.instances.contains(i)) {
-        watch(run, i, release.spec.targets[i]);
-        run.instances[i].healthy = release.spec.trust_targets;
-      }
+    for (unsigned i = 0; i < count && i < release.spec.targets.size(); ++i) {
+      if (run.instances.contains(i)) continue;
+      if (run.trusted) run.instances[i] = Checked{.address = release.spec.targets[i], .healthy = true};
+      else watch(run, i, release.spec.targets[i]);
+    }
     co_return std::expected<void, std::string>{};
   }
   std::expected<void, std::string> result;
@@ -150,7 +152,7 @@ void ServiceRuntime::watch(ReleaseRun& run, unsigned index, Address address, pid
 void ServiceRuntime::unwatch(ReleaseRun& run, unsigned index) {
   auto found = run.instances.find(index);
   if (found == run.instances.end()) return;
-  found->second.monitor->stop();
+  if (found->second.monitor) found->second.monitor->stop();
   run.instances.erase(found);
 }
 
@@ -166,7 +168,10 @@ std::vector<deploy::InstanceView> ServiceRuntime::instances(const std::string& s
   };
   if (run != releases_.end() && run->second.external) {
     for (const auto& [index, c] : run->second.instances)
-      out.push_back({.index = index, .address = c.address, .healthy = c.healthy, .health = c.monitor->last().detail});
+      out.push_back({.index = index,
+                     .address = c.address,
+                     .healthy = c.healthy,
+                     .health = c.monitor ? c.monitor->last().detail : "not checked"});
     return out;
   }
   for (const auto& s : supervisor_.status(k)) {
@@ -200,11 +205,30 @@ void ServiceRuntime::set_traffic(const std::string& service, deploy::TrafficSpli
   publish_routes();
 }
 
+namespace {
+bool same_routes(const proxy::RuntimeRoutes& a, const proxy::RuntimeRoutes& b) {
+  auto same_route = [](const proxy::RuntimeRoute& x, const proxy::RuntimeRoute& y) {
+    return x.paused == y.paused && x.max_pause == y.max_pause && x.max_waiting == y.max_waiting &&
+           x.version_affinity == y.version_affinity &&
+           std::equal(x.targets.begin(), x.targets.end(), y.targets.begin(), y.targets.end(),
+                      [](const auto& t, const auto& u) { return t.address == u.address && t.release == u.release; });
+  };
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [&](const auto& x, const auto& y) { return x.first == y.first && same_route(x.second, y.second); });
+}
+}  // namespace
+
+// Rebuilds the table only when what it routes changed: a new table starts round-robin afresh.
+// A service still on its config's unchecked targets keeps the table's configured ones.
 void ServiceRuntime::publish_routes() {
   proxy::RuntimeRoutes routes;
   for (const auto& [service, split] : traffic_) {
     auto config = config_.services.find(service);
     if (config == config_.services.end()) continue;
+    if (split.releases.size() == 1 && !split.paused) {
+      auto only = releases_.find(key(service, split.releases.begin()->first));
+      if (only != releases_.end() && only->second.trusted) continue;
+    }
     auto& route = routes[service];
     route.paused = split.paused;
     route.max_pause = config->second.deploy.max_pause;
@@ -217,6 +241,8 @@ void ServiceRuntime::publish_routes() {
         if (c.healthy && (!allowed || allowed->contains(index))) route.targets.push_back({c.address, release});
     }
   }
+  if (same_routes(routes, published_)) return;
+  published_ = routes;
   server_.publish(proxy::build_route_table(config_, server_.registry(), routes));
 }
 
@@ -272,7 +298,8 @@ awaitable<void> ServiceRuntime::wait_change(std::chrono::steady_clock::time_poin
 
 awaitable<void> ServiceRuntime::stop_all() {
   for (auto& [k, run] : releases_)
-    for (auto& [index, checked] : run.instances) checked.monitor->stop();
+    for (auto& [index, checked] : run.instances)
+      if (checked.monitor) checked.monitor->stop();
   co_await supervisor_.stop_all();
 }
 

@@ -54,6 +54,7 @@ class ServiceRuntime final : public deploy::Runtime {
     std::string service;
     std::string id;
     bool external = false;
+    bool trusted = false;  // config targets without a health check: no monitors, always routed
     HealthCheck health;
     std::map<unsigned, Checked> instances;  // managed: the ready ones; external: every target
   };
@@ -72,6 +73,7 @@ class ServiceRuntime final : public deploy::Runtime {
   std::filesystem::path log_dir_;
   std::map<std::string, ReleaseRun> releases_;  // by service@release
   std::map<std::string, deploy::TrafficSplit> traffic_;
+  proxy::RuntimeRoutes published_;
   deploy::Notifier changed_;
   supervisor::Supervisor supervisor_;
 };

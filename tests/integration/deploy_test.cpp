@@ -1,0 +1,228 @@
+// Deploys against the real daemon under real load: baton-load records every
+// request while releases are rolled, switched, recreated, failed and rolled
+// back. The headline assertion of each test: zero failed requests.
+#include <fmt/format.h>
+
+#include <csignal>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "harness.hpp"
+
+namespace baton::itest {
+namespace {
+constexpr int kDeploys = 20;
+
+class Deploys : public IntegrationTest {
+ protected:
+  void SetUp() override {
+    if (!backend_binary() || !load_binary()) GTEST_SKIP() << "built without baton-test-backend or baton-load";
+  }
+  // Instances outlive a killed daemon by design: end each daemon gracefully.
+  void TearDown() override {
+    for (auto& load : loads_)
+      if (!load->wait(std::chrono::milliseconds(0))) load->stop();
+    for (auto& baton : batons_) {
+      if (baton->process().wait(std::chrono::milliseconds(0))) continue;
+      baton->process().signal(SIGTERM);
+      baton->process().wait();
+    }
+    IntegrationTest::TearDown();
+  }
+
+  Baton& start_service(unsigned instances, std::string_view strategy, std::string_view deploy_timeout = "10s") {
+    auto toml = fmt::format(
+        "[services.web]\nlisten = \"127.0.0.1:0\"\n"
+        "command = [\"{}\", \"--listen\", \"127.0.0.1:{{port}}\", \"--name\", \"v0\"]\n"
+        "instances = {}\nstrategy = \"{}\"\nhealth = \"/health\"\nstop_timeout = \"5s\"\n"
+        "deploy_timeout = \"{}\"\n",
+        *backend_binary(), instances, strategy, deploy_timeout);
+    auto& baton = start_baton(toml);
+    home_ = (dir_.path() / "home").string();
+    EXPECT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
+    return baton;
+  }
+
+  std::pair<int, std::string> cli(std::vector<std::string> args) {
+    args.insert(args.begin(), baton_binary());
+    args.push_back("--home");
+    args.push_back(home_);
+    Process process("cli-" + std::to_string(++cli_runs_), args, dir_.path());
+    auto code = process.wait();
+    return {code.value_or(-1), process.output(Stream::out) + process.output(Stream::err)};
+  }
+
+  // `baton deploy web --version NAME [more] -- backend --name NAME [app_args]`
+  std::pair<int, std::string> deploy(const std::string& version, std::vector<std::string> more = {},
+                                     std::vector<std::string> app_args = {}) {
+    std::vector<std::string> args{"deploy", "web", "--version", version};
+    args.insert(args.end(), more.begin(), more.end());
+    args.insert(args.end(), {"--", *backend_binary(), "--listen", "127.0.0.1:{port}", "--name", version});
+    args.insert(args.end(), app_args.begin(), app_args.end());
+    std::string home_flag = "--home";
+    // --home must come before `--`: everything after it is the command.
+    args.insert(args.begin() + 2, {home_flag, home_});
+    args.insert(args.begin(), baton_binary());
+    Process process("deploy-" + std::to_string(++cli_runs_), args, dir_.path());
+    auto code = process.wait();
+    return {code.value_or(-1), process.output(Stream::out) + process.output(Stream::err)};
+  }
+
+  Process& start_load(std::uint16_t port) {
+    std::vector<std::string> argv{*load_binary(), "--url", fmt::format("http://127.0.0.1:{}/hello", port),
+                                  "--connections", "8", "--cookies", "--json"};
+    return *loads_.emplace_back(std::make_unique<Process>("load-" + std::to_string(loads_.size()), argv, dir_.path()));
+  }
+
+  static nlohmann::json stop_load(Process& load) {
+    load.signal(SIGTERM);
+    load.wait();
+    return nlohmann::json::parse(load.output(Stream::out));
+  }
+
+  static void expect_no_failure(const nlohmann::json& summary) {
+    EXPECT_GT(summary["requests"].get<std::uint64_t>(), 0u) << summary;
+    EXPECT_EQ(summary["failed"].get<std::uint64_t>(), 0u) << summary;
+  }
+
+  std::string home_;
+  int cli_runs_ = 0;
+  std::vector<std::unique_ptr<Process>> loads_;
+};
+
+TEST_F(Deploys, TwentyRollingDeploysUnderLoadFailNoRequest) {
+  auto& baton = start_service(3, "rolling");
+  auto& load = start_load(baton.port());
+  for (int i = 1; i <= kDeploys; ++i) {
+    auto [code, out] = deploy("v" + std::to_string(i));
+    ASSERT_EQ(code, 0) << out;
+  }
+  auto summary = stop_load(load);
+  expect_no_failure(summary);
+  EXPECT_TRUE(summary["versions"].contains("v" + std::to_string(kDeploys))) << summary;
+  // With the affinity cookie, no client ever went back to a release it had left.
+  EXPECT_EQ(summary["version_regressions"].get<std::uint64_t>(), 0u) << summary;
+}
+
+TEST_F(Deploys, TwentyBlueGreenDeploysUnderLoadFailNoRequest) {
+  auto& baton = start_service(2, "blue-green");
+  auto& load = start_load(baton.port());
+  for (int i = 1; i <= kDeploys; ++i) {
+    auto [code, out] = deploy("v" + std::to_string(i));
+    ASSERT_EQ(code, 0) << out;
+    EXPECT_NE(out.find("traffic switched to"), std::string::npos) << out;
+  }
+  auto summary = stop_load(load);
+  expect_no_failure(summary);
+  EXPECT_EQ(summary["version_regressions"].get<std::uint64_t>(), 0u) << summary;
+}
+
+TEST_F(Deploys, TwentyRecreateDeploysUnderLoadFailNoRequest) {
+  auto& baton = start_service(1, "recreate");
+  auto& load = start_load(baton.port());
+  for (int i = 1; i <= kDeploys; ++i) {
+    auto [code, out] = deploy("v" + std::to_string(i));
+    ASSERT_EQ(code, 0) << out;
+    EXPECT_NE(out.find("traffic paused"), std::string::npos) << out;
+  }
+  expect_no_failure(stop_load(load));
+}
+
+TEST_F(Deploys, AReleaseThatNeverBecomesHealthyIsRolledBackAndNeverServes) {
+  auto& baton = start_service(2, "rolling", "1s");
+  auto& load = start_load(baton.port());
+  auto [code, out] = deploy("broken", {}, {"--unhealthy"});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("not healthy within"), std::string::npos) << out;
+  EXPECT_NE(out.find("HTTP 503"), std::string::npos) << out;
+  auto summary = stop_load(load);
+  expect_no_failure(summary);
+  EXPECT_FALSE(summary["versions"].contains("broken")) << summary;
+  auto releases = cli({"releases", "web", "--json"}).second;
+  EXPECT_NE(releases.find("\"status\":\"failed\""), std::string::npos) << releases;
+  EXPECT_NE(releases.find("\"status\":\"live\""), std::string::npos) << releases;
+}
+
+TEST_F(Deploys, AReleaseThatExitsAtOnceFailsFastWithItsExitStatus) {
+  auto& baton = start_service(2, "blue-green");
+  auto& load = start_load(baton.port());
+  auto [code, out] = deploy("crashing", {}, {"--exit-immediately"});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("keeps exiting"), std::string::npos) << out;
+  EXPECT_NE(out.find("exited with 1"), std::string::npos) << out;
+  auto summary = stop_load(load);
+  expect_no_failure(summary);
+  EXPECT_FALSE(summary["versions"].contains("crashing")) << summary;
+}
+
+TEST_F(Deploys, ASlowRequestStartedOnTheOldReleaseFinishesThereWhileNewOnesReachTheNew) {
+  auto& baton = start_service(1, "rolling");
+  auto slow = std::async(std::launch::async, [port = baton.port()] {
+    Client client(port);
+    return client.get("/slow?ms=1500");
+  });
+  ASSERT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"in_flight\":1") != std::string::npos; }));
+  auto [code, out] = deploy("v1");
+  ASSERT_EQ(code, 0) << out;
+  Client client(baton.port());
+  auto fresh = client.get("/hello");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->header("X-Backend-Name").value_or(""), "v1");
+  auto finished = slow.get();
+  ASSERT_TRUE(finished);
+  EXPECT_EQ(finished->status, 200u);
+  EXPECT_EQ(finished->header("X-Backend-Name").value_or(""), "v0");
+  EXPECT_NE(out.find("1 finished, 0 cut"), std::string::npos) << out;
+}
+
+TEST_F(Deploys, RollbackToTheWarmStandbyIsOneSwitch) {
+  auto& baton = start_service(2, "blue-green");
+  ASSERT_EQ(deploy("v1").first, 0);
+  auto [code, out] = cli({"rollback", "web"});
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("warm standby"), std::string::npos) << out;
+  EXPECT_NE(out.find("r1"), std::string::npos) << out;
+  Client client(baton.port());
+  auto response = client.get("/hello");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->header("X-Backend-Name").value_or(""), "v0");
+  auto releases = cli({"releases", "web"}).second;
+  EXPECT_NE(releases.find("rolled_back"), std::string::npos) << releases;
+}
+
+TEST_F(Deploys, ASecondDeployIsRefusedWhileOneRunsAndNamesIt) {
+  start_service(1, "rolling");
+  auto [code, out] = deploy("slow", {"--detach"}, {"--startup-delay", "2000"});
+  ASSERT_EQ(code, 0) << out;
+  auto [second, message] = deploy("other");
+  EXPECT_EQ(second, 1) << message;
+  EXPECT_NE(message.find("r2"), std::string::npos) << message;
+  ASSERT_TRUE(eventually([&] { return cli({"releases", "web"}).second.find("live") != std::string::npos &&
+                                      cli({"ls", "--json"}).second.find("\"deploy\"") == std::string::npos; }));
+}
+
+TEST_F(Deploys, PausedRequestsWaitAndAreServedOnResume) {
+  auto& baton = start_service(1, "rolling");
+  ASSERT_EQ(cli({"pause", "web"}).first, 0);
+  auto held = std::async(std::launch::async, [port = baton.port()] {
+    Client client(port);
+    return client.get("/hello");
+  });
+  EXPECT_EQ(held.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  ASSERT_EQ(cli({"resume", "web"}).first, 0);
+  auto response = held.get();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200u);
+}
+
+TEST_F(Deploys, BadDeployInputIsRefusedWithExitTwo) {
+  start_service(1, "rolling");
+  EXPECT_EQ(cli({"deploy", "nosuch"}).first, 2);
+  EXPECT_EQ(cli({"deploy", "web", "--env", "NOEQUALS"}).first, 2);
+  EXPECT_EQ(cli({"deploy", "web", "--strategy", "sideways"}).first, 2);
+  EXPECT_EQ(cli({"deploy", "web", "--target", "127.0.0.1:1"}).first, 2);
+  EXPECT_EQ(cli({"rollback", "web", "--to", "r9"}).first, 1);
+  EXPECT_EQ(cli({"releases", "web"}).first, 0);
+}
+}  // namespace
+}  // namespace baton::itest
