@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Live demo: Baton runs three instances of an app behind one port (like
-# `pm2 start app -i 3`) under steady load. One instance is killed with SIGKILL
-# while the load runs: Baton retries the requests that met it, routes around it,
-# restarts it with backoff, and puts it back in rotation once it accepts
-# connections. Every request succeeds.
+# Live demo of zero-downtime deploys. A daemon in a temporary home runs three
+# instances of a demo app (baton-test-backend, which names its version in an
+# X-Backend-Name header) while baton-load sends requests without pause and
+# records every outcome. Under that load:
+#   1. a rolling deploy (v2), one instance at a time, health-gated;
+#   2. a blue-green deploy (v3), then `baton rollback` to the warm standby;
+#   3. a release that never becomes healthy: rolled back automatically;
+#   4. a recreate deploy (v4): requests wait while the only instance is replaced.
+# It ends with what the load saw: requests sent, requests failed, versions seen.
 set -euo pipefail
 build=${1:-build}
 baton=$(realpath "$build/src/baton")
 app=$(realpath "$build/tests/support/baton-test-backend")
-seconds=${DEMO_SECONDS:-12}
+load=$(realpath "$build/tools/load/baton-load")
 work=$(mktemp -d /tmp/baton-demo.XXXXXX)
+home="$work/home"
 baton_pid=""
+load_pid=""
 cleanup() {
-  [ -n "$baton_pid" ] && kill "$baton_pid" 2>/dev/null && wait "$baton_pid" 2>/dev/null || true
+  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
+  if [ -n "$baton_pid" ] && kill "$baton_pid" 2>/dev/null; then wait "$baton_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -23,45 +30,74 @@ cat >"$work/baton.toml" <<TOML
 threads = 2
 
 [services.web]
-listen    = "127.0.0.1:$port"
-command   = ["$app", "--listen", "127.0.0.1:{port}", "--name", "web"]
-instances = 3
-balance   = "least_conn"
+listen         = "127.0.0.1:$port"
+command        = ["$app", "--listen", "127.0.0.1:{port}", "--name", "v1"]
+instances      = 3
+health         = "/health"
+strategy       = "rolling"
+deploy_timeout = "3s"
 TOML
-echo "== config ($work/baton.toml)"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step "config ($work/baton.toml)"
 sed 's/^/   /' "$work/baton.toml"
 
-echo "== starting baton: it runs 3 instances of the app and routes 127.0.0.1:$port to them"
-"$baton" daemon --config "$work/baton.toml" --home "$work/home" 2>"$work/baton.log" &
+step "starting baton: 3 instances of v1 behind 127.0.0.1:$port"
+"$baton" daemon --config "$work/baton.toml" --home "$home" 2>"$work/baton.log" &
 baton_pid=$!
-ready() { grep -c "event=instance_ready service=" "$work/baton.log" 2>/dev/null || true; }
-for _ in $(seq 200); do [ "$(ready)" -ge 3 ] && break; sleep 0.05; done
-grep "event=instance_ready service=" "$work/baton.log" | sed 's/.*event=/   /'
+for _ in $(seq 200); do
+  [ "$(grep -c "event=instance_ready service=web" "$work/baton.log" 2>/dev/null || true)" -ge 3 ] && break
+  sleep 0.05
+done
+"$baton" ls --home "$home"
 
-echo "== ${seconds}s of load (wrk, 64 connections); one instance is killed at 1/3"
-wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$port/hello" >"$work/wrk.txt" 2>&1 &
-wrk_pid=$!
-sleep $((seconds / 3))
-victim=$(grep -m1 -o "event=instance_ready service=web instance=1 pid=[0-9]*" "$work/baton.log" | sed 's/.*pid=//')
-lines_at_kill=$(wc -l <"$work/baton.log")
-kill -9 "$victim"
-echo "   $(date +%T) instance 1 (pid $victim) killed with SIGKILL"
-wait "$wrk_pid"
-tail -n +"$((lines_at_kill + 1))" "$work/baton.log" | grep -E "event=instance_(down|ready) service=" | sed 's/.*event=/   /'
+step "load: baton-load, 32 connections acting as browsers (they keep the affinity cookie)"
+"$load" --url "http://127.0.0.1:$port/hello" --connections 32 --cookies --json --progress \
+  >"$work/load.json" 2>"$work/load.progress" &
+load_pid=$!
+sleep 2
 
-total=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/wrk.txt")
-non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\)/\1/p' "$work/wrk.txt")
-socket_errors=$(sed -n 's/^ *Socket errors: *//p' "$work/wrk.txt")
-echo
-echo "== result"
-grep -E "Requests/sec|99%" "$work/wrk.txt" | sed 's/^ */   /'
-echo "   requests sent:     $total"
-echo "   failed (non-2xx):  ${non2xx:-0}"
-echo "   socket errors:     ${socket_errors:-none}"
-echo "   app output:        $work/home/logs/web.log ($(wc -l <"$work/home/logs/web.log") lines)"
-if [ -z "$non2xx" ] && [ -z "$socket_errors" ]; then
-  echo "   zero failed requests"
-else
-  echo "   some requests failed"
-  exit 1
-fi
+deploy() { "$baton" deploy web --home "$home" "$@"; }
+release() { echo -- "$app" --listen '127.0.0.1:{port}' --name "$1"; }
+
+step "1. rolling deploy of v2 (one new instance at a time; old ones drain before they stop)"
+deploy --version v2 $(release v2)
+sleep 1
+
+step "2. blue-green deploy of v3 (all new instances healthy, then one switch; v2 stays warm)"
+deploy --version v3 --strategy blue-green $(release v3)
+sleep 1
+step "   rollback to the warm standby"
+start_ms=$(date +%s%3N)
+"$baton" rollback web --home "$home"
+echo "   (command to switched traffic: $(( $(date +%s%3N) - start_ms )) ms round trip)"
+sleep 1
+
+step "3. a broken release (its health check answers 503): rolled back on its own"
+set +e
+deploy --version v4-broken $(release v4-broken) --unhealthy
+broken_exit=$?
+set -e
+echo "   baton deploy exited with $broken_exit; the live release kept serving"
+sleep 1
+
+step "4. recreate deploy of v4 with one instance (requests wait, they do not fail)"
+deploy --version v4 --strategy recreate -i 1 $(release v4)
+sleep 1
+
+kill -TERM "$load_pid"
+wait "$load_pid" || true
+load_pid=""
+step "releases"
+"$baton" releases web --home "$home"
+
+step "result"
+python3 - "$work/load.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"   requests sent:    {s['requests']}")
+print(f"   requests failed:  {s['failed']}  (statuses {s['statuses'] or 'none'}, errors {s['errors'] or 'none'})")
+print(f"   versions seen:    " + ", ".join(f"{v}={n}" for v, n in s['versions'].items()))
+print(f"   latency:          p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, {s['rps']:.0f} req/s")
+sys.exit(0 if s['failed'] == 0 and 'v4-broken' not in s['versions'] else 1)
+PY
+echo "   zero failed requests; no request reached the broken release"

@@ -256,8 +256,9 @@ awaitable<deploy::DrainReport> ServiceRuntime::drain(const std::vector<Address>&
     return static_cast<std::uint64_t>(sum);
   };
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  co_await sleep_for(kSwitchGrace);
   std::uint64_t peak = in_flight();
+  co_await sleep_for(kSwitchGrace);
+  peak = std::max(peak, in_flight());
   while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) co_await sleep_for(kDrainPoll);
   deploy::DrainReport report;
   report.cut = in_flight();
