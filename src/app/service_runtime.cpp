@@ -146,7 +146,7 @@ void ServiceRuntime::watch(ReleaseRun& run, unsigned index, Address address, pid
   auto& checked = run.instances[index];
   checked.address = address;
   checked.pid = pid;
-  checked.monitor = health::HealthMonitor::start(executor_, run.health, address.port, on_change, passive);
+  checked.monitor = health::HealthMonitor::start(executor_, run.health, address, on_change, passive);
 }
 
 void ServiceRuntime::unwatch(ReleaseRun& run, unsigned index) {

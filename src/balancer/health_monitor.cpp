@@ -13,10 +13,10 @@ constexpr Millis kPassiveSampleInterval{100};
 }  // namespace
 
 std::shared_ptr<HealthMonitor> HealthMonitor::start(asio::any_io_executor executor,
-                                                    HealthCheck check, std::uint16_t port,
+                                                    HealthCheck check, Address target,
                                                     OnChange on_change,
                                                     PassiveCounter passive_failures) {
-  auto monitor = std::make_shared<HealthMonitor>(Private{}, executor, std::move(check), port,
+  auto monitor = std::make_shared<HealthMonitor>(Private{}, executor, std::move(check), std::move(target),
                                                  std::move(on_change), std::move(passive_failures));
   // The completion handler owns the monitor until its coroutine ends.
   auto done = [monitor](std::exception_ptr error) {
@@ -25,7 +25,7 @@ std::shared_ptr<HealthMonitor> HealthMonitor::start(asio::any_io_executor execut
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
       if (monitor->stopped_) return;
-      log::error("event=health_monitor_failed port={} error=\"{}\"", monitor->port_, e.what());
+      log::error("event=health_monitor_failed target={} error=\"{}\"", monitor->target_.text(), e.what());
     }
   };
   asio::co_spawn(executor, monitor->run(),
@@ -34,11 +34,11 @@ std::shared_ptr<HealthMonitor> HealthMonitor::start(asio::any_io_executor execut
 }
 
 HealthMonitor::HealthMonitor(Private, asio::any_io_executor executor, HealthCheck check,
-                             std::uint16_t port, OnChange on_change,
+                             Address target, OnChange on_change,
                              PassiveCounter passive_failures)
     : executor_(std::move(executor)),
       check_(std::move(check)),
-      port_(port),
+      target_(std::move(target)),
       on_change_(std::move(on_change)),
       passive_failures_(std::move(passive_failures)),
       state_(check_) {
@@ -55,7 +55,7 @@ void HealthMonitor::stop() {
 // After a cancellation asio throws from the next co_await, so `stopped_` is checked after each.
 awaitable<void> HealthMonitor::run() {
   for (;;) {
-    auto result = co_await probe(check_, port_);
+    auto result = co_await probe(check_, target_);
     if (stopped_) co_return;
     on_result(std::move(result));
     if (stopped_) co_return;  // the callback may have stopped the monitor

@@ -23,8 +23,15 @@ class HealthMonitor : public std::enable_shared_from_this<HealthMonitor> {
   // waiting: when it has grown, the next probe runs at once.
   // The monitor runs until stop(), whether or not the caller keeps the pointer.
   static std::shared_ptr<HealthMonitor> start(asio::any_io_executor executor, HealthCheck check,
-                                              std::uint16_t port, OnChange on_change,
+                                              Address target, OnChange on_change,
                                               PassiveCounter passive_failures = {});
+  // An instance on 127.0.0.1:port.
+  static std::shared_ptr<HealthMonitor> start(asio::any_io_executor executor, HealthCheck check,
+                                              std::uint16_t port, OnChange on_change,
+                                              PassiveCounter passive_failures = {}) {
+    return start(std::move(executor), std::move(check), Address{Address::Kind::tcp, "127.0.0.1", port, {}},
+                 std::move(on_change), std::move(passive_failures));
+  }
 
   // No callback runs after stop() returns; idempotent.
   void stop();
@@ -32,7 +39,7 @@ class HealthMonitor : public std::enable_shared_from_this<HealthMonitor> {
   const ProbeResult& last() const { return last_; }
 
   struct Private {};  // keeps construction to start()
-  HealthMonitor(Private, asio::any_io_executor executor, HealthCheck check, std::uint16_t port,
+  HealthMonitor(Private, asio::any_io_executor executor, HealthCheck check, Address target,
                 OnChange on_change, PassiveCounter passive_failures);
 
  private:
@@ -43,7 +50,7 @@ class HealthMonitor : public std::enable_shared_from_this<HealthMonitor> {
 
   asio::any_io_executor executor_;
   HealthCheck check_;
-  std::uint16_t port_;
+  Address target_;
   OnChange on_change_;
   PassiveCounter passive_failures_;
   std::uint64_t passive_seen_ = 0;

@@ -37,10 +37,18 @@ ProbeResult classify(const HealthCheck& check, unsigned status) {
 
 // Each step returns at its first error, with no further co_await: after a cancellation the next
 // co_await would throw.
-awaitable<ProbeResult> exchange(const HealthCheck& check, std::uint16_t port) {
+awaitable<ProbeResult> exchange(const HealthCheck& check, const Address& target) {
   auto executor = co_await asio::this_coro::executor;
-  tcp::socket socket(executor);
-  tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
+  asio::generic::stream_protocol::socket socket(executor);
+  asio::generic::stream_protocol::endpoint endpoint;
+  if (target.kind == Address::Kind::unix_path) {
+    endpoint = asio::local::stream_protocol::endpoint(target.path);
+  } else {
+    error_code bad_host;
+    auto ip = asio::ip::make_address(target.host, bad_host);
+    if (bad_host) co_return failure("cannot probe host " + target.host + ": not an IP address");
+    endpoint = tcp::endpoint(ip, target.port);
+  }
   auto [connect_ec] = co_await socket.async_connect(endpoint, use_nothrow);
   if (connect_ec) co_return connect_failure(connect_ec);
   if (check.kind == HealthCheck::Kind::tcp) co_return ProbeResult{true, "connected"};
@@ -62,9 +70,15 @@ awaitable<void> expire(Millis after) {
 }  // namespace
 
 awaitable<ProbeResult> probe(const HealthCheck& check, std::uint16_t port) {
+  Address target{Address::Kind::tcp, "127.0.0.1", port, {}};
+  auto result = co_await probe(check, target);
+  co_return result;
+}
+
+awaitable<ProbeResult> probe(const HealthCheck& check, const Address& target) {
   using namespace asio::experimental::awaitable_operators;
   try {
-    auto outcome = co_await (exchange(check, port) || expire(check.timeout));
+    auto outcome = co_await (exchange(check, target) || expire(check.timeout));
     if (outcome.index() == 0) co_return std::get<0>(std::move(outcome));
     co_return failure(fmt::format("timed out after {} ms", check.timeout.count()));
   } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "balancer/health_check.hpp"
+#include "net/address.hpp"
 #include "net/asio.hpp"
 
 namespace baton::health {
@@ -18,5 +19,7 @@ struct ProbeResult {
 // [expect_min, expect_max]; only the head is read. Everything happens under check.timeout.
 // Never throws; when the awaiting coroutine is cancelled it returns early (a failed result).
 // `check` must outlive the returned awaitable.
+awaitable<ProbeResult> probe(const HealthCheck& check, const Address& target);
+// The same for 127.0.0.1:port (an instance Baton runs).
 awaitable<ProbeResult> probe(const HealthCheck& check, std::uint16_t port);
 }  // namespace baton::health

@@ -215,6 +215,35 @@ TEST_F(Deploys, PausedRequestsWaitAndAreServedOnResume) {
   EXPECT_EQ(response->status, 200u);
 }
 
+// Containers run by something else: the deploy health-checks the new address, switches, and returns
+// once the old one is drained, so the caller can stop it.
+TEST_F(Deploys, ExternalTargetsAreHealthCheckedSwitchedAndDrained) {
+  Backend old_backend(*backend_binary(), "old", dir_);
+  Backend new_backend(*backend_binary(), "new", dir_);
+  auto& baton = start_baton(fmt::format("[services.web]\nlisten = \"127.0.0.1:0\"\ntargets = [\"{}\"]\n"
+                                        "health = \"/health\"\ndeploy_timeout = \"1s\"\n",
+                                        old_backend.address()));
+  home_ = (dir_.path() / "home").string();
+  ASSERT_TRUE(eventually([&] {
+    Client client(baton.port());
+    auto response = client.get("/hello");
+    return response && response->header("X-Backend-Name").value_or("") == "old";
+  }));
+  auto& load = start_load(baton.port());
+  auto [code, out] = cli({"deploy", "web", "--target", new_backend.address()});
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("drained"), std::string::npos) << out;
+  Client client(baton.port());
+  auto response = client.get("/hello");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->header("X-Backend-Name").value_or(""), "new");
+  expect_no_failure(stop_load(load));
+  // A target that never answers its check is refused and the live one stays.
+  HeldPort dead;
+  auto [refused, why] = cli({"deploy", "web", "--target", dead.address()});
+  EXPECT_EQ(refused, 1) << why;
+}
+
 TEST_F(Deploys, BadDeployInputIsRefusedWithExitTwo) {
   start_service(1, "rolling");
   EXPECT_EQ(cli({"deploy", "nosuch"}).first, 2);
