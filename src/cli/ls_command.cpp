@@ -20,12 +20,32 @@ std::string human_duration(std::int64_t ms) {
   return fmt::format("{}h", ms / 3'600'000);
 }
 
+// One line per service: its live release, a warm standby, a pause, a deploy in progress.
+void print_services(const nlohmann::json& status) {
+  if (!status.contains("services")) return;
+  for (const auto& s : status.at("services")) {
+    std::string line = fmt::format("{}: live {} ({})", s.value("name", ""), s.value("live", "-"), s.value("version", ""));
+    if (!s.value("standby", "").empty()) line += ", standby " + s.value("standby", "");
+    if (s.value("paused", false)) line += ", PAUSED (requests wait)";
+    if (s.contains("deploy")) {
+      const auto& d = s.at("deploy");
+      line += fmt::format(", {} of {} running ({}, {}s): {}", d.value("kind", ""), d.value("release", ""),
+                          d.value("strategy", ""), d.value("elapsed_ms", 0) / 1000,
+                          d.contains("last_event") ? d.at("last_event").value("message", "") : "");
+    }
+    fmt::print("{}\n", line);
+  }
+  fmt::print("\n");
+}
+
 void print_table(const nlohmann::json& status) {
-  fmt::print("{:<16} {:>4} {:>8} {:>6} {:<11} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8}\n", "SERVICE", "#", "PID", "PORT",
-             "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "REQUESTS", "INFLIGHT");
+  print_services(status);
+  fmt::print("{:<16} {:>4} {:<6} {:>8} {:>6} {:<11} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8}\n", "SERVICE", "#", "REL",
+             "PID", "PORT", "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "REQUESTS", "INFLIGHT");
   for (const auto& i : status.at("instances")) {
-    fmt::print("{:<16} {:>4} {:>8} {:>6} {:<11} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8}\n",
-               i.at("service").get<std::string>(), i.at("instance").get<unsigned>(), i.at("pid").get<int>(),
+    fmt::print("{:<16} {:>4} {:<6} {:>8} {:>6} {:<11} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8}\n",
+               i.at("service").get<std::string>(), i.at("instance").get<unsigned>(), i.value("release", ""),
+               i.at("pid").get<int>(),
                i.at("port").get<unsigned>(), i.at("state").get<std::string>(),
                human_duration(i.at("uptime_ms").get<std::int64_t>()), i.at("restarts").get<unsigned>(),
                human_duration(i.at("cpu_ms").get<std::int64_t>()), human_bytes(i.at("rss_bytes").get<std::uint64_t>()),
