@@ -30,13 +30,14 @@ class Deploys : public IntegrationTest {
     IntegrationTest::TearDown();
   }
 
-  Baton& start_service(unsigned instances, std::string_view strategy, std::string_view deploy_timeout = "10s") {
+  Baton& start_service(unsigned instances, std::string_view strategy, std::string_view deploy_timeout = "10s",
+                       std::string_view extra = "") {
     auto toml = fmt::format(
         "[services.web]\nlisten = \"127.0.0.1:0\"\n"
         "command = [\"{}\", \"--listen\", \"127.0.0.1:{{port}}\", \"--name\", \"v0\"]\n"
         "instances = {}\nstrategy = \"{}\"\nhealth = \"/health\"\nstop_timeout = \"5s\"\n"
-        "deploy_timeout = \"{}\"\n",
-        *backend_binary(), instances, strategy, deploy_timeout);
+        "deploy_timeout = \"{}\"\n{}",
+        *backend_binary(), instances, strategy, deploy_timeout, extra);
     auto& baton = start_baton(toml);
     home_ = (dir_.path() / "home").string();
     EXPECT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
@@ -173,6 +174,26 @@ TEST_F(Deploys, ASlowRequestStartedOnTheOldReleaseFinishesThereWhileNewOnesReach
   EXPECT_EQ(finished->status, 200u);
   EXPECT_EQ(finished->header("X-Backend-Name").value_or(""), "v0");
   EXPECT_NE(out.find("1 finished, 0 cut"), std::string::npos) << out;
+}
+
+// A WebSocket on the old release keeps working while the deploy drains it, and is closed at the
+// drain deadline (counted as cut) before the old instance is signalled.
+TEST_F(Deploys, AWebSocketOnTheOldReleaseRunsUntilTheDrainDeadline) {
+  auto& baton = start_service(1, "rolling", "10s", "drain_timeout = \"1s\"\n");
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(baton.port(), "/ws")) << ws.last_error();
+  ASSERT_TRUE(ws.write("before", true));
+  ASSERT_TRUE(ws.read());
+  auto deploying = std::async(std::launch::async, [&] { return deploy("v1"); });
+  // While the deploy waits on the drain, the tunnel still carries messages.
+  ASSERT_TRUE(ws.write("during", true)) << ws.last_error();
+  auto echoed = ws.read();
+  ASSERT_TRUE(echoed) << ws.last_error();
+  EXPECT_EQ(echoed->data, "during");
+  auto [code, out] = deploying.get();
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("0 finished, 1 cut"), std::string::npos) << out;
+  EXPECT_FALSE(ws.read());  // closed at the deadline
 }
 
 TEST_F(Deploys, RollbackToTheWarmStandbyIsOneSwitch) {
