@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/api_client.hpp"
@@ -17,6 +19,17 @@ std::string error_of(const std::string& body) {
   auto parsed = json::parse(body, nullptr, false);
   if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) return parsed["error"];
   return body;
+}
+
+// The exit code when the call failed or the daemon refused, after saying why; nothing on a 200.
+std::optional<int> failure_exit(const std::expected<ApiReply, ApiError>& reply) {
+  if (!reply) {
+    fmt::print(stderr, "baton: {}\n", reply.error().message);
+    return reply.error().unreachable ? kUnreachable : kFailed;
+  }
+  if (reply->status == 200) return std::nullopt;
+  fmt::print(stderr, "baton: {}\n", error_of(reply->body));
+  return exit_code_for(reply->status);
 }
 
 // Terminals get the "instances" lines rewritten in place; everything else gets one line per event.
@@ -124,14 +137,7 @@ int run_rollback(const RollbackCommand& command) {
 
 int run_releases(const ReleasesCommand& command) {
   auto reply = call_api(command.home, "GET", "/v1/services/" + command.service + "/releases");
-  if (!reply) {
-    fmt::print(stderr, "baton: {}\n", reply.error().message);
-    return reply.error().unreachable ? kUnreachable : kFailed;
-  }
-  if (reply->status != 200) {
-    fmt::print(stderr, "baton: {}\n", error_of(reply->body));
-    return exit_code_for(reply->status);
-  }
+  if (auto failed = failure_exit(reply)) return *failed;
   if (command.json) {
     fmt::print("{}\n", reply->body);
     return kOk;
@@ -148,14 +154,7 @@ int run_releases(const ReleasesCommand& command) {
 int run_pause(const PauseCommand& command) {
   auto action = command.pause ? "pause" : "resume";
   auto reply = call_api(command.home, "POST", fmt::format("/v1/services/{}/{}", command.service, action));
-  if (!reply) {
-    fmt::print(stderr, "baton: {}\n", reply.error().message);
-    return reply.error().unreachable ? kUnreachable : kFailed;
-  }
-  if (reply->status != 200) {
-    fmt::print(stderr, "baton: {}\n", error_of(reply->body));
-    return exit_code_for(reply->status);
-  }
+  if (auto failed = failure_exit(reply)) return *failed;
   fmt::print("{}: {}\n", command.service, command.pause ? "paused, new requests wait" : "resumed");
   return kOk;
 }
