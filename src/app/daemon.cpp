@@ -12,6 +12,7 @@
 #include "config/loader.hpp"
 #include "app/control_api.hpp"
 #include "app/service_runtime.hpp"
+#include "app/state_recorder.hpp"
 #include "deploy/deployer.hpp"
 #include "proxy/proxy_server.hpp"
 
@@ -29,14 +30,25 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-// The home holds logs, the state database and the control socket: owner only.
+// The home holds logs, output pipes, the state database and the control socket: owner only.
 std::expected<std::filesystem::path, std::string> prepare_home(const std::string& home) {
   std::error_code ec;
   std::filesystem::path dir(home);
   std::filesystem::create_directories(dir / "logs", ec);
+  if (!ec) std::filesystem::create_directories(dir / "run", ec);
   if (ec) return std::unexpected(fmt::format("cannot create the home directory {}: {}", home, ec.message()));
   ::chmod(dir.c_str(), 0700);
   return dir;
+}
+
+// The state file, with the deploys a previous daemon left unfinished ended (rolled back).
+std::expected<std::unique_ptr<StateRecorder>, std::string> open_state(const std::filesystem::path& home) {
+  auto recorder = StateRecorder::open(home);
+  if (!recorder) return recorder;
+  auto ended = (*recorder)->end_interrupted_deploys();
+  if (!ended) return std::unexpected(ended.error());
+  for (const auto& deploy : *ended) log::warn("event=deploy_interrupted deploy=\"{}\" outcome=rolled_back", deploy);
+  return recorder;
 }
 
 // Runs `work` on the control plane's thread and waits for its result.
@@ -71,18 +83,43 @@ int run_daemon(const cli::DaemonCommand& command) {
     return cli::kFailed;
   }
 
+  auto recorder = open_state(*home);
+  if (!recorder) {
+    fmt::print(stderr, "baton: {}\n", recorder.error());
+    return cli::kFailed;
+  }
+  auto& state = **recorder;
+  auto recorded = state.recorded_instances();
+  if (!recorded) {
+    fmt::print(stderr, "baton: {}\n", recorded.error());
+    return cli::kFailed;
+  }
+
   asio::io_context control(1);
   auto keep_running = asio::make_work_guard(control);
   std::thread control_thread([&] { control.run(); });
-  ServiceRuntime runtime(control.get_executor(), *config, **server, *home / "logs");
-  deploy::Deployer deployer(control.get_executor(), runtime);
+  ServiceRuntime runtime(control.get_executor(), *config, **server, *home, std::move(*recorded),
+                         [&state](const std::string& service, const std::string& release,
+                                  const std::vector<supervisor::AdoptedInstance>& instances) {
+                           state.save_instances(service, release, instances);
+                         });
+  deploy::Deployer deployer(control.get_executor(), runtime, &state);
   using Started = std::expected<void, std::string>;
   auto started = run_on<Started>(control, [&]() -> awaitable<Started> {
+    std::vector<std::string> names;
     for (const auto& [name, service] : config->services) {
-      auto added = co_await deployer.add_service(name, deploy::spec_from_config(service), {});
+      auto spec = deploy::spec_from_config(service);
+      auto history = state.load_service(name, spec);
+      if (!history) co_return std::unexpected(name + ": " + history.error());
+      auto added = co_await deployer.add_service(name, spec, std::move(*history));
       if (!added) co_return std::unexpected(name + ": " + added.error());
-      if (service.managed()) log::info("event=service_started service={} instances={}", name, service.instances);
+      names.push_back(name);
+      if (service.managed())
+        log::info("event=service_started service={} release={} instances={}", name, deployer.live(name)->id,
+                  deployer.live(name)->spec.size());
     }
+    co_await runtime.stop_unadopted();
+    state.forget_services_except(names);
     co_return Started{};
   });
   int exit_code = cli::kOk;

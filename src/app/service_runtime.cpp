@@ -22,12 +22,17 @@ awaitable<void> sleep_for(std::chrono::milliseconds duration) {
 }  // namespace
 
 ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, const Config& config, proxy::ProxyServer& server,
-                               std::filesystem::path log_dir)
+                               const std::filesystem::path& home,
+                               std::map<std::string, std::vector<supervisor::AdoptedInstance>> recorded,
+                               InstanceRecorder record)
     : executor_(executor),
       config_(config),
       server_(server),
-      log_dir_(std::move(log_dir)),
+      log_dir_(home / "logs"),
+      run_dir_(home / "run"),
       changed_(executor),
+      adoptable_(std::move(recorded)),
+      record_(std::move(record)),
       supervisor_(executor, [this](const supervisor::InstanceEvent& e) { on_instance_event(e); }) {}
 
 ServiceRuntime::~ServiceRuntime() {
@@ -51,6 +56,7 @@ supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, con
   spec.stop_timeout = sc.stop_timeout;
   spec.max_memory = sc.max_memory;
   spec.log_file = log_dir_ / (service + ".log");
+  spec.output_dir = run_dir_;
   return spec;
 }
 
@@ -76,11 +82,14 @@ awaitable<std::expected<void, std::string>> ServiceRuntime::run_instances(const 
   if (!supervisor_.contains(k)) {
     auto spec = spec_for(service, release);
     spec.instances = count;
-    result = co_await supervisor_.start(std::move(spec));
+    auto adopted = std::move(adoptable_[k]);
+    adoptable_.erase(k);
+    result = co_await supervisor_.start(std::move(spec), std::move(adopted));
   } else {
     result = co_await supervisor_.scale(k, count);
   }
   if (!result && !supervisor_.contains(k)) releases_.erase(k);
+  record_instances(service, release.id, supervisor_.contains(k) ? count : 0);
   co_return result;
 }
 
@@ -95,6 +104,7 @@ awaitable<void> ServiceRuntime::stop_instances(const std::string& service, const
   } else {
     co_await supervisor_.stop(k);
   }
+  record_instances(service, release, keep);
   if (keep > 0) co_return;
   found = releases_.find(k);
   if (found == releases_.end()) co_return;
@@ -103,7 +113,34 @@ awaitable<void> ServiceRuntime::stop_instances(const std::string& service, const
   publish_routes();
 }
 
+void ServiceRuntime::record_instances(const std::string& service, const std::string& release, unsigned count) {
+  auto k = key(service, release);
+  auto& records = recorded_[k];
+  for (const auto& s : supervisor_.status(k))
+    if (s.identity) records[s.index] = supervisor::AdoptedInstance{s.index, s.port, *s.identity};
+  std::erase_if(records, [count](const auto& r) { return r.first >= count; });
+  save_records(service, release);
+}
+
+void ServiceRuntime::save_records(const std::string& service, const std::string& release) {
+  auto k = key(service, release);
+  std::vector<supervisor::AdoptedInstance> list;
+  for (const auto& [index, record] : recorded_[k]) list.push_back(record);
+  if (list.empty()) recorded_.erase(k);
+  if (record_) record_(service, release, list);
+}
+
 void ServiceRuntime::on_instance_event(const supervisor::InstanceEvent& event) {
+  if (event.kind == supervisor::InstanceEvent::Kind::started) {
+    // Written before the process can do anything that matters: a daemon killed from here on
+    // finds it in the state file and adopts or stops it.
+    if (event.identity) {
+      recorded_[key(event.service, event.release)][event.index] =
+          supervisor::AdoptedInstance{event.index, event.port, *event.identity};
+      save_records(event.service, event.release);
+    }
+    return;
+  }
   auto found = releases_.find(key(event.service, event.release));
   if (found == releases_.end()) return;
   if (event.kind == supervisor::InstanceEvent::Kind::ready) {
@@ -302,6 +339,29 @@ awaitable<void> ServiceRuntime::stop_all() {
     for (auto& [index, checked] : run.instances)
       if (checked.monitor) checked.monitor->stop();
   co_await supervisor_.stop_all();
+  for (auto records = std::move(recorded_); const auto& [k, list] : records) {
+    auto at = k.rfind('@');
+    if (record_) record_(k.substr(0, at), k.substr(at + 1), {});
+  }
+}
+
+awaitable<void> ServiceRuntime::stop_unadopted() {
+  for (auto leftovers = std::move(adoptable_); auto& [k, adopted] : leftovers) {
+    auto at = k.rfind('@');
+    supervisor::ServiceSpec spec;
+    spec.name = k.substr(0, at);
+    spec.release = k.substr(at + 1);
+    spec.instances = 0;  // every adopted process is past the count: adopted, then stopped
+    if (auto config = config_.services.find(spec.name); config != config_.services.end()) {
+      spec.stop_signal = config->second.stop_signal;
+      spec.stop_timeout = config->second.stop_timeout;
+    }
+    log::info("event=stopping_unadopted service={} release={} instances={}", spec.name, spec.release,
+              adopted.size());
+    auto started = co_await supervisor_.start(spec, std::move(adopted));
+    if (started) co_await supervisor_.stop(k);
+    if (record_) record_(spec.name, spec.release, {});
+  }
 }
 
 const TargetCounters* ServiceRuntime::counters_for(const Address& address) {

@@ -3,6 +3,7 @@
 // health monitor per instance, and the traffic split published to the proxy as
 // route tables. Everything runs on the control plane's thread.
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,8 +19,15 @@
 namespace baton {
 class ServiceRuntime final : public deploy::Runtime {
  public:
+  // Where instance identities go as processes start and stop, so a later daemon can adopt them.
+  using InstanceRecorder = std::function<void(const std::string& service, const std::string& release,
+                                              const std::vector<supervisor::AdoptedInstance>& instances)>;
+
+  // `recorded`: instances a previous daemon left, by service@release; a release's first start
+  // adopts the live ones instead of starting duplicates.
   ServiceRuntime(asio::any_io_executor executor, const Config& config, proxy::ProxyServer& server,
-                 std::filesystem::path log_dir);
+                 const std::filesystem::path& home, std::map<std::string, std::vector<supervisor::AdoptedInstance>> recorded = {},
+                 InstanceRecorder record = {});
   ~ServiceRuntime() override;
 
   awaitable<std::expected<void, std::string>> run_instances(const std::string& service,
@@ -37,6 +45,9 @@ class ServiceRuntime final : public deploy::Runtime {
 
   // Stops every instance (daemon shutdown).
   awaitable<void> stop_all();
+  // Stops the recorded instances no release adopted (a release that is no longer live, a service
+  // no longer configured): after a restart nothing runs that the daemon does not know of.
+  awaitable<void> stop_unadopted();
   std::vector<supervisor::InstanceStatus> status() const { return supervisor_.status(); }
   bool healthy(const std::string& service, const std::string& release, unsigned index) const;
   // The proxy's counters for a target, once it has taken traffic.
@@ -61,6 +72,9 @@ class ServiceRuntime final : public deploy::Runtime {
 
   static std::string key(const std::string& service, const std::string& release) { return service + "@" + release; }
   void on_instance_event(const supervisor::InstanceEvent& event);
+  // Rewrites the recorded identities of `key`'s instances: those the supervisor runs, below `count`.
+  void record_instances(const std::string& service, const std::string& release, unsigned count);
+  void save_records(const std::string& service, const std::string& release);
   void watch(ReleaseRun& run, unsigned index, Address address, pid_t pid = 0);
   void unwatch(ReleaseRun& run, unsigned index);
   void publish_routes();
@@ -70,11 +84,15 @@ class ServiceRuntime final : public deploy::Runtime {
   asio::any_io_executor executor_;
   const Config& config_;
   proxy::ProxyServer& server_;
-  std::filesystem::path log_dir_;
+  std::filesystem::path log_dir_;  // home/logs
+  std::filesystem::path run_dir_;  // home/run: instances' output FIFOs
   std::map<std::string, ReleaseRun> releases_;  // by service@release
   std::map<std::string, deploy::TrafficSplit> traffic_;
   proxy::RuntimeRoutes published_;
   deploy::Notifier changed_;
+  std::map<std::string, std::vector<supervisor::AdoptedInstance>> adoptable_;  // by service@release
+  InstanceRecorder record_;
+  std::map<std::string, std::map<unsigned, supervisor::AdoptedInstance>> recorded_;  // by service@release
   supervisor::Supervisor supervisor_;
 };
 }  // namespace baton

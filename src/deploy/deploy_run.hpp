@@ -3,6 +3,7 @@
 // which any number of watchers (`baton deploy`, `baton status`) follow.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,8 +31,17 @@ class DeployRun {
         strategy_(std::move(strategy)),
         changed_(std::move(executor)) {}
 
+  using EventSink = std::function<void(const DeployEvent&)>;
+  using FinishSink = std::function<void(bool ok, const std::string& reason)>;
+  // Every event and the end are handed to these too (the deploy journal), as they happen.
+  void record_to(EventSink on_event, FinishSink on_finish) {
+    on_event_ = std::move(on_event);
+    on_finish_ = std::move(on_finish);
+  }
+
   void add(DeployEvent event) {
     event.elapsed_ms = elapsed().count();
+    if (on_event_) on_event_(event);
     events_.push_back(std::move(event));
     changed_.notify();
   }
@@ -39,6 +49,7 @@ class DeployRun {
     finished_ = true;
     ok_ = ok;
     reason_ = std::move(reason);
+    if (on_finish_) on_finish_(ok_, reason_);
     changed_.notify();
   }
 
@@ -66,6 +77,8 @@ class DeployRun {
   bool finished_ = false;
   bool ok_ = false;
   std::string reason_;
+  EventSink on_event_;
+  FinishSink on_finish_;
   Notifier changed_;
 };
 }  // namespace baton::deploy

@@ -18,10 +18,22 @@ std::string timestamp_version() {
 }
 }  // namespace
 
-Deployer::Deployer(asio::any_io_executor executor, Runtime& runtime, ReleaseObserver on_release)
-    : executor_(std::move(executor)), runtime_(runtime), on_release_(std::move(on_release)) {}
+Deployer::Deployer(asio::any_io_executor executor, Runtime& runtime, Journal* journal)
+    : executor_(std::move(executor)), runtime_(runtime), journal_(journal) {}
 
 Deployer::~Deployer() = default;
+
+namespace {
+// The release a previous daemon left serving: the live one, or, when it stopped inside a blue-green
+// switch (the old release already standby, the new one not yet live), the newest standby.
+std::string serving_release(const std::deque<Release>& releases) {
+  for (const auto& release : releases)
+    if (release.status == ReleaseStatus::live) return release.id;
+  for (auto it = releases.rbegin(); it != releases.rend(); ++it)
+    if (it->status == ReleaseStatus::standby) return it->id;
+  return {};
+}
+}  // namespace
 
 awaitable<std::expected<void, std::string>> Deployer::add_service(const std::string& name,
                                                                  const ReleaseSpec& config_spec,
@@ -29,18 +41,20 @@ awaitable<std::expected<void, std::string>> Deployer::add_service(const std::str
   auto service = std::make_unique<Service>();
   service->name = name;
   service->config_spec = config_spec;
-  for (auto& release : history) {
-    if (release.status == ReleaseStatus::live) service->live = release.id;
-    service->releases.push_back(std::move(release));
-  }
-  if (!service->releases.empty())
-    service->next_id = std::stoull(service->releases.back().id.substr(1)) + 1;
+  for (auto& release : history) service->releases.push_back(std::move(release));
+  for (const auto& release : service->releases)
+    service->next_id = std::max<std::uint64_t>(service->next_id, std::stoull(release.id.substr(1)) + 1);
+  service->live = serving_release(service->releases);
   auto& stored = *service;
   services_[name] = std::move(service);
-  // A release left half-deployed (or standby) by a previous daemon does not come back.
-  for (auto& release : stored.releases)
-    if (release.status == ReleaseStatus::deploying || release.status == ReleaseStatus::standby)
+  // A release left half-deployed does not come back; a warm standby's processes were stopped.
+  for (auto& release : stored.releases) {
+    if (release.id == stored.live) continue;
+    if (release.status == ReleaseStatus::deploying)
       set_status(stored, release, ReleaseStatus::failed, "interrupted: the daemon stopped during its deploy");
+    else if (release.status == ReleaseStatus::standby)
+      set_status(stored, release, ReleaseStatus::retired, "its standby ended when the daemon stopped");
+  }
   Release* live = find_release(stored, stored.live);
   if (!live) live = &add_release(stored, config_spec, "config", "config");
   stored.live = live->id;
@@ -68,7 +82,7 @@ Release& Deployer::add_release(Service& service, ReleaseSpec spec, std::string v
   release.created_ms = now_ms();
   release.created_by = std::move(who);
   service.releases.push_back(std::move(release));
-  if (on_release_) on_release_(service.name, service.releases.back());
+  if (journal_) journal_->release_changed(service.name, service.releases.back());
   return service.releases.back();
 }
 
@@ -79,9 +93,10 @@ Release* Deployer::find_release(Service& service, const std::string& id) {
 }
 
 void Deployer::set_status(Service& service, Release& release, ReleaseStatus status, std::string reason) {
+  if (release.status == status && reason.empty()) return;
   release.status = status;
   if (!reason.empty()) release.reason = std::move(reason);
-  if (on_release_) on_release_(service.name, release);
+  if (journal_) journal_->release_changed(service.name, release);
 }
 
 std::expected<void, std::string> Deployer::check_idle(const Service& service) const {
@@ -91,6 +106,19 @@ std::expected<void, std::string> Deployer::check_idle(const Service& service) co
                                      "with 'baton status {}'",
                                      run.kind(), service.name, run.strategy(), run.release(),
                                      run.elapsed().count() / 1000, service.name));
+}
+
+// Journals the run's start (a second daemon's deploy of the service is refused there too), then
+// each of its events and its end.
+std::expected<void, std::string> Deployer::journal_start(Service& service, DeployRun& run) {
+  if (!journal_) return {};
+  auto id = journal_->deploy_started(run, service.live);
+  if (!id) return std::unexpected("cannot journal the " + run.kind() + ": " + id.error());
+  run.record_to([journal = journal_, id = *id](const DeployEvent& e) { journal->deploy_event(id, e); },
+                [journal = journal_, id = *id](bool ok, const std::string& reason) {
+                  journal->deploy_finished(id, ok, reason);
+                });
+  return {};
 }
 
 std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRequest request) {
@@ -103,6 +131,10 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRe
   auto& release = add_release(service, std::move(request.spec), std::move(request.version), std::move(request.who));
   auto progress = std::make_shared<DeployRun>(executor_, service.name, release.id, "deploy",
                                               std::string(to_string(strategy)));
+  if (auto journaled = journal_start(service, *progress); !journaled) {
+    set_status(service, release, ReleaseStatus::failed, journaled.error());
+    return std::unexpected(journaled.error());
+  }
   service.running = progress;
   auto run = std::make_shared<Run>(*this, service, progress, release.id, strategy);
   asio::co_spawn(executor_, [run]() -> awaitable<void> { co_await run->execute(); }, asio::detached);
@@ -132,6 +164,7 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::rollback(Rollba
   auto strategy = release->spec.external() ? Strategy::blue_green : service.config_spec.deploy.strategy;
   auto progress = std::make_shared<DeployRun>(executor_, service.name, to, "rollback",
                                               to == service.standby ? "switch" : std::string(to_string(strategy)));
+  if (auto journaled = journal_start(service, *progress); !journaled) return std::unexpected(journaled.error());
   service.running = progress;
   auto run = std::make_shared<Run>(*this, service, progress, to, strategy);
   bool warm = to == service.standby;

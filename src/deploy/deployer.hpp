@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "deploy/deploy_run.hpp"
+#include "deploy/journal.hpp"
 #include "deploy/release.hpp"
 #include "deploy/runtime.hpp"
 
@@ -31,16 +32,15 @@ struct RollbackRequest {
   std::string who;
 };
 
-// Called when a release changes (created, status) so it can be persisted.
-using ReleaseObserver = std::function<void(const std::string& service, const Release& release)>;
-
 class Deployer {
  public:
-  Deployer(asio::any_io_executor executor, Runtime& runtime, ReleaseObserver on_release = {});
+  // `journal` (may be null) outlives the deployer.
+  Deployer(asio::any_io_executor executor, Runtime& runtime, Journal* journal = nullptr);
   ~Deployer();
 
-  // The service's history as a previous daemon left it (may be empty) and its spec from the config.
-  // Starts the live release (or a first one from the config) and routes traffic to it.
+  // The service's history as a previous daemon left it (may be empty, oldest first) and its spec
+  // from the config. Starts the live release (or a first one from the config) and routes traffic
+  // to it. A release the previous daemon was deploying is marked failed, a warm standby retired.
   awaitable<std::expected<void, std::string>> add_service(const std::string& name, const ReleaseSpec& config_spec,
                                                           std::vector<Release> history);
   awaitable<void> remove_service(const std::string& name);
@@ -65,10 +65,11 @@ class Deployer {
   void set_status(Service& service, Release& release, ReleaseStatus status, std::string reason = {});
   void arm_standby_expiry(const std::string& name, Service& service);
   std::expected<void, std::string> check_idle(const Service& service) const;
+  std::expected<void, std::string> journal_start(Service& service, DeployRun& run);
 
   asio::any_io_executor executor_;
   Runtime& runtime_;
-  ReleaseObserver on_release_;
+  Journal* journal_;
   std::map<std::string, std::unique_ptr<Service>> services_;
 };
 }  // namespace baton::deploy

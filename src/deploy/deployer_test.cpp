@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "deploy/fake_runtime.hpp"
 
 namespace baton::deploy {
@@ -9,9 +11,29 @@ namespace {
 using namespace std::chrono_literals;
 using testing::FakeRuntime;
 
+// Remembers what the deployer journals, and can refuse deploys as a held lock would.
+class RecordingJournal final : public Journal {
+ public:
+  void release_changed(const std::string& service, const Release& release) override {
+    changes_.push_back(release.id + ":" + std::string(to_string(release.status)));
+  }
+  std::expected<std::int64_t, std::string> deploy_started(const DeployRun& run, const std::string& from) override {
+    if (!refuse_.empty()) return std::unexpected(refuse_);
+    deploys_.push_back(run.kind() + " " + (from.empty() ? "-" : from) + "->" + run.release());
+    return static_cast<std::int64_t>(deploys_.size());
+  }
+  void deploy_event(std::int64_t deploy, const DeployEvent& event) override { events_.push_back(event.kind); }
+  void deploy_finished(std::int64_t deploy, bool ok, const std::string& reason) override {
+    finished_.push_back(fmt::format("{}:{}", deploy, ok ? "ok" : "failed"));
+  }
+
+  std::vector<std::string> changes_, deploys_, events_, finished_;
+  std::string refuse_;
+};
+
 class DeployerTest : public ::testing::Test {
  protected:
-  DeployerTest() : runtime_(io_.get_executor()), deployer_(io_.get_executor(), runtime_) {}
+  DeployerTest() : runtime_(io_.get_executor()), deployer_(io_.get_executor(), runtime_, &journal_) {}
 
   // A deploy's spec comes from the service's config, so it carries the service's strategy.
   ReleaseSpec spec(unsigned instances, std::string behaviour = "healthy") const {
@@ -24,12 +46,13 @@ class DeployerTest : public ::testing::Test {
     return s;
   }
 
-  void add_service(unsigned instances, Strategy strategy = Strategy::rolling) {
+  void add_service(unsigned instances, Strategy strategy = Strategy::rolling, std::vector<Release> history = {}) {
     strategy_ = strategy;
     auto config = spec(instances);
     std::optional<std::expected<void, std::string>> added;
-    asio::co_spawn(io_, [&]() -> awaitable<void> { added = co_await deployer_.add_service("web", config, {}); },
-                   asio::detached);
+    asio::co_spawn(
+        io_, [&]() -> awaitable<void> { added = co_await deployer_.add_service("web", config, std::move(history)); },
+        asio::detached);
     io_.run();
     io_.restart();
     ASSERT_TRUE(added && *added);
@@ -71,8 +94,13 @@ class DeployerTest : public ::testing::Test {
     return false;
   }
 
+  Release past(std::string id, ReleaseStatus status, unsigned instances = 1) const {
+    return Release{.id = std::move(id), .version = "old", .spec = spec(instances), .status = status};
+  }
+
   asio::io_context io_;
   Strategy strategy_ = Strategy::rolling;
+  RecordingJournal journal_;
   FakeRuntime runtime_;
   Deployer deployer_;
 };
@@ -252,6 +280,64 @@ TEST_F(DeployerTest, EveryDeployWritesEventsEndingInDoneOrFailed) {
   EXPECT_EQ(ok->events().back().kind, "done");
   auto failed = deploy(spec(1, "never"));
   EXPECT_EQ(failed->events().back().kind, "failed");
+}
+TEST_F(DeployerTest, EveryReleaseChangeAndEveryDeployStepIsJournaled) {
+  add_service(1);
+  EXPECT_EQ(journal_.changes_, (std::vector<std::string>{"r1:deploying", "r1:live"}));
+  journal_.changes_.clear();
+  ASSERT_TRUE(deploy(spec(1))->ok());
+  EXPECT_EQ(journal_.deploys_, (std::vector<std::string>{"deploy r1->r2"}));
+  EXPECT_EQ(journal_.changes_, (std::vector<std::string>{"r2:deploying", "r1:retired", "r2:live"}));
+  ASSERT_FALSE(journal_.events_.empty());
+  EXPECT_EQ(journal_.events_.front(), "started");
+  EXPECT_EQ(journal_.events_.back(), "done");
+  EXPECT_EQ(journal_.finished_, (std::vector<std::string>{"1:ok"}));
+  EXPECT_FALSE(deploy(spec(1, "never"))->ok());
+  EXPECT_EQ(journal_.finished_.back(), "2:failed");
+}
+
+TEST_F(DeployerTest, ADeployTheJournalRefusesNeverStarts) {
+  add_service(1);
+  journal_.refuse_ = "deploy 4 of 'web' is running";
+  auto refused = deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "v2"});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("deploy 4 of 'web' is running"), std::string::npos) << refused.error();
+  EXPECT_EQ(runtime_.started_["r2"], 0u);
+  EXPECT_EQ(status_of("r2"), ReleaseStatus::failed);
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_FALSE(deployer_.running("web"));
+}
+
+TEST_F(DeployerTest, ARestartedDaemonBringsBackTheLiveReleaseAndEndsTheInterruptedOne) {
+  add_service(2, Strategy::rolling,
+              {past("r1", ReleaseStatus::retired), past("r2", ReleaseStatus::live, 2),
+               past("r3", ReleaseStatus::deploying)});
+  EXPECT_EQ(deployer_.live("web")->id, "r2");
+  EXPECT_EQ(runtime_.started_["r2"], 2u);
+  EXPECT_EQ(runtime_.started_["r3"], 0u);
+  EXPECT_EQ(status_of("r1"), ReleaseStatus::retired);
+  EXPECT_EQ(status_of("r3"), ReleaseStatus::failed);
+  ASSERT_TRUE(deploy(spec(2))->ok());
+  EXPECT_EQ(deployer_.live("web")->id, "r4") << "ids continue after the history";
+}
+
+TEST_F(DeployerTest, ADaemonStoppedInsideABlueGreenSwitchComesBackOnTheStandby) {
+  add_service(1, Strategy::blue_green,
+              {past("r1", ReleaseStatus::retired), past("r2", ReleaseStatus::standby),
+               past("r3", ReleaseStatus::deploying)});
+  EXPECT_EQ(deployer_.live("web")->id, "r2");
+  EXPECT_EQ(status_of("r3"), ReleaseStatus::failed);
+  EXPECT_TRUE(deployer_.standby("web").empty());
+}
+
+TEST_F(DeployerTest, AnOlderStandbyIsRetiredWhenTheDaemonComesBack) {
+  add_service(1, Strategy::blue_green, {past("r1", ReleaseStatus::standby), past("r2", ReleaseStatus::live)});
+  EXPECT_EQ(deployer_.live("web")->id, "r2");
+  EXPECT_EQ(status_of("r1"), ReleaseStatus::retired);
+  EXPECT_EQ(runtime_.started_["r1"], 0u);
+  ASSERT_TRUE(finish(deployer_.rollback(RollbackRequest{.service = "web"}))->ok())
+      << "a retired release can still be rolled back to, by starting it again";
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
 }
 }  // namespace
 }  // namespace baton::deploy

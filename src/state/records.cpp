@@ -8,7 +8,8 @@ namespace {
 template <class Enum, std::size_t N>
 using Names = std::array<std::pair<Enum, std::string_view>, N>;
 
-constexpr Names<ReleaseStatus, 5> kReleaseStatuses{{{ReleaseStatus::live, "live"},
+constexpr Names<ReleaseStatus, 6> kReleaseStatuses{{{ReleaseStatus::deploying, "deploying"},
+                                                    {ReleaseStatus::live, "live"},
                                                     {ReleaseStatus::standby, "standby"},
                                                     {ReleaseStatus::failed, "failed"},
                                                     {ReleaseStatus::rolled_back, "rolled_back"},

@@ -12,7 +12,7 @@ namespace baton::state {
 using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 Timestamp now();
 
-enum class ReleaseStatus { live, standby, failed, rolled_back, retired };
+enum class ReleaseStatus { deploying, live, standby, failed, rolled_back, retired };
 enum class InstanceState { starting, ready, draining, stopped };
 enum class DeployStatus { running, done, failed, rolled_back };
 
@@ -41,6 +41,7 @@ struct ReleaseRecord {
   std::string created_by{};
   Timestamp created_at{};  // assigned by the store
   ReleaseStatus status = ReleaseStatus::standby;
+  std::string reason{};  // why it failed or was rolled back
 };
 
 // Enough to re-adopt a running process after a daemon restart: the pid alone

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "state/rows.hpp"
 
 namespace baton::state {
 namespace {
 constexpr std::string_view kSelect =
-    "SELECT id, service, version, spec_json, created_by, created_at, status FROM releases";
+    "SELECT id, service, version, spec_json, created_by, created_at, status, reason FROM releases";
 
 Result<ReleaseRecord> read(const Statement& row) {
   auto status = parse_release_status(row.column_text(6));
@@ -21,7 +23,8 @@ Result<ReleaseRecord> read(const Statement& row) {
                        .spec_json = row.column_text(3),
                        .created_by = row.column_text(4),
                        .created_at = rows::timestamp(row.column_int64(5)),
-                       .status = *status};
+                       .status = *status,
+                       .reason = row.column_text(7)};
 }
 
 Status require_service(Database& db, std::string_view service) {
@@ -79,6 +82,34 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql",
   if (!inserted) return std::unexpected(inserted.error());
   if (auto committed = tx->commit(); !committed) return std::unexpected(committed.error());
   return stored;
+}
+
+Status ReleaseStore::save(const ReleaseRecord& release) {
+  std::int64_t seq = 0;
+  auto digits = std::string_view(release.id).substr(release.id.empty() ? 0 : 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seq);
+  if (release.id.empty() || release.id[0] != 'r' || ec != std::errc() || end != digits.data() + digits.size() ||
+      seq < 1)
+    return std::unexpected(fmt::format("'{}' is not a release id like r3", release.id));
+  auto tx = Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  if (auto exists = require_service(db_, release.service); !exists) return exists;
+  if (release.status == ReleaseStatus::live) {
+    if (auto demoted = demote_live(release.service); !demoted) return demoted;
+  }
+  auto counted = rows::run(db_, R"sql(
+INSERT INTO release_counters (service, last) VALUES (?1, ?2)
+ON CONFLICT (service) DO UPDATE SET last = max(last, ?2))sql",
+                           release.service, seq);
+  if (!counted) return std::unexpected(counted.error());
+  auto saved = rows::run(db_, R"sql(
+INSERT INTO releases (service, id, seq, version, spec_json, created_by, created_at, status, reason)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+ON CONFLICT (service, id) DO UPDATE SET status = excluded.status, reason = excluded.reason)sql",
+                         release.service, release.id, seq, release.version, release.spec_json, release.created_by,
+                         rows::millis(release.created_at), to_string(release.status), release.reason);
+  if (!saved) return std::unexpected(saved.error());
+  return tx->commit();
 }
 
 Result<std::optional<ReleaseRecord>> ReleaseStore::get(std::string_view service, std::string_view id) {

@@ -7,6 +7,8 @@
 
 namespace baton::state {
 namespace {
+Timestamp rows_time(std::int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
+
 class ReleaseStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -92,7 +94,7 @@ TEST_F(ReleaseStoreTest, SetStatusOfAnUnknownReleaseChangesNothing) {
 
 TEST_F(ReleaseStoreTest, EveryStatusRoundTrips) {
   create("web", "v1");
-  for (auto status : {ReleaseStatus::failed, ReleaseStatus::retired, ReleaseStatus::standby,
+  for (auto status : {ReleaseStatus::deploying, ReleaseStatus::failed, ReleaseStatus::retired, ReleaseStatus::standby,
                       ReleaseStatus::rolled_back, ReleaseStatus::live}) {
     ASSERT_TRUE(releases_.set_status("web", "r1", status).has_value());
     EXPECT_EQ(releases_.get("web", "r1").value()->status, status) << to_string(status);
@@ -111,6 +113,40 @@ TEST_F(ReleaseStoreTest, UnknownStatusOnDiskIsAnErrorNotAGuess) {
   auto read = releases_.get("web", "r1");
   ASSERT_FALSE(read.has_value());
   EXPECT_EQ(read.error(), "release r1 of 'web' has an unknown status 'exploded'");
+}
+TEST_F(ReleaseStoreTest, SaveKeepsTheCallersIdAndUpdatesTheStatus) {
+  ReleaseRecord r4{.id = "r4", .service = "web", .version = "v4", .spec_json = "{}", .created_by = "bob",
+                   .created_at = rows_time(1000), .status = ReleaseStatus::deploying};
+  ASSERT_TRUE(releases_.save(r4).has_value());
+  r4.status = ReleaseStatus::failed;
+  r4.reason = "not healthy within 120000 ms";
+  ASSERT_TRUE(releases_.save(r4).has_value());
+  auto stored = releases_.get("web", "r4").value();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->status, ReleaseStatus::failed);
+  EXPECT_EQ(stored->reason, "not healthy within 120000 ms");
+  EXPECT_EQ(stored->created_by, "bob");
+  EXPECT_EQ(stored->created_at, rows_time(1000));
+  EXPECT_EQ(create("web", "v5").id, "r5") << "create() continues after a saved id";
+}
+
+TEST_F(ReleaseStoreTest, SavingALiveReleaseDemotesThePreviousOne) {
+  create("web", "v1", ReleaseStatus::live);
+  ASSERT_TRUE(releases_.save({.id = "r2", .service = "web", .version = "v2", .status = ReleaseStatus::live}));
+  EXPECT_EQ(releases_.live("web").value()->id, "r2");
+  EXPECT_EQ(releases_.get("web", "r1").value()->status, ReleaseStatus::standby);
+}
+
+TEST_F(ReleaseStoreTest, SaveRefusesABadIdOrAnUnknownService) {
+  for (const char* id : {"", "7", "r", "r0", "rx", "r3x"}) {
+    auto saved = releases_.save({.id = id, .service = "web", .version = "v"});
+    ASSERT_FALSE(saved.has_value()) << id;
+    EXPECT_NE(saved.error().find("is not a release id"), std::string::npos) << saved.error();
+  }
+  auto orphan = releases_.save({.id = "r1", .service = "ghost", .version = "v1"});
+  ASSERT_FALSE(orphan.has_value());
+  EXPECT_EQ(orphan.error(), "no service named 'ghost'");
+  EXPECT_TRUE(releases_.list("web").value().empty());
 }
 }  // namespace
 }  // namespace baton::state

@@ -78,6 +78,9 @@ CREATE TABLE deploy_steps (
   at        INTEGER NOT NULL,
   PRIMARY KEY (deploy_id, seq)
 ) STRICT;
+)sql", R"sql(
+-- Why a release failed or was rolled back, shown by 'baton releases'.
+ALTER TABLE releases ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 )sql"};
 
 // A file that has tables but neither our application id nor a schema version

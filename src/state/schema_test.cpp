@@ -20,7 +20,7 @@ TEST(Schema, MigratesAnEmptyDatabaseToTheCurrentVersion) {
 
 TEST(Schema, ForeignKeysAreEnforced) {
   auto db = testing::memory_db();
-  auto orphan = db.exec("INSERT INTO releases VALUES ('ghost', 'r1', 1, 'v', '{}', 'me', 0, 'standby')");
+  auto orphan = db.exec("INSERT INTO releases VALUES ('ghost', 'r1', 1, 'v', '{}', 'me', 0, 'standby', '')");
   ASSERT_FALSE(orphan.has_value());
   EXPECT_NE(orphan.error().find("FOREIGN KEY"), std::string::npos) << orphan.error();
 }

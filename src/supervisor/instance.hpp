@@ -36,6 +36,9 @@ struct ServiceSpec {
   Millis memory_check_interval = defaults::kMemoryCheckInterval;
   Millis ready_poll_interval = defaults::kReadyPollInterval;
   std::filesystem::path log_file;  // empty: output goes to /dev/null
+  // Where instances' output FIFOs live, so output capture survives a daemon restart
+  // (output_fifo.hpp); empty: anonymous pipes, and an adopted instance's output is lost.
+  std::filesystem::path output_dir;
   LogRotation log_rotation;
 
   // Unique within a supervisor: the name, or name@release when a release is set.
@@ -71,7 +74,9 @@ struct InstanceStatus {
 };
 
 struct InstanceEvent {
-  enum class Kind { ready, down };  // down: a ready instance stops taking traffic (stop or exit)
+  // started: a process was spawned (record its identity before anything else happens to it);
+  // ready: it accepts connections; down: a ready instance stops taking traffic (stop or exit).
+  enum class Kind { started, ready, down };
   Kind kind = Kind::ready;
   std::string service;
   std::string release;
@@ -79,6 +84,7 @@ struct InstanceEvent {
   std::uint16_t port = 0;
   pid_t pid = 0;
   std::optional<ExitStatus> exit;  // down after an exit; empty when down comes before a stop
+  std::optional<ProcessIdentity> identity;  // started: what to record for re-adoption
 };
 using EventCallback = std::function<void(const InstanceEvent&)>;
 

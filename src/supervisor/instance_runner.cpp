@@ -1,11 +1,13 @@
 #include "supervisor/instance_runner.hpp"
 
 #include <array>
+#include <fmt/format.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "base/log.hpp"
 #include "base/units.hpp"
 #include "supervisor/log_sink.hpp"
+#include "supervisor/output_fifo.hpp"
 #include "supervisor/port_allocator.hpp"
 #include "supervisor/proc_files.hpp"
 #include "supervisor/readiness.hpp"
@@ -68,8 +70,35 @@ std::expected<void, std::string> InstanceRunner::adopt(const AdoptedInstance& re
   started_at_ = Clock::now();
   state_ = InstanceState::starting;
   log::info("event=instance_adopted instance={} pid={} port={}", label_, record.identity.pid, port_);
+  reattach_output();
   run_in_background();
   return {};
+}
+
+std::filesystem::path InstanceRunner::fifo_prefix() const {
+  if (spec_->output_dir.empty() || !log_) return {};
+  return spec_->output_dir / fmt::format("{}.{}", spec_->key(), index_);
+}
+
+// The FIFOs the previous daemon created for this process hold what it wrote since that daemon died.
+void InstanceRunner::reattach_output() {
+  auto prefix = fifo_prefix();
+  if (prefix.empty()) return;
+  auto out = reopen_output_fifo(prefix.string() + ".out");
+  auto err = reopen_output_fifo(prefix.string() + ".err");
+  if (!out || !err) {
+    log::warn("event=output_not_reattached instance={} error=\"{}\"", label_, !out ? out.error() : err.error());
+    return;
+  }
+  start_pumps(std::move(*out), std::move(*err));
+}
+
+void InstanceRunner::remove_fifos() {
+  auto prefix = fifo_prefix();
+  if (prefix.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove(prefix.string() + ".out", ignored);
+  std::filesystem::remove(prefix.string() + ".err", ignored);
 }
 
 void InstanceRunner::request_stop() { stop_.set(); }
@@ -110,7 +139,8 @@ std::expected<void, std::string> InstanceRunner::ensure_port() {
 std::expected<void, std::string> InstanceRunner::launch() {
   if (auto port = ensure_port(); !port) return port;
   SpawnSpec spawn_spec{spec_->command, spec_->cwd, instance_environment(*spec_, index_, port_), port_,
-                       listen_socket_ ? listen_socket_.get() : -1, log_ != nullptr, spec_->command_is_line};
+                       listen_socket_ ? listen_socket_.get() : -1, log_ != nullptr, spec_->command_is_line,
+                       fifo_prefix()};
   auto spawned = spawn(spawn_spec);
   if (!spawned) return std::unexpected(spawned.error());
   pid_t pid = spawned->identity.pid;
@@ -122,6 +152,9 @@ std::expected<void, std::string> InstanceRunner::launch() {
   state_ = InstanceState::starting;
   last_error_.clear();
   log::info("event=instance_started instance={} pid={} port={}", label_, pid, port_);
+  if (on_event_)
+    on_event_(InstanceEvent{InstanceEvent::Kind::started, spec_->name, spec_->release, index_, port_, pid,
+                            std::nullopt, identity_});
   return {};
 }
 
@@ -233,6 +266,7 @@ awaitable<void> InstanceRunner::shutdown() {
   // The last lines the app wrote before it exited; bounded, as an escaped grandchild may hold the pipe.
   asio::steady_timer timer(executor_, defaults::kOutputDrainTimeout);
   co_await (output_closed_.wait() || timer.async_wait(use_nothrow));
+  remove_fifos();
   listen_socket_.reset();
   state_ = InstanceState::stopped;
 }

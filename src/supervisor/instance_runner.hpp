@@ -4,6 +4,7 @@
 // shell: the decisions live in Backoff and RunningProcess. Everything runs on one executor.
 #include <chrono>
 #include <expected>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,9 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   std::expected<void, std::string> launch();
   std::expected<void, std::string> ensure_port();
   void start_pumps(UniqueFd out, UniqueFd err);
+  std::filesystem::path fifo_prefix() const;
+  void reattach_output();
+  void remove_fifos();
   void run_in_background();
   awaitable<void> run();
   awaitable<Outcome> supervise();

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "supervisor/output_fifo.hpp"
 #include "supervisor/spawn_child.hpp"
 
 extern char** environ;
@@ -79,12 +80,27 @@ std::expected<void, std::string> make_pipe(UniqueFd& read_end, UniqueFd& write_e
   return {};
 }
 
-std::expected<ChildFds, std::string> open_child_fds(bool capture) {
+std::expected<void, std::string> make_fifo(const std::filesystem::path& path, UniqueFd& read_end,
+                                          UniqueFd& write_end) {
+  auto ends = create_output_fifo(path);
+  if (!ends) return std::unexpected(ends.error());
+  read_end = std::move(ends->read);
+  write_end = std::move(ends->write);
+  return {};
+}
+
+std::expected<ChildFds, std::string> open_child_fds(bool capture, const std::filesystem::path& fifos) {
   ChildFds fds;
   fds.devnull.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!fds.devnull) return system_error("cannot open /dev/null");
   if (auto ok = make_pipe(fds.error_read, fds.error_write); !ok) return std::unexpected(ok.error());
   if (!capture) return fds;
+  if (!fifos.empty()) {
+    auto named = [&](const char* suffix) { return std::filesystem::path(fifos.string() + suffix); };
+    if (auto ok = make_fifo(named(".out"), fds.out_read, fds.out_write); !ok) return std::unexpected(ok.error());
+    if (auto ok = make_fifo(named(".err"), fds.err_read, fds.err_write); !ok) return std::unexpected(ok.error());
+    return fds;
+  }
   if (auto ok = make_pipe(fds.out_read, fds.out_write); !ok) return std::unexpected(ok.error());
   if (auto ok = make_pipe(fds.err_read, fds.err_write); !ok) return std::unexpected(ok.error());
   ::fcntl(fds.out_read.get(), F_SETFL, O_NONBLOCK);
@@ -158,7 +174,7 @@ std::expected<SpawnedProcess, std::string> spawn(const SpawnSpec& spec) {
   auto image = prepare_image(spec, token);
   if (!image) return std::unexpected(image.error());
   link_pointers(*image, spec.listen_fd >= 0);
-  auto fds = open_child_fds(spec.capture_output);
+  auto fds = open_child_fds(spec.capture_output, spec.output_fifos);
   if (!fds) return std::unexpected(fds.error());
   pid_t pid = fork_child(make_plan(spec, *image, *fds));
   if (pid < 0) return system_error(fmt::format("cannot start '{}'", image->shown));

@@ -4,6 +4,7 @@
 // command cannot run at all (rather than a process that exits 127).
 #include <cstdint>
 #include <expected>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct SpawnSpec {
   int listen_fd = -1;                   // when >= 0: passed as fd 3 with LISTEN_FDS=1 and LISTEN_PID
   bool capture_output = true;           // false: stdout and stderr go to /dev/null
   bool command_is_line = true;          // false: a single element is argv[0], never split
+  // With capture: stdout and stderr through the FIFOs PREFIX.out and PREFIX.err (output_fifo.hpp),
+  // which outlive the daemon; empty: anonymous pipes.
+  std::filesystem::path output_fifos{};
 };
 
 struct SpawnedProcess {

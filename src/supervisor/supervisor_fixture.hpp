@@ -12,7 +12,9 @@ class SupervisorTest : public ::testing::Test {
  protected:
   SupervisorTest()
       : supervisor_(std::make_unique<Supervisor>(
-            io_.get_executor(), [this](const InstanceEvent& event) { events_.push_back(event); })) {}
+            io_.get_executor(), [this](const InstanceEvent& event) {
+              (event.kind == InstanceEvent::Kind::started ? started_ : events_).push_back(event);
+            })) {}
   ~SupervisorTest() override {
     if (supervisor_) run(io_, supervisor_->stop_all());
   }
@@ -58,7 +60,8 @@ class SupervisorTest : public ::testing::Test {
 
   asio::io_context io_;
   TempDir dir_;
-  std::vector<InstanceEvent> events_;
+  std::vector<InstanceEvent> events_;   // ready and down: what moves traffic
+  std::vector<InstanceEvent> started_;  // started: every spawn, with its identity
   std::unique_ptr<Supervisor> supervisor_;
 };
 

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -28,6 +29,22 @@ TEST_F(SupervisorTest, ReadyInstanceThatCrashesGoesDownThenReadyAgain) {
   ASSERT_EQ(events_.size(), 3u);
   EXPECT_EQ(events_[1].kind, InstanceEvent::Kind::down);
   EXPECT_EQ(events_[1].exit, (ExitStatus{ExitStatus::Kind::signaled, SIGKILL}));
+}
+
+TEST_F(SupervisorTest, EverySpawnIsAnnouncedWithTheIdentityToRecord) {
+  ASSERT_TRUE(start(spec(listener_command())));
+  ASSERT_EQ(started_.size(), 1u) << "announced before start() returns";
+  ASSERT_TRUE(started_[0].identity);
+  pid_t first = started_[0].pid;
+  EXPECT_EQ(started_[0].identity->pid, first);
+  EXPECT_FALSE(started_[0].identity->token.empty());
+  EXPECT_GT(started_[0].port, 0);
+  ::kill(first, SIGKILL);
+  ASSERT_TRUE(wait_for([&] { return started_.size() == 2; }));
+  ASSERT_TRUE(started_[1].identity);
+  EXPECT_NE(started_[1].pid, first);
+  EXPECT_EQ(started_[1].identity->pid, started_[1].pid);
+  EXPECT_NE(started_[1].identity->token, started_[0].identity->token);
 }
 
 TEST_F(SupervisorTest, WorkersLeftByACrashedLeaderAreStoppedBeforeTheRestart) {
@@ -99,6 +116,38 @@ TEST_F(SupervisorTest, AdoptsTheInstancesOfAPreviousDaemon) {
   run(io_, supervisor_->stop("web@v1"));
   EXPECT_FALSE(alive(pid));
   ::waitpid(pid, nullptr, 0);  // this test process is its real parent
+}
+
+TEST_F(SupervisorTest, AnAdoptedInstanceKeepsItsOutputAcrossTheDaemonRestart) {
+  auto count_file = dir_.path() / "count";
+  auto s = spec(fmt::format("i=0; while :; do i=$((i+1)); echo tick $i; echo $i > {}; sleep 0.01; done",
+                            count_file.string()));
+  s.output_dir = dir_.path();
+  auto written = [&] {
+    auto text = read_file(count_file);
+    return text.empty() ? 0 : std::stoi(text);
+  };
+  AdoptedInstance record;
+  {
+    asio::io_context old_io;
+    Supervisor old(old_io.get_executor(), {});
+    ASSERT_TRUE(run(old_io, old.start(s)));
+    ASSERT_TRUE(run_until(old_io, [&] { return log_contains(" tick 3\n"); }));
+    auto status = old.status().at(0);
+    record = AdoptedInstance{0, status.port, status.identity.value()};
+  }  // the old daemon is gone, and its end of the output pipes with it
+  int before = written();
+  ASSERT_TRUE(run_until(io_, [&] { return written() >= before + 20; })) << "it writes on with nobody reading";
+  int unread = written();
+  ASSERT_TRUE(start(s, {record}));
+  ASSERT_TRUE(wait_for([&] { return log_contains(fmt::format(" tick {}\n", unread + 5)); }));
+  for (int i = before; i <= unread; ++i)
+    EXPECT_TRUE(log_contains(fmt::format(" tick {}\n", i))) << "line " << i << " written while no daemon read";
+  EXPECT_EQ(instance(0).pid, record.identity.pid) << "adopted, never killed by a broken pipe";
+  EXPECT_EQ(instance(0).restarts, 0u);
+  run(io_, supervisor_->stop("web@v1"));
+  ::waitpid(record.identity.pid, nullptr, 0);  // this test process is its real parent
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "web@v1.0.out")) << "a stopped instance's pipes are removed";
 }
 
 TEST_F(SupervisorTest, AStaleRecordStartsAFreshInstance) {

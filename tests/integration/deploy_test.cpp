@@ -7,89 +7,11 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
-#include "harness.hpp"
+#include "deploy_fixture.hpp"
 
 namespace baton::itest {
 namespace {
 constexpr int kDeploys = 20;
-
-class Deploys : public IntegrationTest {
- protected:
-  void SetUp() override {
-    if (!backend_binary() || !load_binary()) GTEST_SKIP() << "built without baton-test-backend or baton-load";
-  }
-  // Instances outlive a killed daemon by design: end each daemon gracefully.
-  void TearDown() override {
-    for (auto& load : loads_)
-      if (!load->wait(std::chrono::milliseconds(0))) load->stop();
-    for (auto& baton : batons_) {
-      if (baton->process().wait(std::chrono::milliseconds(0))) continue;
-      baton->process().signal(SIGTERM);
-      baton->process().wait();
-    }
-    IntegrationTest::TearDown();
-  }
-
-  Baton& start_service(unsigned instances, std::string_view strategy, std::string_view deploy_timeout = "10s",
-                       std::string_view extra = "") {
-    auto toml = fmt::format(
-        "[services.web]\nlisten = \"127.0.0.1:0\"\n"
-        "command = [\"{}\", \"--listen\", \"127.0.0.1:{{port}}\", \"--name\", \"v0\"]\n"
-        "instances = {}\nstrategy = \"{}\"\nhealth = \"/health\"\nstop_timeout = \"5s\"\n"
-        "deploy_timeout = \"{}\"\n{}",
-        *backend_binary(), instances, strategy, deploy_timeout, extra);
-    auto& baton = start_baton(toml);
-    home_ = (dir_.path() / "home").string();
-    EXPECT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
-    return baton;
-  }
-
-  std::pair<int, std::string> cli(std::vector<std::string> args) {
-    args.insert(args.begin(), baton_binary());
-    args.push_back("--home");
-    args.push_back(home_);
-    Process process("cli-" + std::to_string(++cli_runs_), args, dir_.path());
-    auto code = process.wait();
-    return {code.value_or(-1), process.output(Stream::out) + process.output(Stream::err)};
-  }
-
-  // `baton deploy web --version NAME [more] -- backend --name NAME [app_args]`
-  std::pair<int, std::string> deploy(const std::string& version, std::vector<std::string> more = {},
-                                     std::vector<std::string> app_args = {}) {
-    std::vector<std::string> args{"deploy", "web", "--version", version};
-    args.insert(args.end(), more.begin(), more.end());
-    args.insert(args.end(), {"--", *backend_binary(), "--listen", "127.0.0.1:{port}", "--name", version});
-    args.insert(args.end(), app_args.begin(), app_args.end());
-    std::string home_flag = "--home";
-    // --home must come before `--`: everything after it is the command.
-    args.insert(args.begin() + 2, {home_flag, home_});
-    args.insert(args.begin(), baton_binary());
-    Process process("deploy-" + std::to_string(++cli_runs_), args, dir_.path());
-    auto code = process.wait();
-    return {code.value_or(-1), process.output(Stream::out) + process.output(Stream::err)};
-  }
-
-  Process& start_load(std::uint16_t port) {
-    std::vector<std::string> argv{*load_binary(), "--url", fmt::format("http://127.0.0.1:{}/hello", port),
-                                  "--connections", "8", "--cookies", "--json"};
-    return *loads_.emplace_back(std::make_unique<Process>("load-" + std::to_string(loads_.size()), argv, dir_.path()));
-  }
-
-  static nlohmann::json stop_load(Process& load) {
-    load.signal(SIGTERM);
-    load.wait();
-    return nlohmann::json::parse(load.output(Stream::out));
-  }
-
-  static void expect_no_failure(const nlohmann::json& summary) {
-    EXPECT_GT(summary["requests"].get<std::uint64_t>(), 0u) << summary;
-    EXPECT_EQ(summary["failed"].get<std::uint64_t>(), 0u) << summary;
-  }
-
-  std::string home_;
-  int cli_runs_ = 0;
-  std::vector<std::unique_ptr<Process>> loads_;
-};
 
 TEST_F(Deploys, TwentyRollingDeploysUnderLoadFailNoRequest) {
   auto& baton = start_service(3, "rolling");
