@@ -120,7 +120,9 @@ TEST_F(SupervisorTest, AdoptsTheInstancesOfAPreviousDaemon) {
 
 TEST_F(SupervisorTest, AnAdoptedInstanceKeepsItsOutputAcrossTheDaemonRestart) {
   auto count_file = dir_.path() / "count";
-  auto s = spec(fmt::format("i=0; while :; do i=$((i+1)); echo tick $i; echo $i > {}; sleep 0.01; done",
+  // The count is renamed into place, so a reader never sees it half-written.
+  auto s = spec(fmt::format("i=0; while :; do i=$((i+1)); echo tick $i; echo $i > {0}.new; mv {0}.new {0}; "
+                            "sleep 0.01; done",
                             count_file.string()));
   s.output_dir = dir_.path();
   auto written = [&] {
