@@ -17,6 +17,7 @@ server_cpu=${SERVER_CPU:-0}
 load_cpu=${LOAD_CPU:-1}
 
 workdir=$(mktemp -d /tmp/baton-bench-static.XXXXXX)
+chmod 755 "$workdir"  # nginx workers run as another user when started by root
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
