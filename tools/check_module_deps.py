@@ -10,16 +10,17 @@ import sys
 ALLOWED = {
     "base": set(),
     "state": {"base"},
+    "site": {"base"},
     "net": {"base"},
     "http": {"base", "net"},
     "balancer": {"base", "net"},
     "config": {"base", "net", "balancer"},
-    "proxy": {"base", "net", "http", "balancer", "config"},
-    "cli": {"base", "net", "http"},
+    "proxy": {"base", "net", "http", "balancer", "config", "site"},
+    "cli": {"base", "net", "http", "site"},
     "supervisor": {"base", "net"},
     "control": {"base", "net"},
     "deploy": {"base", "net", "balancer", "config", "supervisor", "state"},
-    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "state", "supervisor", "deploy", "control"},
+    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "site", "state", "supervisor", "deploy", "control"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/daemon.hpp"
+#include "app/site_commands.hpp"
 #include "cli/command_line.hpp"
 #include "cli/deploy_command.hpp"
 #include "cli/logs_command.hpp"
@@ -17,7 +18,7 @@ int check_config(const cli::CheckCommand& command) {
     fmt::print(stderr, "{}\n", config.error());
     return cli::kUsage;
   }
-  fmt::print("{}: ok ({} services)\n", command.config_path, config->services.size());
+  fmt::print("{}: ok ({} services, {} sites)\n", command.config_path, config->services.size(), config->sites.size());
   return cli::kOk;
 }
 }  // namespace
@@ -37,6 +38,7 @@ int run(int argc, const char* const* argv) {
   if (auto* rollback = std::get_if<cli::RollbackCommand>(&*parsed.command)) return cli::run_rollback(*rollback);
   if (auto* releases = std::get_if<cli::ReleasesCommand>(&*parsed.command)) return cli::run_releases(*releases);
   if (auto* pause = std::get_if<cli::PauseCommand>(&*parsed.command)) return cli::run_pause(*pause);
+  if (auto* site = std::get_if<cli::SiteCommand>(&*parsed.command)) return run_site_command(*site);
   fmt::print("baton {}\n", BATON_VERSION);
   return cli::kOk;
 }

@@ -84,6 +84,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   resume_cmd->add_option("name", resume.service, "Service name")->required();
   resume_cmd->add_option("--home", resume.home, "The daemon's home directory");
 
+  SiteArgs site(app);
+
   ParseOutcome out;
   try {
     app.parse(argc, argv);
@@ -96,7 +98,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     return out;
   }
   auto progress = [](bool json) { return json ? Progress::json : isatty(1) ? Progress::terminal : Progress::lines; };
-  if (deploy_cmd->parsed()) {
+  if (auto site_command = site.parsed()) {
+    out.command = *site_command;
+  } else if (deploy_cmd->parsed()) {
     deploy.progress = progress(deploy_json);
     out.command = deploy;
   } else if (rollback_cmd->parsed()) {

@@ -6,6 +6,8 @@
 #include <variant>
 #include <vector>
 
+#include "cli/site_args.hpp"
+
 namespace baton::cli {
 enum ExitCode : int { kOk = 0, kFailed = 1, kUsage = 2, kUnreachable = 3 };
 
@@ -68,7 +70,7 @@ struct PauseCommand {
 };
 
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
-                             RollbackCommand, ReleasesCommand, PauseCommand>;
+                             RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

@@ -49,6 +49,8 @@ inline constexpr Millis kDeployTimeout{120'000};        // new instances must be
 inline constexpr Millis kMaxPause{30'000};              // recreate: requests held while nothing runs
 inline constexpr std::size_t kMaxPausedRequests = 1024;  // recreate: more are refused with 503
 inline constexpr Millis kHookTimeout{300'000};          // one pre_deploy, smoke or post_deploy run
+// Static sites.
+inline constexpr unsigned kSiteKeep = 5;                // releases kept on disk after a publish
 }  // namespace defaults
 
 struct Timeouts {
@@ -124,6 +126,20 @@ struct ServiceConfig {
   bool managed() const { return !command.empty(); }
 };
 
+// A static front end: ROOT/releases/<id>/ directories and the ROOT/current symlink (docs/sites.md).
+struct SiteConfig {
+  std::string name;
+  std::string root;                // absolute
+  Address listen;
+  std::vector<std::string> hosts;  // lower-case; empty: any host
+  std::string path = "/";          // path prefix, stripped before the file is looked up
+  unsigned keep = defaults::kSiteKeep;
+  bool spa = false;                // unknown extension-less paths get index.html
+  std::string not_found;           // optional page (relative to the release) sent with 404
+  bool require_index = true;       // a publish without index.html is refused
+  bool access_log = false;
+};
+
 struct ProxyConfig {
   unsigned threads = 0;  // 0: one per core
   Millis shutdown_timeout = defaults::kShutdownTimeout;
@@ -137,6 +153,7 @@ struct Config {
   std::string source;  // file path, for messages
   ProxyConfig proxy;
   std::map<std::string, ServiceConfig> services;
+  std::map<std::string, SiteConfig> sites;
   std::string log_level = "info";
 };
 }  // namespace baton

@@ -15,7 +15,9 @@
 
 #include "config/deploy_reader.hpp"
 #include "config/health_reader.hpp"
+#include "config/route_reader.hpp"
 #include "config/service_rules.hpp"
+#include "config/site_reader.hpp"
 #include "config/table_reader.hpp"
 #include "config/toml_guard.hpp"
 
@@ -80,38 +82,6 @@ void read_proxy(TableReader& root, ProxyConfig& proxy) {
   r->read("access_log", proxy.access_log);
   read_timeouts(*r, proxy.timeouts);
   read_limits(*r, proxy.limits);
-}
-
-void read_listen(TableReader& r, ServiceConfig& service) {
-  std::string text;
-  if (!r.require("listen") || !r.read("listen", text)) return;
-  auto address = parse_address(text);
-  if (!address) return r.fail_value(r.line_of("listen"), "listen", address.error());
-  if (address->kind == Address::Kind::unix_path)
-    return r.fail_at("listen", "must be a TCP address (unix sockets are only for targets)");
-  service.listen = *address;
-}
-
-void read_hosts(TableReader& r, ServiceConfig& service) {
-  std::vector<LocatedString> hosts;
-  if (!r.read_strings("hosts", hosts)) return;
-  // An empty list reads like "no host", but would mean "any host".
-  if (hosts.empty()) return r.fail_at("hosts", "is empty; leave it out to match any host");
-  for (const auto& host : hosts) {
-    auto normal = config_detail::normalize_host(host.text);
-    if (!normal) return r.fail_value(host.line, "hosts", normal.error());
-    if (std::ranges::find(service.hosts, *normal) != service.hosts.end())
-      return r.fail(host.line, fmt::format("{} lists '{}' twice", r.describe("hosts"), *normal));
-    service.hosts.push_back(std::move(*normal));
-  }
-}
-
-void read_path(TableReader& r, ServiceConfig& service) {
-  std::string path;
-  if (!r.read("path", path)) return;
-  if (auto problem = config_detail::path_prefix_problem(path))
-    return r.fail_at("path", *problem);
-  service.path = std::move(path);
 }
 
 void read_targets(TableReader& r, ServiceConfig& service) {
@@ -233,9 +203,9 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
   service.access_log = proxy.access_log;
   service.timeouts = proxy.timeouts;
   service.limits = proxy.limits;
-  read_listen(r, service);
-  read_hosts(r, service);
-  read_path(r, service);
+  config_detail::read_listen(r, service.listen);
+  config_detail::read_hosts(r, service.hosts);
+  config_detail::read_path(r, service.path);
   read_backend(r, service);
   read_balance(r, service);
   r.read("access_log", service.access_log);
@@ -281,8 +251,11 @@ void check_routes_unique(TableReader& services, const Config& config) {
 }
 
 void read_services(TableReader& root, Config& config) {
-  constexpr std::string_view kHint = "no services: add a [services.NAME] table";
-  if (!root.has("services")) return root.fail(root.line(), kHint);
+  constexpr std::string_view kHint = "no services: add a [services.NAME] table (or a [sites.NAME] table)";
+  if (!root.has("services")) {
+    if (!root.has("sites")) root.fail(root.line(), kHint);
+    return;
+  }
   auto services = root.child("services");
   if (!services) return;
   if (services->table().empty()) return services->fail(services->line(), kHint);
@@ -301,11 +274,12 @@ void read_services(TableReader& root, Config& config) {
 }
 
 void read_root(TableReader& root, Config& config) {
-  root.allow_only({"log_level", "proxy", "services"});
+  root.allow_only({"log_level", "proxy", "services", "sites"});
   if (root.read("log_level", config.log_level))
     root.check_choice("log_level", config.log_level, kLogLevels);
   read_proxy(root, config.proxy);
   read_services(root, config);
+  if (!root.failed()) config_detail::read_sites(root, config);
 }
 
 std::expected<std::string, std::string> read_file(const std::string& path) {

@@ -8,6 +8,7 @@ std::string_view reason_phrase(unsigned status) {
     case 100: return "Continue";
     case 400: return "Bad Request";
     case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";

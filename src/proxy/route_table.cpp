@@ -96,20 +96,41 @@ std::shared_ptr<Service> make_service(const std::string& name, const ServiceConf
       .max_waiting = rt.max_waiting,
       .held = registry.held_count(name),
       .affinity = {},
+      .site = nullptr,
   });
   service->affinity = make_affinity(name, service->targets, rt.version_affinity, rt.affinity_ttl);
   return service;
 }
 
-void add_routes(RouteTable& table, const ServiceConfig& sc, const Service* service) {
+// `owner` is a ServiceConfig or a SiteConfig: both say where they answer.
+template <typename Owner>
+void add_routes(RouteTable& table, const Owner& owner, const Service* service) {
   auto listener = std::find_if(table.listeners.begin(), table.listeners.end(),
-                               [&](const ListenerRoutes& l) { return l.address == sc.listen; });
+                               [&](const ListenerRoutes& l) { return l.address == owner.listen; });
   if (listener == table.listeners.end()) {
-    table.listeners.push_back({sc.listen, sc.listen.text(), {}});
+    table.listeners.push_back({owner.listen, owner.listen.text(), {}});
     listener = table.listeners.end() - 1;
   }
-  if (sc.hosts.empty()) listener->routes.push_back({"", sc.path, service});
-  for (const auto& h : sc.hosts) listener->routes.push_back({h, sc.path, service});
+  if (owner.hosts.empty()) listener->routes.push_back({"", owner.path, service});
+  for (const auto& h : owner.hosts) listener->routes.push_back({h, owner.path, service});
+}
+
+std::shared_ptr<Service> make_site_service(const SiteConfig& site, const ProxyConfig& proxy) {
+  auto service = std::shared_ptr<Service>(new Service{
+      .name = site.name,
+      .targets = TargetSet({}, Policy::round_robin),
+      .timeouts = proxy.timeouts,
+      .limits = to_request_limits(proxy.limits),
+      .access_log = site.access_log,
+      .retries = 0,
+      .paused = false,
+      .max_pause = {},
+      .max_waiting = 0,
+      .held = nullptr,
+      .affinity = {},
+      .site = std::make_shared<const StaticSite>(make_static_site(site)),
+  });
+  return service;
 }
 }  // namespace
 
@@ -121,6 +142,11 @@ std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegist
     auto service = make_service(name, sc, registry, it == runtime.end() ? nullptr : &it->second);
     add_routes(*table, sc, service.get());
     for (const auto& t : service->targets.targets()) table->target_ids.push_back(t->id);
+    table->services.push_back(std::move(service));
+  }
+  for (const auto& [name, site] : config.sites) {
+    auto service = make_site_service(site, config.proxy);
+    add_routes(*table, site, service.get());
     table->services.push_back(std::move(service));
   }
   for (auto& l : table->listeners)

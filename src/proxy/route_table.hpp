@@ -13,6 +13,7 @@
 #include "balancer/target_set.hpp"
 #include "config/config.hpp"
 #include "proxy/affinity.hpp"
+#include "proxy/static_site.hpp"
 #include "http/request_parser.hpp"
 #include "net/address.hpp"
 
@@ -53,6 +54,7 @@ struct Service {
   std::size_t max_waiting = 0;
   std::shared_ptr<HeldCount> held;
   Affinity affinity;  // enabled only while the targets span several releases
+  std::shared_ptr<const StaticSite> site;  // set: a static site answers, there are no targets
 };
 
 struct Route {

@@ -193,6 +193,8 @@ const Service* Session::match_route() const {
 awaitable<void> Session::dispatch(Exchange& exchange) {
   if (!exchange.service) {
     co_await refuse(exchange, 404, "no_route");
+  } else if (exchange.service->site) {
+    co_await serve_static(exchange);
   } else if (auto max = exchange.service->limits.max_body;
              max && request_.content_length && *request_.content_length > *max) {
     exchange.client_keep_alive = false;

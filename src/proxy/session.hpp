@@ -83,6 +83,10 @@ class Session : public ListHook<Session> {
                              std::string_view prefix, Phase write_phase, std::uint64_t& bytes,
                              std::optional<std::uint64_t> max_bytes);
 
+  // session_static.cpp
+  awaitable<void> serve_static(Exchange& exchange);
+  awaitable<bool> send_file_range(int file, std::uint64_t offset, std::uint64_t length);
+
   // session_tunnel.cpp
   awaitable<void> tunnel(std::unique_ptr<UpstreamConnection> up);
   awaitable<void> relay_direction(Socket& from, beast::flat_buffer& buffer, Socket& to);

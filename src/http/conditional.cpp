@@ -1,0 +1,143 @@
+#include "http/conditional.hpp"
+
+#include <array>
+#include <charconv>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace baton::http {
+namespace {
+constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool lower_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+  return true;
+}
+
+template <typename T>
+std::optional<T> number(std::string_view text) {
+  T value{};
+  if (text.empty()) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string_view opaque_tag(std::string_view tag) {
+  tag = trim(tag);
+  if (tag.starts_with("W/")) tag.remove_prefix(2);
+  return tag;
+}
+
+// q=0 means "not acceptable"; anything else (or no q) accepts.
+bool q_allows(std::string_view params) {
+  for (std::size_t start = 0; start < params.size();) {
+    auto end = std::min(params.find(';', start), params.size());
+    auto param = trim(params.substr(start, end - start));
+    if (param.size() > 2 && lower_equal(param.substr(0, 2), "q=")) {
+      auto value = param.substr(2);
+      return value.find_first_not_of("0.") != std::string_view::npos;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+}  // namespace
+
+std::string make_etag(std::uint64_t size, std::int64_t mtime_seconds, long mtime_nanoseconds,
+                      std::string_view coding) {
+  return fmt::format("\"{:x}-{:x}{:x}{}{}\"", size, mtime_seconds, mtime_nanoseconds, coding.empty() ? "" : "-",
+                     coding);
+}
+
+std::string format_http_date(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[utc.tm_wday], utc.tm_mday,
+                     kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+}
+
+std::optional<std::int64_t> parse_http_date(std::string_view text) {
+  text = trim(text);
+  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text.substr(25) != " GMT") return std::nullopt;
+  std::tm tm{};
+  auto day = number<int>(text.substr(5, 2));
+  auto year = number<int>(text.substr(12, 4));
+  auto hour = number<int>(text.substr(17, 2));
+  auto minute = number<int>(text.substr(20, 2));
+  auto second = number<int>(text.substr(23, 2));
+  auto month_name = text.substr(8, 3);
+  int month = -1;
+  for (std::size_t i = 0; i < kMonths.size(); ++i)
+    if (kMonths[i] == month_name) month = static_cast<int>(i);
+  if (!day || !year || !hour || !minute || !second || month < 0 || text[16] != ' ' || text[19] != ':' ||
+      text[22] != ':')
+    return std::nullopt;
+  tm.tm_mday = *day;
+  tm.tm_mon = month;
+  tm.tm_year = *year - 1900;
+  tm.tm_hour = *hour;
+  tm.tm_min = *minute;
+  tm.tm_sec = *second;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+bool none_match_hits(std::string_view if_none_match, std::string_view etag) {
+  if (trim(if_none_match) == "*") return true;
+  auto wanted = opaque_tag(etag);
+  for (std::size_t start = 0; start < if_none_match.size();) {
+    auto end = std::min(if_none_match.find(',', start), if_none_match.size());
+    if (opaque_tag(if_none_match.substr(start, end - start)) == wanted) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+RangeDecision decide_range(std::string_view range, std::uint64_t size) {
+  range = trim(range);
+  if (range.size() < 6 || !lower_equal(range.substr(0, 6), "bytes=")) return {};
+  auto spec = trim(range.substr(6));
+  auto dash = spec.find('-');
+  if (dash == std::string_view::npos || spec.find(',') != std::string_view::npos) return {};
+  auto first_text = trim(spec.substr(0, dash));
+  auto last_text = trim(spec.substr(dash + 1));
+  if (first_text.empty()) {  // "-N": the last N bytes
+    auto suffix = number<std::uint64_t>(last_text);
+    if (!suffix) return {};
+    if (*suffix == 0 || size == 0) return {RangeKind::unsatisfiable, {}};
+    auto length = std::min(*suffix, size);
+    return {RangeKind::partial, {size - length, length}};
+  }
+  auto first = number<std::uint64_t>(first_text);
+  auto last = last_text.empty() ? std::optional<std::uint64_t>(UINT64_MAX) : number<std::uint64_t>(last_text);
+  if (!first || !last || *last < *first) return {};
+  if (*first >= size) return {RangeKind::unsatisfiable, {}};
+  auto end = std::min(*last, size - 1);
+  return {RangeKind::partial, {*first, end - *first + 1}};
+}
+
+bool accepts_coding(std::string_view accept_encoding, std::string_view coding) {
+  for (std::size_t start = 0; start < accept_encoding.size();) {
+    auto end = std::min(accept_encoding.find(',', start), accept_encoding.size());
+    auto item = trim(accept_encoding.substr(start, end - start));
+    auto semicolon = std::min(item.find(';'), item.size());
+    auto name = trim(item.substr(0, semicolon));
+    if ((lower_equal(name, coding) || name == "*") && q_allows(item.substr(semicolon))) return true;
+    start = end + 1;
+  }
+  return false;
+}
+}  // namespace baton::http

@@ -1,0 +1,85 @@
+#include "http/conditional.hpp"
+
+#include <gtest/gtest.h>
+
+#include "http/static_rules.hpp"
+
+namespace baton::http {
+namespace {
+TEST(HttpDate, FormatsAndParsesImfFixdate) {
+  EXPECT_EQ(format_http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
+  EXPECT_EQ(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), std::nullopt);
+  EXPECT_EQ(parse_http_date("garbage"), std::nullopt);
+}
+
+TEST(Etag, ChangesWithSizeTimeAndCoding) {
+  auto plain = make_etag(10, 100, 5);
+  EXPECT_TRUE(plain.starts_with('"') && plain.ends_with('"'));
+  EXPECT_NE(plain, make_etag(11, 100, 5));
+  EXPECT_NE(plain, make_etag(10, 101, 5));
+  EXPECT_NE(plain, make_etag(10, 100, 5, "br"));
+}
+
+TEST(IfNoneMatch, ListsStarAndWeakTags) {
+  EXPECT_TRUE(none_match_hits("\"a\"", "\"a\""));
+  EXPECT_TRUE(none_match_hits("\"x\", W/\"a\"", "\"a\""));
+  EXPECT_TRUE(none_match_hits("*", "\"a\""));
+  EXPECT_FALSE(none_match_hits("\"b\"", "\"a\""));
+}
+
+TEST(Range, SingleRangesAndTheirEdges) {
+  auto r = decide_range("bytes=0-9", 100);
+  EXPECT_EQ(r.kind, RangeKind::partial);
+  EXPECT_EQ(r.range.first, 0u);
+  EXPECT_EQ(r.range.length, 10u);
+  r = decide_range("bytes=90-", 100);
+  EXPECT_EQ(r.range.first, 90u);
+  EXPECT_EQ(r.range.length, 10u);
+  r = decide_range("bytes=95-500", 100);
+  EXPECT_EQ(r.range.length, 5u);
+  r = decide_range("bytes=-30", 100);
+  EXPECT_EQ(r.range.first, 70u);
+  EXPECT_EQ(r.range.length, 30u);
+  r = decide_range("bytes=-300", 100);
+  EXPECT_EQ(r.range.first, 0u);
+  EXPECT_EQ(r.range.length, 100u);
+  EXPECT_EQ(decide_range("bytes=100-", 100).kind, RangeKind::unsatisfiable);
+  EXPECT_EQ(decide_range("bytes=-0", 100).kind, RangeKind::unsatisfiable);
+  EXPECT_EQ(decide_range("bytes=0-1,5-6", 100).kind, RangeKind::whole);
+  EXPECT_EQ(decide_range("bytes=5-1", 100).kind, RangeKind::whole);
+  EXPECT_EQ(decide_range("items=0-1", 100).kind, RangeKind::whole);
+  EXPECT_EQ(decide_range("bytes=x-1", 100).kind, RangeKind::whole);
+}
+
+TEST(AcceptEncoding, HonoursQZero) {
+  EXPECT_TRUE(accepts_coding("gzip, deflate, br", "br"));
+  EXPECT_TRUE(accepts_coding("GZIP;q=0.5", "gzip"));
+  EXPECT_FALSE(accepts_coding("gzip;q=0", "gzip"));
+  EXPECT_FALSE(accepts_coding("gzip;q=0.000", "gzip"));
+  EXPECT_FALSE(accepts_coding("identity", "br"));
+  EXPECT_TRUE(accepts_coding("*", "br"));
+}
+
+TEST(StaticRules, ContentTypes) {
+  EXPECT_EQ(content_type_for("index.html"), "text/html; charset=utf-8");
+  EXPECT_EQ(content_type_for("a/b/APP.JS"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(content_type_for("font.woff2"), "font/woff2");
+  EXPECT_EQ(content_type_for("README"), "application/octet-stream");
+  EXPECT_TRUE(is_compressible(content_type_for("x.css")));
+  EXPECT_FALSE(is_compressible(content_type_for("x.png")));
+}
+
+TEST(StaticRules, ContentHashedNames) {
+  EXPECT_TRUE(is_content_hashed("assets/app.3f9a1c2e.js"));
+  EXPECT_TRUE(is_content_hashed("index-B7x2kQ9d.css"));
+  EXPECT_TRUE(is_content_hashed("chunk-vendors.0a1b2c3d4e.js.map"));
+  EXPECT_FALSE(is_content_hashed("index.html"));
+  EXPECT_FALSE(is_content_hashed("components.js"));
+  EXPECT_FALSE(is_content_hashed("3f9a1c2e3d.js"));  // the hash-looking part is the name itself
+  EXPECT_FALSE(is_content_hashed("app.abcdefgh"));    // the extension, and no digit
+  EXPECT_TRUE(has_no_extension("settings/profile"));
+  EXPECT_FALSE(has_no_extension("v1.2/logo.png"));
+}
+}  // namespace
+}  // namespace baton::http

@@ -1,0 +1,44 @@
+#pragma once
+// Small POSIX helpers for the site module: an owned descriptor, errno messages and durable
+// directory operations. No exceptions: every failure is a message.
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace baton::site {
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  void reset();
+
+ private:
+  int fd_ = -1;
+};
+
+using Status = std::expected<void, std::string>;
+
+// "what 'path': strerror(errno)", from the current errno.
+std::string errno_message(std::string_view what, std::string_view path);
+
+Status fsync_fd(int fd, std::string_view path);
+// Removes `name` under `dirfd` with everything beneath it, without following symlinks.
+Status remove_tree_at(int dirfd, const std::string& name);
+// The whole file, up to `max_bytes`.
+std::expected<std::string, std::string> read_small_file_at(int dirfd, const std::string& name,
+                                                           std::size_t max_bytes);
+// Writes `text` into a new file and fsyncs it.
+Status write_file_at(int dirfd, const std::string& name, std::string_view text);
+}  // namespace baton::site
