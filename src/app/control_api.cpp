@@ -1,5 +1,8 @@
 #include "app/control_api.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "app/api_json.hpp"
@@ -73,7 +76,8 @@ control::Response answer_now(const control::Request& request, ApiContext& contex
     if (!done) return api_error(request, 409, done.error());
     return control::json_response(request, 200, json{{"paused", pause}}.dump());
   }
-  return api_error(request, 405, "use GET .../releases or POST .../deploy, rollback, pause, resume");
+  return api_error(request, 405,
+                   "use GET .../releases or POST .../deploy, rollback, scale, stop, start, restart, pause, resume");
 }
 
 awaitable<void> handle_service(const control::Request& request, control::Reply& reply, ApiContext& context,
@@ -84,6 +88,10 @@ awaitable<void> handle_service(const control::Request& request, control::Reply& 
     co_await handle_deploy(request, reply, context, name);
   } else if (known && is_post && action == "rollback") {
     co_await handle_rollback(request, reply, context, name);
+  } else if (known && is_post && (action == "scale" || action == "stop" || action == "start")) {
+    co_await handle_scale(request, reply, context, name, action);
+  } else if (known && is_post && action == "restart") {
+    co_await handle_restart(request, reply, context, name);
   } else {
     auto response = answer_now(request, context, name, action);
     co_await reply.send(std::move(response));
@@ -105,6 +113,15 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
     }
     auto response = control::json_response(request, 200, status_json(context).dump());
     co_await reply.send(std::move(response));
+    co_return;
+  }
+  if (target == "/v1/shutdown") {
+    bool is_post = request.method() == verb::post;
+    auto response = is_post ? control::json_response(request, 202, json{{"stopping", true}}.dump())
+                            : api_error(request, 405, "use POST for /v1/shutdown");
+    co_await reply.send(std::move(response));
+    // The daemon's main thread waits for this signal: the same graceful stop as `kill -TERM`.
+    if (is_post) ::kill(::getpid(), SIGTERM);
     co_return;
   }
   if (auto service = service_path(target)) {

@@ -1,5 +1,6 @@
 #include "app/deploy_api.hpp"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "app/api_json.hpp"
@@ -18,6 +19,16 @@ std::expected<json, std::string> body_object(const control::Request& request) {
   auto body = json::parse(request.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
   return body;
+}
+
+// Fields every action on a live service takes besides its own: detach (a boolean) and who (a string).
+std::expected<void, std::string> check_common_fields(const json& body, std::string_view own) {
+  for (const auto& [key, value] : body.items()) {
+    if (key == "detach" && !value.is_boolean()) return std::unexpected("detach must be true or false");
+    if (key == "who" && !value.is_string()) return std::unexpected("who must be a string");
+    if (key != "detach" && key != "who" && key != own) return std::unexpected("unknown field '" + key + "'");
+  }
+  return {};
 }
 
 std::expected<void, std::string> apply_command(const json& value, deploy::ReleaseSpec& spec) {
@@ -93,6 +104,8 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
       else if (key == "who") request.who = text;
       else if (auto strategy = parse_strategy(text)) request.strategy = strategy;
       else return std::unexpected("unknown strategy '" + text + "': use rolling, blue-green or recreate");
+    } else if (key == "detach" && !value.is_boolean()) {
+      return std::unexpected("detach must be true or false");
     } else if (key != "detach") {
       return std::unexpected("unknown field '" + key + "'");
     }
@@ -114,7 +127,11 @@ awaitable<void> follow(control::Reply& reply, std::shared_ptr<deploy::DeployRun>
     if (run->finished()) break;
     co_await run->wait_until(std::chrono::steady_clock::now() + kKeepAliveEvery);
   }
-  json end{{"event", "end"}, {"ok", run->ok()}, {"release", run->release()}, {"elapsed_ms", run->elapsed().count()}};
+  json end{{"event", "end"},
+           {"ok", run->ok()},
+           {"kind", run->kind()},
+           {"release", run->release()},
+           {"elapsed_ms", run->elapsed().count()}};
   if (!run->ok()) end["reason"] = run->reason();
   co_await reply.write(end.dump() + "\n");
 }
@@ -126,7 +143,7 @@ awaitable<void> answer(const control::Request& request, control::Reply& reply, c
     co_await reply.send(std::move(response));
     co_return;
   }
-  if (body.value("detach", false)) {
+  if (body.contains("detach") && body["detach"].is_boolean() && body["detach"].get<bool>()) {
     json accepted{{"release", (*started)->release()}, {"kind", (*started)->kind()}};
     auto response = control::json_response(request, 202, accepted.dump());
     co_await reply.send(std::move(response));
@@ -156,13 +173,80 @@ awaitable<void> handle_deploy(const control::Request& request, control::Reply& r
 awaitable<void> handle_rollback(const control::Request& request, control::Reply& reply, ApiContext& context,
                                 const std::string& service) {
   auto body = body_object(request);
-  if (!body || (body->contains("to") && !(*body)["to"].is_string())) {
-    auto response = api_error(request, 400, body ? "to must be a release id like r3" : body.error());
+  std::expected<void, std::string> fields = std::unexpected(body ? "" : body.error());
+  if (body) fields = check_common_fields(*body, "to");
+  if (fields && body->contains("to") && !(*body)["to"].is_string())
+    fields = std::unexpected("to must be a release id like r3");
+  if (!fields) {
+    auto response = api_error(request, 400, fields.error());
     co_await reply.send(std::move(response));
     co_return;
   }
   deploy::RollbackRequest rollback{.service = service, .to = body->value("to", ""), .who = body->value("who", "")};
   auto started = context.deployer.rollback(std::move(rollback));
+  co_await answer(request, reply, *body, std::move(started));
+}
+
+namespace {
+// The instance count a scale, stop or start asks for, or why the body is wrong.
+std::expected<unsigned, std::string> scale_count(const json& body, const std::string& action, unsigned config_count) {
+  if (auto checked = check_common_fields(body, "instances"); !checked) return std::unexpected(checked.error());
+  if (action == "stop") {
+    if (body.contains("instances")) return std::unexpected("stop takes no instance count");
+    return 0u;
+  }
+  if (!body.contains("instances")) {
+    if (action == "start") return config_count;
+    return std::unexpected("scale needs \"instances\": a number from 0 to 1000");
+  }
+  const auto& value = body["instances"];
+  unsigned low = action == "start" ? 1 : 0;
+  if (!value.is_number_unsigned() || value.get<unsigned>() < low || value.get<unsigned>() > kMaxInstances)
+    return std::unexpected(fmt::format("instances must be a number from {} to {}", low, kMaxInstances));
+  return value.get<unsigned>();
+}
+}  // namespace
+
+awaitable<void> handle_scale(const control::Request& request, control::Reply& reply, ApiContext& context,
+                             const std::string& service, const std::string& action) {
+  auto body = body_object(request);
+  std::expected<unsigned, std::string> count = std::unexpected(body ? "" : body.error());
+  if (body) {
+    const auto* live = context.deployer.live(service);
+    unsigned config_count = live ? std::max(1u, live->spec.instances) : 1;
+    if (auto config = load_config_file(context.config_path)) {
+      if (auto found = config->services.find(service); found != config->services.end())
+        config_count = found->second.instances;
+    }
+    count = scale_count(*body, action, config_count);
+  }
+  if (!count) {
+    auto response = api_error(request, 400, count.error());
+    co_await reply.send(std::move(response));
+    co_return;
+  }
+  auto started = context.deployer.scale(
+      deploy::ScaleRequest{.service = service, .instances = *count, .kind = action, .who = body->value("who", "")});
+  co_await answer(request, reply, *body, std::move(started));
+}
+
+awaitable<void> handle_restart(const control::Request& request, control::Reply& reply, ApiContext& context,
+                               const std::string& service) {
+  auto body = body_object(request);
+  const auto* live = context.deployer.live(service);
+  std::string error = !body ? body.error() : !live ? service + " has no live release" : "";
+  unsigned status = 400;
+  if (auto checked = body ? check_common_fields(*body, "") : std::expected<void, std::string>{}; !checked)
+    error = checked.error();
+  else if (error.empty() && live->spec.instances == 0)
+    error = service + " is stopped: start it with 'baton start'", status = 409;
+  if (!error.empty()) {
+    auto response = api_error(request, status, error);
+    co_await reply.send(std::move(response));
+    co_return;
+  }
+  auto started = context.deployer.deploy(
+      deploy::DeployRequest{.service = service, .spec = live->spec, .version = live->version, .who = "restart"});
   co_await answer(request, reply, *body, std::move(started));
 }
 }  // namespace baton

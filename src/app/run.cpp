@@ -38,6 +38,8 @@ int run(int argc, const char* const* argv) {
   if (auto* rollback = std::get_if<cli::RollbackCommand>(&*parsed.command)) return cli::run_rollback(*rollback);
   if (auto* releases = std::get_if<cli::ReleasesCommand>(&*parsed.command)) return cli::run_releases(*releases);
   if (auto* pause = std::get_if<cli::PauseCommand>(&*parsed.command)) return cli::run_pause(*pause);
+  if (auto* service = std::get_if<cli::ServiceCommand>(&*parsed.command)) return cli::run_service(*service);
+  if (auto* shutdown = std::get_if<cli::ShutdownCommand>(&*parsed.command)) return cli::run_shutdown(*shutdown);
   if (auto* site = std::get_if<cli::SiteCommand>(&*parsed.command)) return run_site_command(*site);
   fmt::print("baton {}\n", BATON_VERSION);
   return cli::kOk;

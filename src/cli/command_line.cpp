@@ -1,6 +1,8 @@
 #include "cli/command_line.hpp"
 
 #include <CLI/CLI.hpp>
+
+#include "cli/service_args.hpp"
 #include <cstdlib>
 #include <unistd.h>
 
@@ -85,6 +87,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   resume_cmd->add_option("--home", resume.home, "The daemon's home directory");
 
   SiteArgs site(app);
+  ServiceArgs service_actions(app, default_home());
 
   ParseOutcome out;
   try {
@@ -100,6 +103,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   auto progress = [](bool json) { return json ? Progress::json : isatty(1) ? Progress::terminal : Progress::lines; };
   if (auto site_command = site.parsed()) {
     out.command = *site_command;
+  } else if (auto service_command = service_actions.parsed(progress)) {
+    out.command = *service_command;
   } else if (deploy_cmd->parsed()) {
     deploy.progress = progress(deploy_json);
     out.command = deploy;

@@ -69,8 +69,24 @@ struct PauseCommand {
   bool pause = true;  // false: resume
 };
 
+// `scale NAME N`, `stop NAME`, `start NAME [-i N]`, `restart NAME`: the live release, without a deploy
+// (restart replaces every instance, rolling, like `pm2 reload`).
+struct ServiceCommand {
+  std::string home;
+  std::string service;
+  std::string action;  // scale, stop, start, restart
+  std::optional<unsigned> instances;
+  Progress progress = Progress::lines;
+  bool detach = false;
+};
+
+struct ShutdownCommand {
+  std::string home;
+};
+
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
-                             RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand>;
+                             RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand, ServiceCommand,
+                             ShutdownCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -63,7 +64,12 @@ class EventPrinter {
  private:
   void end_line(const json& event) {
     if (rewriting_) fmt::print("\n");
-    if (ok_) fmt::print("ok: {} is live ({:.1f}s)\n", event.value("release", ""), event.value("elapsed_ms", 0) / 1000.0);
+    auto kind = event.value("kind", std::string("deploy"));
+    auto seconds = event.value("elapsed_ms", 0) / 1000.0;
+    if (ok_ && (kind == "deploy" || kind == "rollback"))
+      fmt::print("ok: {} is live ({:.1f}s)\n", event.value("release", ""), seconds);
+    else if (ok_)
+      fmt::print("ok: {} done ({:.1f}s)\n", kind, seconds);
     else {
       auto reason = event.value("reason", std::string("unknown reason"));
       fmt::print(stderr, "failed: {}; the live release kept serving\n", reason.substr(0, reason.find('\n')));
@@ -157,5 +163,38 @@ int run_pause(const PauseCommand& command) {
   if (auto failed = failure_exit(reply)) return *failed;
   fmt::print("{}: {}\n", command.service, command.pause ? "paused, new requests wait" : "resumed");
   return kOk;
+}
+
+int run_service(const ServiceCommand& command) {
+  json body = json::object();
+  if (command.instances) body["instances"] = *command.instances;
+  if (command.detach) body["detach"] = true;
+  return run_streamed(command.home, fmt::format("/v1/services/{}/{}", command.service, command.action), body,
+                      command.progress);
+}
+
+// Returns once the daemon no longer answers: its services have stopped.
+int run_shutdown(const ShutdownCommand& command) {
+  constexpr auto kPoll = std::chrono::milliseconds(100);
+  constexpr int kPolls = 1200;  // two minutes: the drain and every stop_timeout fit in it
+  auto reply = call_api(command.home, "POST", "/v1/shutdown");
+  if (!reply) {
+    fmt::print(stderr, "baton: {}\n", reply.error().message);
+    return reply.error().unreachable ? kUnreachable : kFailed;
+  }
+  if (reply->status != 202) {
+    fmt::print(stderr, "baton: {}\n", error_of(reply->body));
+    return kFailed;
+  }
+  for (int i = 0; i < kPolls; ++i) {
+    auto status = call_api(command.home, "GET", "/v1/status");
+    if (!status && status.error().unreachable) {
+      fmt::print("the daemon stopped\n");
+      return kOk;
+    }
+    std::this_thread::sleep_for(kPoll);
+  }
+  fmt::print(stderr, "baton: the daemon is still stopping; see its log\n");
+  return kFailed;
 }
 }  // namespace baton::cli

@@ -149,4 +149,12 @@ void Deployer::Run::fail(const std::string& reason) {
   service_.running.reset();
   progress_->finish(false, report);
 }
+
+void Deployer::Run::end_in_place(bool ok, std::string message) {
+  progress_->add(DeployEvent{.kind = ok ? "done" : "failed", .message = message});
+  if (ok) log::info("event={}_done service={} release={}", progress_->kind(), service_.name, target_id_);
+  else log::warn("event={}_failed service={} reason=\"{}\"", progress_->kind(), service_.name, message);
+  service_.running.reset();
+  progress_->finish(ok, ok ? std::string() : std::move(message));
+}
 }  // namespace baton::deploy

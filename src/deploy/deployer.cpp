@@ -96,6 +96,10 @@ void Deployer::set_status(Service& service, Release& release, ReleaseStatus stat
   if (release.status == status && reason.empty()) return;
   release.status = status;
   if (!reason.empty()) release.reason = std::move(reason);
+  record(service, release);
+}
+
+void Deployer::record(Service& service, const Release& release) {
   if (journal_) journal_->release_changed(service.name, release);
 }
 
@@ -172,6 +176,24 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::rollback(Rollba
     if (warm) co_await run->switch_to_standby();
     else co_await run->execute();
   }, asio::detached);
+  return progress;
+}
+
+std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::scale(ScaleRequest request) {
+  auto found = services_.find(request.service);
+  if (found == services_.end()) return std::unexpected("no service named '" + request.service + "'");
+  auto& service = *found->second;
+  if (auto idle = check_idle(service); !idle) return std::unexpected(idle.error());
+  Release* live = find_release(service, service.live);
+  if (!live) return std::unexpected(service.name + " has no live release");
+  if (live->spec.external())
+    return std::unexpected(service.name + " runs external targets: change them with 'baton deploy --target'");
+  auto progress = std::make_shared<DeployRun>(executor_, service.name, live->id, request.kind, "in place");
+  if (auto journaled = journal_start(service, *progress); !journaled) return std::unexpected(journaled.error());
+  service.running = progress;
+  auto run = std::make_shared<Run>(*this, service, progress, live->id, Strategy::rolling);
+  asio::co_spawn(executor_, [run, count = request.instances]() -> awaitable<void> { co_await run->rescale(count); },
+                 asio::detached);
   return progress;
 }
 

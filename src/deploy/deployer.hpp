@@ -26,6 +26,15 @@ struct DeployRequest {
   std::string who;
 };
 
+// Scaling changes the live release's instance count in place (no new release): new instances
+// join as they pass their checks, leaving ones drain first. 0 stops the service ("stop").
+struct ScaleRequest {
+  std::string service;
+  unsigned instances = 1;
+  std::string kind = "scale";  // scale, stop or start: how progress and the journal name it
+  std::string who;
+};
+
 struct RollbackRequest {
   std::string service;
   std::string to;  // empty: the release live before the current one
@@ -47,6 +56,7 @@ class Deployer {
 
   std::expected<std::shared_ptr<DeployRun>, std::string> deploy(DeployRequest request);
   std::expected<std::shared_ptr<DeployRun>, std::string> rollback(RollbackRequest request);
+  std::expected<std::shared_ptr<DeployRun>, std::string> scale(ScaleRequest request);
 
   bool contains(const std::string& service) const { return services_.contains(service); }
   std::vector<std::string> service_names() const;
@@ -63,6 +73,7 @@ class Deployer {
   Release& add_release(Service& service, ReleaseSpec spec, std::string version, std::string who);
   Release* find_release(Service& service, const std::string& id);
   void set_status(Service& service, Release& release, ReleaseStatus status, std::string reason = {});
+  void record(Service& service, const Release& release);
   void arm_standby_expiry(const std::string& name, Service& service);
   std::expected<void, std::string> check_idle(const Service& service) const;
   std::expected<void, std::string> journal_start(Service& service, DeployRun& run);

@@ -26,6 +26,8 @@ class Deployer::Run {
   awaitable<void> execute();
   // Rollback to a warm standby: one traffic switch, then the current release drains.
   awaitable<void> switch_to_standby();
+  // The live release to `count` instances, in place (scale, stop, start).
+  awaitable<void> rescale(unsigned count);
 
  private:
   using Result = std::expected<void, std::string>;
@@ -47,6 +49,8 @@ class Deployer::Run {
   void step(std::string message);
   void succeed();
   void fail(const std::string& reason);
+  // Ends a run that changed no release's status (scale).
+  void end_in_place(bool ok, std::string message);
   Release& target();
   Release* previous();
 

@@ -339,5 +339,42 @@ TEST_F(DeployerTest, AnOlderStandbyIsRetiredWhenTheDaemonComesBack) {
       << "a retired release can still be rolled back to, by starting it again";
   EXPECT_EQ(deployer_.live("web")->id, "r1");
 }
+TEST_F(DeployerTest, ScalingChangesTheLiveReleaseInPlaceAndDrainsTheLeavingInstances) {
+  add_service(2);
+  auto up = finish(deployer_.scale(ScaleRequest{.service = "web", .instances = 4}));
+  ASSERT_TRUE(up->ok()) << up->reason();
+  EXPECT_EQ(runtime_.instances("web", "r1").size(), 4u);
+  EXPECT_EQ(deployer_.live("web")->spec.instances, 4u);
+  EXPECT_EQ(deployer_.releases("web")->size(), 1u) << "no new release";
+  auto down = finish(deployer_.scale(ScaleRequest{.service = "web", .instances = 1}));
+  ASSERT_TRUE(down->ok()) << down->reason();
+  EXPECT_EQ(runtime_.instances("web", "r1").size(), 1u);
+  bool drained = false;
+  for (const auto& e : down->events()) drained = drained || e.kind == "drained";
+  EXPECT_TRUE(drained) << "leaving instances drain before they stop";
+  EXPECT_FALSE(runtime_.traffic("web").releases.at("r1").has_value()) << "all instances take traffic again";
+  EXPECT_EQ(journal_.changes_.back(), "r1:live");
+}
+
+TEST_F(DeployerTest, AScaleUpWhoseInstancesNeverPassFailsAndLeavesTheOldCount) {
+  add_service(1);
+  ASSERT_TRUE(deploy(spec(1))->ok());  // r2, healthy
+  runtime_.next_behaviour_ = "never";
+  auto up = finish(deployer_.scale(ScaleRequest{.service = "web", .instances = 3}));
+  EXPECT_FALSE(up->ok());
+  EXPECT_EQ(runtime_.instances("web", "r2").size(), 1u);
+  EXPECT_EQ(deployer_.live("web")->spec.instances, 1u);
+  EXPECT_EQ(status_of("r2"), ReleaseStatus::live) << "a failed scale fails no release";
+}
+
+TEST_F(DeployerTest, AScaleIsRefusedWhileADeployRuns) {
+  add_service(1);
+  auto first = deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "a"});
+  ASSERT_TRUE(first);
+  auto refused = deployer_.scale(ScaleRequest{.service = "web", .instances = 3});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("is running"), std::string::npos) << refused.error();
+  finish(std::move(first));
+}
 }  // namespace
 }  // namespace baton::deploy

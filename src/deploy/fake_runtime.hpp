@@ -22,7 +22,7 @@ class FakeRuntime final : public Runtime {
 
   awaitable<std::expected<void, std::string>> run_instances(const std::string&, const Release& release,
                                                             unsigned count) override {
-    auto behaviour = behaviour_of(release);
+    auto behaviour = next_behaviour_.empty() ? behaviour_of(release) : next_behaviour_;
     if (behaviour == "missing") co_return std::unexpected("cannot run 'missing': No such file or directory");
     auto& list = instances_[release.id];
     while (list.size() < count) {
@@ -98,6 +98,7 @@ class FakeRuntime final : public Runtime {
   std::vector<std::string> log_;
   std::map<std::string, unsigned> started_;
   supervisor::EnvList hook_env_;
+  std::string next_behaviour_;  // when set: how instances started from now on behave, whatever their release
 
  private:
   static std::string behaviour_of(const Release& release) {

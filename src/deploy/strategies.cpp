@@ -177,4 +177,36 @@ awaitable<void> Deployer::Run::switch_to_standby() {
   co_await drain_and_stop(previous_id_, current, 0);
   succeed();
 }
+
+awaitable<void> Deployer::Run::rescale(unsigned count) {
+  auto& runtime = deployer_.runtime_;
+  auto& release = target();
+  auto current = static_cast<unsigned>(runtime.instances(service_.name, target_id_).size());
+  progress_->add(DeployEvent{.kind = "started",
+                             .message = fmt::format("{} of {}: {} to {} instance(s) of {}", progress_->kind(),
+                                                    service_.name, current, count, target_id_),
+                             .total = count});
+  if (count > current) {
+    step(fmt::format("starting instances {}-{} of {}", current, count - 1, target_id_));
+    auto healthy = co_await start_and_check(count, current);
+    if (!healthy) {
+      co_await runtime.stop_instances(service_.name, target_id_, current);
+      end_in_place(false, failure_report(healthy.error()));
+      co_return;
+    }
+  } else if (count < current) {
+    // The leaving instances stop taking requests, drain, and only then stop.
+    auto split = runtime.traffic(service_.name);
+    split.releases[target_id_] = first_indexes(count);
+    auto leaving = addresses_of(target_id_, count);
+    runtime.set_traffic(service_.name, split);
+    co_await drain_and_stop(target_id_, leaving, count);
+    split = runtime.traffic(service_.name);
+    split.releases[target_id_] = std::nullopt;
+    runtime.set_traffic(service_.name, split);
+  }
+  release.spec.instances = count;
+  deployer_.record(service_, release);
+  end_in_place(true, fmt::format("{} runs {} instance(s)", target_id_, count));
+}
 }  // namespace baton::deploy

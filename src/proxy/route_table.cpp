@@ -79,7 +79,9 @@ std::shared_ptr<Service> make_service(const std::string& name, const ServiceConf
       targets.push_back(registry.get(t.address));
       releases.push_back(t.release);
     }
-  } else if (!sc.managed()) {
+  } else if (!sc.managed() && !sc.health_configured) {
+    // Health-checked targets earn traffic by passing their first check: the control plane
+    // publishes them then. Routing them before would serve, then drop them, then serve again.
     for (const auto& a : sc.targets) targets.push_back(registry.get(a));
   }
   const auto& rt = runtime ? *runtime : kConfigured;

@@ -135,7 +135,11 @@ awaitable<void> Session::forward(Exchange& ex) {
     ex.error = malformed ? "bad_upstream_response" : "upstream_reset";
     break;
   }
-  if (ex.status == 0) {
+  if (ex.status == 0 && service_->targets.targets().empty()) {
+    // Nothing to try (a stopped service, or none of its instances healthy yet): unavailable, not broken.
+    ex.status = 503;
+    ex.error = "no_target";
+  } else if (ex.status == 0) {
     ex.status = 502;
     ex.error = reached_but_failed.empty() ? "upstream_unreachable" : reached_but_failed;
   }

@@ -105,7 +105,8 @@ ON CONFLICT (service) DO UPDATE SET last = max(last, ?2))sql",
   auto saved = rows::run(db_, R"sql(
 INSERT INTO releases (service, id, seq, version, spec_json, created_by, created_at, status, reason)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-ON CONFLICT (service, id) DO UPDATE SET status = excluded.status, reason = excluded.reason)sql",
+ON CONFLICT (service, id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+                                        spec_json = excluded.spec_json)sql",
                          release.service, release.id, seq, release.version, release.spec_json, release.created_by,
                          rows::millis(release.created_at), to_string(release.status), release.reason);
   if (!saved) return std::unexpected(saved.error());

@@ -16,8 +16,8 @@ class ReleaseStore {
   // Stores a new release of an existing service; the store assigns id
   // ("r1", "r2", ...) and created_at. Returns the row as stored.
   Result<ReleaseRecord> create(const ReleaseRecord& release);
-  // Stores a release whose id ("r<N>") the caller assigned, or updates its status and spec when
-  // it exists; created_at is kept as given. Keeps the id counter past N so create() never reuses it.
+  // Stores a release whose id ("r<N>") the caller assigned, or updates its status, reason and spec
+  // (scaling changes the instance count in place) when it exists; created_at is kept as given. Keeps the id counter past N so create() never reuses it.
   Status save(const ReleaseRecord& release);
   Result<std::optional<ReleaseRecord>> get(std::string_view service, std::string_view id);
   // Newest first.

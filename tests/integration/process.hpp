@@ -52,6 +52,8 @@ class Process {
   void signal(int sig);
   // Whether the test has signalled it: an exit is then expected, not a crash.
   bool signalled() const { return signalled_; }
+  // Something else asked it to exit (`baton shutdown`): an exit is then expected too.
+  void expect_exit() { signalled_ = true; }
   // The exit code (128 + N for death by signal N), or nullopt while it runs past the timeout.
   // Once it returns a code, output() holds everything the process wrote.
   std::optional<int> wait(std::chrono::milliseconds timeout = kPatience);

@@ -1,0 +1,51 @@
+#include "cli/service_args.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string_view>
+
+namespace baton::cli {
+namespace {
+constexpr unsigned kMaxInstances = 1000;
+}  // namespace
+
+ServiceArgs::ServiceArgs(CLI::App& app, const std::string& home) {
+  actions_.reserve(4);
+  add(app, home, "scale", "Run N instances of the live release (new ones join once healthy, leaving ones drain)");
+  add(app, home, "stop", "Stop a service's instances (they drain first); requests get 503 until 'baton start'");
+  add(app, home, "start", "Start a stopped service again (the config's instance count, or -i N)");
+  add(app, home, "restart", "Replace every instance without downtime (a rolling deploy of the live release)");
+  shutdown_args_.home = home;
+  shutdown_ = app.add_subcommand("shutdown", "Stop every service gracefully, then the daemon");
+  shutdown_->add_option("--home", shutdown_args_.home, "The daemon's home directory");
+}
+
+void ServiceArgs::add(CLI::App& app, const std::string& home, const char* name, const char* help) {
+  auto& action = actions_.emplace_back();
+  action.args.home = home;
+  action.args.action = name;
+  action.app = app.add_subcommand(name, help);
+  action.app->add_option("name", action.args.service, "Service name")->required();
+  std::string_view verb = name;
+  if (verb == "scale")
+    action.app->add_option("instances", action.args.instances, "Instance count (0 stops the service)")
+        ->required()
+        ->check(CLI::Range(0u, kMaxInstances));
+  if (verb == "start")
+    action.app->add_option("-i,--instances", action.args.instances, "Instance count")
+        ->check(CLI::Range(1u, kMaxInstances));
+  action.app->add_flag("--json", action.json, "Print the events as JSON lines");
+  action.app->add_flag("--detach", action.args.detach, "Return once it has started");
+  action.app->add_option("--home", action.args.home, "The daemon's home directory");
+}
+
+std::optional<Command> ServiceArgs::parsed(Progress (*progress)(bool json)) const {
+  if (shutdown_->parsed()) return shutdown_args_;
+  for (const auto& action : actions_) {
+    if (!action.app->parsed()) continue;
+    auto args = action.args;
+    args.progress = progress(action.json);
+    return args;
+  }
+  return std::nullopt;
+}
+}  // namespace baton::cli
