@@ -106,6 +106,11 @@ void StateRecorder::release_changed(const std::string& service, const deploy::Re
   report(releases_.save(to_record(service, release)), "release " + release.id + " of " + service);
 }
 
+void StateRecorder::release_forgotten(const std::string& service, const std::string& release) {
+  auto removed = releases_.remove(service, release);
+  report(removed ? state::Status{} : std::unexpected(removed.error()), "forget release " + release + " of " + service);
+}
+
 std::expected<std::int64_t, std::string> StateRecorder::deploy_started(const deploy::DeployRun& run,
                                                                        const std::string& from) {
   state::DeployRecord record{.service = run.service(), .to_release = run.release(), .strategy = run.strategy()};

@@ -40,6 +40,7 @@ class StateRecorder final : public deploy::Journal {
                       const std::vector<supervisor::AdoptedInstance>& instances);
 
   void release_changed(const std::string& service, const deploy::Release& release) override;
+  void release_forgotten(const std::string& service, const std::string& release) override;
   std::expected<std::int64_t, std::string> deploy_started(const deploy::DeployRun& run,
                                                           const std::string& from) override;
   void deploy_event(std::int64_t deploy, const deploy::DeployEvent& event) override;

@@ -39,14 +39,16 @@ class EventPrinter {
   explicit EventPrinter(Progress progress) : progress_(progress) {}
 
   void print(std::string_view line) {
+    auto event = json::parse(line, nullptr, false);
+    if (!event.is_object()) return;
+    auto kind = event.value("event", "");
     if (progress_ == Progress::json) {
+      // The exit code still follows the end event's outcome.
+      if (kind == "end") ok_ = event.value("ok", false);
       fmt::print("{}\n", line);
       std::fflush(stdout);
       return;
     }
-    auto event = json::parse(line, nullptr, false);
-    if (!event.is_object()) return;
-    auto kind = event.value("event", "");
     if (kind == "end") {
       ok_ = event.value("ok", false);
       end_line(event);

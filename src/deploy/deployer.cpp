@@ -113,16 +113,39 @@ std::expected<void, std::string> Deployer::check_idle(const Service& service) co
 }
 
 // Journals the run's start (a second daemon's deploy of the service is refused there too), then
-// each of its events and its end.
+// each of its events and its end; once it has ended, old releases leave the history.
 std::expected<void, std::string> Deployer::journal_start(Service& service, DeployRun& run) {
-  if (!journal_) return {};
-  auto id = journal_->deploy_started(run, service.live);
-  if (!id) return std::unexpected("cannot journal the " + run.kind() + ": " + id.error());
-  run.record_to([journal = journal_, id = *id](const DeployEvent& e) { journal->deploy_event(id, e); },
-                [journal = journal_, id = *id](bool ok, const std::string& reason) {
-                  journal->deploy_finished(id, ok, reason);
-                });
+  std::int64_t id = 0;
+  if (journal_) {
+    auto started = journal_->deploy_started(run, service.live);
+    if (!started) return std::unexpected("cannot journal the " + run.kind() + ": " + started.error());
+    id = *started;
+  }
+  run.record_to(
+      [journal = journal_, id](const DeployEvent& e) {
+        if (journal) journal->deploy_event(id, e);
+      },
+      [this, journal = journal_, id, name = service.name](bool ok, const std::string& reason) {
+        if (journal) journal->deploy_finished(id, ok, reason);
+        asio::post(executor_, [this, name] { forget_old_releases(name); });
+      });
   return {};
+}
+
+void Deployer::forget_old_releases(const std::string& name) {
+  auto found = services_.find(name);
+  if (found == services_.end() || found->second->running) return;
+  auto& service = *found->second;
+  std::size_t excess = service.releases.size() > kKeptReleases ? service.releases.size() - kKeptReleases : 0;
+  for (auto it = service.releases.begin(); it != service.releases.end() && excess > 0;) {
+    if (it->id == service.live || it->id == service.standby) {
+      ++it;
+      continue;
+    }
+    if (journal_) journal_->release_forgotten(name, it->id);
+    it = service.releases.erase(it);
+    --excess;
+  }
 }
 
 std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRequest request) {

@@ -18,6 +18,10 @@
 #include "deploy/runtime.hpp"
 
 namespace baton::deploy {
+// Releases a service's history keeps: the live one, a standby and the newest others up to this many.
+// Older ones are forgotten, so a service deployed many times a day does not grow the daemon.
+inline constexpr std::size_t kKeptReleases = 20;
+
 struct DeployRequest {
   std::string service;
   ReleaseSpec spec;
@@ -77,6 +81,8 @@ class Deployer {
   void arm_standby_expiry(const std::string& name, Service& service);
   std::expected<void, std::string> check_idle(const Service& service) const;
   std::expected<void, std::string> journal_start(Service& service, DeployRun& run);
+  // After a run has ended (never while one runs: a run holds references to releases).
+  void forget_old_releases(const std::string& name);
 
   asio::any_io_executor executor_;
   Runtime& runtime_;

@@ -22,12 +22,15 @@ class RecordingJournal final : public Journal {
     deploys_.push_back(run.kind() + " " + (from.empty() ? "-" : from) + "->" + run.release());
     return static_cast<std::int64_t>(deploys_.size());
   }
+  void release_forgotten(const std::string& service, const std::string& release) override {
+    forgotten_.push_back(release);
+  }
   void deploy_event(std::int64_t deploy, const DeployEvent& event) override { events_.push_back(event.kind); }
   void deploy_finished(std::int64_t deploy, bool ok, const std::string& reason) override {
     finished_.push_back(fmt::format("{}:{}", deploy, ok ? "ok" : "failed"));
   }
 
-  std::vector<std::string> changes_, deploys_, events_, finished_;
+  std::vector<std::string> changes_, deploys_, events_, finished_, forgotten_;
   std::string refuse_;
 };
 
@@ -375,6 +378,19 @@ TEST_F(DeployerTest, AScaleIsRefusedWhileADeployRuns) {
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().find("is running"), std::string::npos) << refused.error();
   finish(std::move(first));
+}
+TEST_F(DeployerTest, TheHistoryKeepsTheNewestReleasesAndNeverTheLiveOrStandbyOne) {
+  add_service(1, Strategy::blue_green);
+  for (std::size_t i = 0; i < kKeptReleases + 5; ++i) ASSERT_TRUE(deploy(spec(1))->ok());
+  io_.run_for(10ms);
+  const auto& releases = *deployer_.releases("web");
+  EXPECT_EQ(releases.size(), kKeptReleases);
+  EXPECT_EQ(releases.back().id, deployer_.live("web")->id);
+  EXPECT_EQ(journal_.forgotten_.size(), 6u);
+  EXPECT_EQ(journal_.forgotten_.front(), "r1");
+  bool standby_kept = false;
+  for (const auto& r : releases) standby_kept = standby_kept || r.id == deployer_.standby("web");
+  EXPECT_TRUE(standby_kept);
 }
 }  // namespace
 }  // namespace baton::deploy

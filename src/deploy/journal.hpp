@@ -17,6 +17,8 @@ class Journal {
   virtual ~Journal() = default;
 
   virtual void release_changed(const std::string& service, const Release& release) = 0;
+  // An old release left the history (kKeptReleases); its id is never used again.
+  virtual void release_forgotten(const std::string& service, const std::string& release) = 0;
   // A deploy or rollback of `run.release()` replacing `from` (empty: nothing live) begins.
   // An error refuses it before anything else happens.
   virtual std::expected<std::int64_t, std::string> deploy_started(const DeployRun& run, const std::string& from) = 0;

@@ -143,4 +143,10 @@ Status ReleaseStore::set_status(std::string_view service, std::string_view id, R
   if (*updated == 0) return std::unexpected(fmt::format("no release {} of service '{}'", id, service));
   return tx->commit();
 }
+
+Result<bool> ReleaseStore::remove(std::string_view service, std::string_view id) {
+  auto removed = rows::run(db_, "DELETE FROM releases WHERE service = ?1 AND id = ?2", service, id);
+  if (!removed) return std::unexpected(removed.error());
+  return *removed > 0;
+}
 }  // namespace baton::state

@@ -24,6 +24,8 @@ class ReleaseStore {
   Result<std::vector<ReleaseRecord>> list(std::string_view service);
   Result<std::optional<ReleaseRecord>> live(std::string_view service);
   Status set_status(std::string_view service, std::string_view id, ReleaseStatus status);
+  // Forgets a release with its instance records; its id is never reused. false: there was none.
+  Result<bool> remove(std::string_view service, std::string_view id);
 
  private:
   Result<std::string> next_id(std::string_view service, std::int64_t& seq);

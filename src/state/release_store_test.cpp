@@ -148,5 +148,14 @@ TEST_F(ReleaseStoreTest, SaveRefusesABadIdOrAnUnknownService) {
   EXPECT_EQ(orphan.error(), "no service named 'ghost'");
   EXPECT_TRUE(releases_.list("web").value().empty());
 }
+TEST_F(ReleaseStoreTest, ARemovedReleaseIsGoneAndItsIdIsNeverReused) {
+  create("web", "v1");
+  create("web", "v2", ReleaseStatus::live);
+  EXPECT_TRUE(releases_.remove("web", "r1").value());
+  EXPECT_FALSE(releases_.remove("web", "r1").value());
+  EXPECT_FALSE(releases_.get("web", "r1").value().has_value());
+  EXPECT_EQ(releases_.list("web").value().size(), 1u);
+  EXPECT_EQ(create("web", "v3").id, "r3");
+}
 }  // namespace
 }  // namespace baton::state

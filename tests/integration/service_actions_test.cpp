@@ -83,6 +83,19 @@ TEST_F(ServiceActions, ShutdownStopsTheServicesThenTheDaemon) {
   EXPECT_EQ(act({"shutdown"}).first, 3) << "no daemon answers any more";
 }
 
+TEST_F(ServiceActions, JsonProgressKeepsTheExitCodeOfTheOutcome) {
+  start_service(1, "blue-green", "2s");
+  auto [deployed, deploy_out] = deploy("v1", {"--json"});
+  EXPECT_EQ(deployed, 0) << deploy_out;
+  EXPECT_NE(deploy_out.find("\"event\":\"end\""), std::string::npos) << deploy_out;
+  auto [rolled, rollback_out] = act({"rollback", "web", "--json"});
+  EXPECT_EQ(rolled, 0) << rollback_out;
+  auto [scaled, scale_out] = act({"scale", "web", "2", "--json"});
+  EXPECT_EQ(scaled, 0) << scale_out;
+  auto [failed, fail_out] = deploy("v2", {"--json"}, {"--unhealthy"});
+  EXPECT_EQ(failed, 1) << fail_out;
+}
+
 TEST_F(ServiceActions, BadActionsAreRefusedAndChangeNothing) {
   start_service(2, "rolling");
   auto before = pids();
