@@ -102,6 +102,8 @@ def deploy_table(rows):
     for row in rows:
         if row.during:
             extra = f", {row.failed_deploys} deploy command(s) failed" if row.failed_deploys else ""
+            if row.steady and row.steady["failed"]:
+                extra += f"; the steady run failed {row.steady['failed']} ({failures(row.steady)})"
             print(f"  {LABEL.get(row.system, row.system)} {row.strategy}: {failures(row.during)};"
                   f" version regressions {row.during.get('version_regressions', 0)}{extra}")
 
