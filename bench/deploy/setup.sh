@@ -28,7 +28,7 @@ fi
 if [ -x "$prefix/node_modules/.bin/pm2" ]; then exit 0; fi
 note "installing pm2@$pm2_version into $prefix"
 mkdir -p "$prefix"
-if ! timeout 300 npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "pm2@$pm2_version" > "$prefix/npm-install.log" 2>&1; then
+if ! timeout 180 npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "pm2@$pm2_version" > "$prefix/npm-install.log" 2>&1; then
   note "npm install pm2@$pm2_version failed (see $prefix/npm-install.log)"
   exit 1
 fi
