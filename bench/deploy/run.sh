@@ -377,7 +377,9 @@ describe_machine() {
   local paced="as fast as answered"
   [ "$rate" != 0 ] && paced="$rate req/s in total"
   echo "load: baton-load GET /hello, $connections keep-alive connections, $paced$([ "$cookies" = 1 ] && echo ', cookies kept')"
-  echo "apps: $instances instances; $deploys deploys per row, back to back$([ "$gap" != 0 ] && echo " ${gap}s apart")"
+  local spacing="back to back"
+  [ "$gap" != 0 ] && spacing="${gap}s apart"
+  echo "apps: $instances instances; $deploys deploys per row, $spacing"
 }
 
 main() {
