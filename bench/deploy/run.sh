@@ -364,7 +364,8 @@ print(switched, any(e.get("event") == "end" and e.get("ok") for e in events))' "
 
 describe_machine() {
   echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
-  local versions="baton $("$baton_bin" version 2> /dev/null || echo '?'), $(nginx -v 2>&1 | cut -d' ' -f3)"
+  local versions
+  versions="$("$baton_bin" version 2> /dev/null || echo 'baton ?'), $(nginx -v 2>&1 | cut -d' ' -f3)"
   if [ -x "$here/.node/node_modules/.bin/pm2" ]; then
     versions+=", node $(node --version), pm2 $(node -p "require('$here/.node/node_modules/pm2/package.json').version")"
   fi
