@@ -144,6 +144,9 @@ struct ProxyConfig {
   unsigned threads = 0;  // 0: one per core
   Millis shutdown_timeout = defaults::kShutdownTimeout;
   std::uint32_t upstream_pool_size = defaults::kUpstreamPoolSize;
+  // Client connections open at once; past it new ones are closed at once. 0: from RLIMIT_NOFILE
+  // (proxy/connection_cap.hpp), leaving room for each client's upstream connection and the rest.
+  std::uint32_t max_connections = 0;
   Timeouts timeouts;  // defaults every service inherits
   Limits limits;
   bool access_log = false;

@@ -37,6 +37,7 @@ Session::Session(Worker& worker, Socket client, std::size_t listener)
 Session::~Session() { worker_.remove(this); }
 
 awaitable<void> run_session(Worker& worker, Socket client, std::size_t listener) {
+  ConnectionSlot slot(worker.connections());  // taken at accept
   Session session(worker, std::move(client), listener);
   co_await session.run();
 }

@@ -12,6 +12,7 @@ namespace {
 constexpr std::chrono::milliseconds kTick{100};  // deadline resolution
 constexpr int kSweepEveryTicks = 10;
 constexpr std::chrono::milliseconds kAcceptBackoff{100};  // after EMFILE and friends
+constexpr std::chrono::seconds kShedReportEvery{1};
 
 asio::generic::stream_protocol protocol_of(int fd) {
   sockaddr_storage storage{};
@@ -104,6 +105,10 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index) {
       co_await backoff.async_wait(use_nothrow);
       continue;
     }
+    if (!shared_.connections.try_take()) {
+      shed(socket);
+      continue;
+    }
     set_no_delay(socket);  // a no-op error on unix sockets
     asio::co_spawn(context_, run_session(*this, std::move(socket), listener_index),
                    [](std::exception_ptr e) {
@@ -115,6 +120,18 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index) {
                      }
                    });
   }
+}
+
+// Closed at once: the client sees its connection end instead of waiting in a queue. Said once a
+// second at most, with how many were shed in all.
+void Worker::shed(Socket& socket) {
+  error_code ignored;
+  socket.close(ignored);
+  auto now = Clock::now();
+  if (now - last_shed_report_ < kShedReportEvery) return;
+  last_shed_report_ = now;
+  log::warn("event=connections_shed open={} max_connections={} shed_total={}", shared_.connections.open(),
+            shared_.connections.limit(), shared_.connections.shed());
 }
 
 awaitable<void> Worker::tick_loop() {

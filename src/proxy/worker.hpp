@@ -12,8 +12,10 @@
 #include "http/request_parser.hpp"
 #include "net/asio.hpp"
 #include "proxy/access_log.hpp"
+#include "proxy/connection_cap.hpp"
 #include "proxy/intrusive_list.hpp"
 #include "proxy/route_table.hpp"
+#include "proxy/socket_util.hpp"
 #include "proxy/upstream_pool.hpp"
 
 namespace baton::proxy {
@@ -27,6 +29,7 @@ struct ProxyShared {
   std::atomic<std::uint64_t> route_version{0};
   std::mutex route_mutex;
   std::shared_ptr<const RouteTable> routes;
+  ConnectionCap connections;
 };
 
 class Worker {
@@ -44,6 +47,7 @@ class Worker {
   asio::io_context& context() { return context_; }
   UpstreamPool& pool() { return pool_; }
   const ProxyShared& shared() const { return shared_; }
+  ConnectionCap& connections() { return shared_.connections; }
   // The newest published table; refreshed at most once per request, lock-free when unchanged.
   // Picking up a new table closes pooled connections to targets it no longer has.
   const std::shared_ptr<const RouteTable>& routes();
@@ -60,6 +64,7 @@ class Worker {
  private:
   awaitable<void> accept_loop(std::size_t listener_index);
   awaitable<void> tick_loop();
+  void shed(Socket& socket);
 
   ProxyShared& shared_;
   // Declared before the context: destroying the context destroys suspended
@@ -74,6 +79,7 @@ class Worker {
   std::shared_ptr<const RouteTable> routes_;
   std::uint64_t routes_version_ = ~0ull;
   bool shutting_down_ = false;
+  std::chrono::steady_clock::time_point last_shed_report_{};
   std::thread thread_;
 };
 }  // namespace baton::proxy

@@ -136,5 +136,36 @@ TEST_F(Limits, HeaderCountLimitIsExact) {
   backend_->reset_stats();
   expect_refused(get_request("/hello", "test.local", nine + "X-One-More: 1\r\n"), 431, "headers_too_large");
 }
+class ConnectionCapTest : public ProxyTest {};
+
+TEST_F(ConnectionCapTest, ConnectionsPastTheCapAreShedAtOnceAndServiceRecovers) {
+  auto& backend = start_backend();
+  AppConfig config;
+  config.targets = {backend.address()};
+  config.proxy_keys = "max_connections = 3\n";
+  auto port = start_baton(config.text()).port();
+  std::vector<Client> held;
+  for (int i = 0; i < 3; ++i) {
+    held.emplace_back(port);
+    auto response = held.back().get("/hello");
+    ASSERT_TRUE(response) << held.back().last_error();
+    EXPECT_EQ(response->status, 200u);
+  }
+  Client extra(port);
+  EXPECT_TRUE(extra.wait_closed()) << "a connection past the cap is closed at once";
+  EXPECT_TRUE(batons_.back()->process().wait_for_output(Stream::err, [](std::string_view text) {
+    return text.find("event=connections_shed") != std::string_view::npos;
+  }));
+  auto home = (dir_.path() / "home").string();
+  Process ls("ls-at-cap", {baton_binary(), "ls", "--home", home}, dir_.path());
+  EXPECT_EQ(ls.wait(), 0) << "the control API answers while the proxy is at its cap";
+  held.pop_back();  // one client leaves: its slot comes back
+  ASSERT_TRUE(eventually([&] {
+    Client again(port);
+    auto response = again.get("/hello");
+    return response && response->status == 200;
+  }));
+  for (auto& client : held) EXPECT_EQ(client.get("/hello")->status, 200u) << "held clients were never cut";
+}
 }  // namespace
 }  // namespace baton::itest
