@@ -109,6 +109,13 @@ shutdown_timeout = 30
 )", 3, "must be a duration string such as \"30s\"");
 }
 
+TEST(ConfigErrors, MaxConnectionsOutOfRange) {
+  expect_error(R"(
+[proxy]
+max_connections = 0
+)", 3, "'max_connections' in [proxy] must be from 1 to 10000000");
+}
+
 TEST(ConfigErrors, HeaderCountOutOfRange) {
   expect_error(R"(
 [proxy.limits]

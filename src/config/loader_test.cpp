@@ -19,6 +19,7 @@ log_level = "debug"
 threads = 2
 shutdown_timeout = "45s"
 upstream_pool_size = 32
+max_connections = 5000
 access_log = true
 
 [proxy.timeouts]
@@ -65,6 +66,7 @@ TEST(LoadConfig, FullFile) {
   EXPECT_EQ(config.proxy.threads, 2u);
   EXPECT_EQ(config.proxy.shutdown_timeout, 45s);
   EXPECT_EQ(config.proxy.upstream_pool_size, 32u);
+  EXPECT_EQ(config.proxy.max_connections, 5000u);
   EXPECT_TRUE(config.proxy.access_log);
   EXPECT_EQ(config.proxy.timeouts.header, 5s);
   EXPECT_EQ(config.proxy.timeouts.keepalive, 1min);
