@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 namespace baton {
 namespace {
 using nlohmann::json;
+constexpr std::uint64_t kMaxStoredCount = 1000;
 
 json hook_json(const HookCommand& hook) { return json{{"command", hook.command}, {"shell", hook.is_shell_string}}; }
 
@@ -14,8 +17,20 @@ void read_hook(const json& in, HookCommand& hook) {
   hook.is_shell_string = in.value("shell", hook.is_shell_string);
 }
 
+// Checks throw: spec_from_json turns any of them into one error for the whole spec.
 void read_millis(const json& in, const char* key, Millis& value) {
-  value = Millis(in.value(key, value.count()));
+  if (!in.contains(key)) return;
+  if (!in[key].is_number_integer() || in[key].get<std::int64_t>() < 0)
+    throw std::invalid_argument(std::string(key) + " must be a non-negative whole number");
+  value = Millis(in[key].get<std::int64_t>());
+}
+
+// A count as the state file keeps it: 0 to 1000 (a stopped service runs 0 instances).
+unsigned read_count(const json& in, const char* key, unsigned fallback) {
+  if (!in.contains(key)) return fallback;
+  if (!in[key].is_number_unsigned() || in[key].get<std::uint64_t>() > kMaxStoredCount)
+    throw std::invalid_argument(std::string(key) + " must be a whole number from 0 to 1000");
+  return in[key].get<unsigned>();
 }
 
 json health_json(const HealthCheck& h) {
@@ -36,12 +51,12 @@ void read_health(const json& in, HealthCheck& h) {
   h.kind = in.value("kind", std::string("tcp")) == "http" ? HealthCheck::Kind::http : HealthCheck::Kind::tcp;
   h.path = in.value("path", h.path);
   h.host = in.value("host", h.host);
-  h.expect_min = in.value("expect_min", h.expect_min);
-  h.expect_max = in.value("expect_max", h.expect_max);
+  h.expect_min = read_count(in, "expect_min", h.expect_min);
+  h.expect_max = read_count(in, "expect_max", h.expect_max);
   read_millis(in, "interval_ms", h.interval);
   read_millis(in, "timeout_ms", h.timeout);
-  h.healthy_threshold = in.value("healthy_threshold", h.healthy_threshold);
-  h.unhealthy_threshold = in.value("unhealthy_threshold", h.unhealthy_threshold);
+  h.healthy_threshold = read_count(in, "healthy_threshold", h.healthy_threshold);
+  h.unhealthy_threshold = read_count(in, "unhealthy_threshold", h.unhealthy_threshold);
   read_millis(in, "startup_interval_ms", h.startup_interval);
 }
 
@@ -65,7 +80,7 @@ std::expected<void, std::string> read_deploy(const json& in, DeployConfig& d) {
   auto strategy = parse_strategy(in.value("strategy", std::string(to_string(d.strategy))));
   if (!strategy) return std::unexpected("unknown strategy " + in["strategy"].dump());
   d.strategy = *strategy;
-  d.max_surge = in.value("max_surge", d.max_surge);
+  d.max_surge = read_count(in, "max_surge", d.max_surge);
   read_millis(in, "standby_ttl_ms", d.standby_ttl);
   read_millis(in, "drain_timeout_ms", d.drain_timeout);
   read_millis(in, "deploy_timeout_ms", d.deploy_timeout);
@@ -86,7 +101,7 @@ std::expected<deploy::ReleaseSpec, std::string> read_spec(const json& in) {
   spec.command_is_line = in.value("command_is_line", spec.command_is_line);
   spec.cwd = in.value("cwd", spec.cwd);
   for (const auto& pair : in.value("env", json::array())) spec.env.emplace_back(pair.at(0), pair.at(1));
-  spec.instances = in.value("instances", spec.instances);
+  spec.instances = read_count(in, "instances", spec.instances);
   for (const auto& text : in.value("targets", json::array())) {
     auto address = parse_address(text.get<std::string>());
     if (!address) return std::unexpected("bad target " + text.dump() + ": " + address.error());
@@ -116,7 +131,7 @@ json spec_to_json(const deploy::ReleaseSpec& spec) {
 std::expected<deploy::ReleaseSpec, std::string> spec_from_json(const json& in) {
   try {
     return read_spec(in);
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {
     return std::unexpected(std::string("the spec does not read: ") + e.what());
   }
 }

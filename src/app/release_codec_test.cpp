@@ -92,7 +92,10 @@ TEST(ReleaseCodec, MissingFieldsKeepTheirDefaults) {
 TEST(ReleaseCodec, ABrokenSpecIsOneClearErrorNeverAHalfReadSpec) {
   for (const char* text : {R"([1, 2])", R"({})", R"({"command": "app"})", R"({"command": ["app"], "instances": "4"})",
                            R"({"command": ["app"], "env": [["A"]]})", R"({"targets": ["nowhere"]})",
-                           R"({"command": ["app"], "deploy": {"strategy": "sideways"}})"}) {
+                           R"({"command": ["app"], "deploy": {"strategy": "sideways"}})",
+                           R"({"command": ["app"], "instances": -3})", R"({"command": ["app"], "instances": 5000})",
+                           R"({"command": ["app"], "deploy": {"drain_timeout_ms": -1}})",
+                           R"({"command": ["app"], "health": {"interval_ms": "1s"}})"}) {
     auto back = spec_from_json(nlohmann::json::parse(text));
     EXPECT_FALSE(back) << text;
   }

@@ -1,0 +1,121 @@
+#include "app/deploy_body.hpp"
+
+#include <fmt/format.h>
+
+namespace baton {
+using nlohmann::json;
+
+std::expected<void, std::string> check_common_fields(const json& body, std::string_view own) {
+  for (const auto& [key, value] : body.items()) {
+    if (key == "detach" && !value.is_boolean()) return std::unexpected("detach must be true or false");
+    if (key == "who" && !value.is_string()) return std::unexpected("who must be a string");
+    if (key != "detach" && key != "who" && key != own) return std::unexpected("unknown field '" + key + "'");
+  }
+  return {};
+}
+
+namespace {
+// A whole number from `low` to kMaxInstances, however JSON stored it (one past int64 reads negative).
+bool in_range(const json& value, std::int64_t low) {
+  return value.is_number_integer() && value.get<std::int64_t>() >= low && value.get<std::int64_t>() <= kMaxInstances;
+}
+
+std::expected<void, std::string> apply_command(const json& value, deploy::ReleaseSpec& spec) {
+  if (value.is_string() && !value.get<std::string>().empty()) {
+    spec.command = {value.get<std::string>()};
+    spec.command_is_line = true;
+    return {};
+  }
+  if (!value.is_array() || value.empty()) return std::unexpected("command must be a string or a non-empty array");
+  spec.command.clear();
+  for (const auto& word : value) {
+    if (!word.is_string()) return std::unexpected("command must be an array of strings");
+    spec.command.push_back(word.get<std::string>());
+  }
+  spec.command_is_line = spec.command.size() == 1;
+  return {};
+}
+
+std::expected<void, std::string> apply_env(const json& value, deploy::ReleaseSpec& spec) {
+  if (!value.is_object()) return std::unexpected("env must be an object of strings");
+  for (const auto& [key, v] : value.items()) {
+    if (key.empty() || key.find('=') != std::string::npos || !v.is_string())
+      return std::unexpected("env: '" + key + "' needs a name without '=' and a string value");
+    auto same = std::find_if(spec.env.begin(), spec.env.end(), [&](const auto& e) { return e.first == key; });
+    if (same != spec.env.end()) same->second = v.get<std::string>();
+    else spec.env.emplace_back(key, v.get<std::string>());
+  }
+  return {};
+}
+
+std::expected<void, std::string> apply_targets(const json& value, deploy::ReleaseSpec& spec) {
+  if (!value.is_array() || value.empty()) return std::unexpected("targets must be a non-empty array of addresses");
+  if (!spec.external()) return std::unexpected("targets are for external services; this one runs a command");
+  spec.targets.clear();
+  spec.trust_targets = false;
+  for (const auto& t : value) {
+    auto address = t.is_string() ? parse_address(t.get<std::string>()) : std::unexpected(std::string("not a string"));
+    if (!address) return std::unexpected("bad target " + t.dump() + ": " + address.error());
+    spec.targets.push_back(*address);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::expected<deploy::DeployRequest, std::string> deploy_request(const json& body, deploy::ReleaseSpec spec,
+                                                                 const std::string& service) {
+  deploy::DeployRequest request{.service = service};
+  for (const auto& [key, value] : body.items()) {
+    std::expected<void, std::string> applied;
+    if (key == "command") applied = apply_command(value, spec);
+    else if (key == "env") applied = apply_env(value, spec);
+    else if (key == "targets") applied = apply_targets(value, spec);
+    else if (key == "instances") {
+      if (!in_range(value, 1))
+        return std::unexpected("instances must be a number from 1 to 1000");
+      spec.instances = value.get<unsigned>();
+    } else if (key == "cwd" || key == "version" || key == "strategy" || key == "who") {
+      if (!value.is_string()) return std::unexpected(key + " must be a string");
+      auto text = value.get<std::string>();
+      if (key == "cwd") spec.cwd = text;
+      else if (key == "version") request.version = text;
+      else if (key == "who") request.who = text;
+      else if (auto strategy = parse_strategy(text)) request.strategy = strategy;
+      else return std::unexpected("unknown strategy '" + text + "': use rolling, blue-green or recreate");
+    } else if (key == "detach" && !value.is_boolean()) {
+      return std::unexpected("detach must be true or false");
+    } else if (key != "detach") {
+      return std::unexpected("unknown field '" + key + "'");
+    }
+    if (!applied) return std::unexpected(applied.error());
+  }
+  request.spec = std::move(spec);
+  return request;
+}
+
+// The instance count a scale, stop or start asks for, or why the body is wrong.
+std::expected<unsigned, std::string> scale_count(const json& body, const std::string& action, unsigned config_count) {
+  if (auto checked = check_common_fields(body, "instances"); !checked) return std::unexpected(checked.error());
+  if (action == "stop") {
+    if (body.contains("instances")) return std::unexpected("stop takes no instance count");
+    return 0u;
+  }
+  if (!body.contains("instances")) {
+    if (action == "start") return config_count;
+    return std::unexpected("scale needs \"instances\": a number from 0 to 1000");
+  }
+  const auto& value = body["instances"];
+  unsigned low = action == "start" ? 1 : 0;
+  if (!in_range(value, low))
+    return std::unexpected(fmt::format("instances must be a number from {} to {}", low, kMaxInstances));
+  return value.get<unsigned>();
+}
+
+std::expected<deploy::DeployRequest, std::string> parse_deploy_body(std::string_view text, deploy::ReleaseSpec base,
+                                                                    const std::string& service) {
+  auto body = text.empty() ? json::object() : json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
+  return deploy_request(body, std::move(base), service);
+}
+}  // namespace baton

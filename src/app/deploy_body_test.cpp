@@ -1,0 +1,56 @@
+#include "app/deploy_body.hpp"
+
+#include <gtest/gtest.h>
+
+namespace baton {
+namespace {
+deploy::ReleaseSpec base() {
+  deploy::ReleaseSpec spec;
+  spec.command = {"app"};
+  spec.env = {{"A", "1"}};
+  return spec;
+}
+
+TEST(DeployBody, FieldsLandOnTheConfigsSpec) {
+  auto request = parse_deploy_body(
+      R"({"version":"v2","strategy":"blue-green","command":["./app","{port}"],"env":{"A":"2","B":"3"},
+          "instances":3,"cwd":"/srv","who":"ci","detach":true})",
+      base(), "web");
+  ASSERT_TRUE(request) << request.error();
+  EXPECT_EQ(request->service, "web");
+  EXPECT_EQ(request->version, "v2");
+  EXPECT_EQ(request->strategy, Strategy::blue_green);
+  EXPECT_EQ(request->spec.command, (std::vector<std::string>{"./app", "{port}"}));
+  EXPECT_EQ(request->spec.env, (supervisor::EnvList{{"A", "2"}, {"B", "3"}}));
+  EXPECT_EQ(request->spec.instances, 3u);
+  EXPECT_EQ(request->spec.cwd, "/srv");
+  EXPECT_EQ(request->who, "ci");
+  EXPECT_TRUE(parse_deploy_body("", base(), "web")) << "an empty body deploys the config as it is";
+}
+
+TEST(DeployBody, EveryBadShapeIsRefusedWithAMessage) {
+  for (const char* body : {R"([1])", R"({"a":)", R"({"instances":0})", R"({"instances":1001})",
+                           R"({"instances":4294967297})", R"({"instances":-1})", R"({"instances":"3"})",
+                           R"({"detach":"yes"})", R"({"env":{"A=B":"x"}})", R"({"env":{"A":1}})",
+                           R"({"targets":["127.0.0.1:9000"]})", R"({"strategy":"sideways"})", R"({"command":[]})",
+                           R"({"command":[1]})", R"({"version":7})", R"({"surprise":true})"}) {
+    auto request = parse_deploy_body(body, base(), "web");
+    ASSERT_FALSE(request) << body;
+    EXPECT_FALSE(request.error().empty()) << body;
+  }
+}
+
+TEST(DeployBody, ScaleCountsAreBoundedAndStartDefaultsToTheConfig) {
+  using nlohmann::json;
+  EXPECT_EQ(scale_count(json{{"instances", 4}}, "scale", 2).value(), 4u);
+  EXPECT_EQ(scale_count(json{{"instances", 0}}, "scale", 2).value(), 0u);
+  EXPECT_EQ(scale_count(json::object(), "start", 2).value(), 2u);
+  EXPECT_EQ(scale_count(json::object(), "stop", 2).value(), 0u);
+  EXPECT_FALSE(scale_count(json::object(), "scale", 2));
+  EXPECT_FALSE(scale_count(json{{"instances", 0}}, "start", 2));
+  EXPECT_FALSE(scale_count(json{{"instances", 4294967297ull}}, "scale", 2));
+  EXPECT_FALSE(scale_count(json{{"instances", 3}}, "stop", 2));
+  EXPECT_FALSE(scale_count(json{{"count", 3}}, "scale", 2));
+}
+}  // namespace
+}  // namespace baton
