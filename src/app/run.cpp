@@ -31,7 +31,7 @@ int run(int argc, const char* const* argv) {
   }
   if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command)) return run_daemon(*daemon);
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
-  if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json);
+  if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json, ls->service);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
     return cli::run_logs(logs->home, logs->service, logs->lines, logs->follow);
   if (auto* deploy = std::get_if<cli::DeployCommand>(&*parsed.command)) return cli::run_deploy(*deploy);

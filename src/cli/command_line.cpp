@@ -30,11 +30,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
   check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
   auto* version_cmd = app.add_subcommand("version", "Print the version");
-  LsCommand ls{.home = default_home(), .json = false};
+  LsCommand ls{.home = default_home(), .json = false, .service = ""};
   auto* ls_cmd = app.add_subcommand("ls", "List every instance the daemon runs");
   ls_cmd->alias("status");
   ls_cmd->add_option("--home", ls.home, "The daemon's home directory");
   ls_cmd->add_flag("--json", ls.json, "Print the daemon's JSON");
+  ls_cmd->add_option("name", ls.service, "Only this service");
   LogsCommand logs{.home = default_home(), .service = "", .lines = 20, .follow = false};
   auto* logs_cmd = app.add_subcommand("logs", "Show a service's output");
   logs_cmd->add_option("name", logs.service, "Service name")->required();

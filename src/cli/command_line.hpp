@@ -23,6 +23,7 @@ struct VersionCommand {};
 struct LsCommand {
   std::string home;
   bool json = false;
+  std::string service;  // empty: every service
 };
 
 struct LogsCommand {

@@ -54,7 +54,22 @@ void print_table(const nlohmann::json& status) {
 }
 }  // namespace
 
-int run_ls(const std::string& home, bool json) {
+namespace {
+// Keeps only `service`'s entries; false when the daemon has no such service.
+bool keep_only(nlohmann::json& status, const std::string& service) {
+  auto named = [&](const nlohmann::json& entry, const char* key) { return entry.value(key, "") == service; };
+  bool known = false;
+  for (const auto& s : status["services"]) known = known || named(s, "name");
+  for (const char* list : {"services", "instances"}) {
+    auto& entries = status[list];
+    const char* key = std::string_view(list) == "services" ? "name" : "service";
+    for (auto it = entries.begin(); it != entries.end();) it = named(*it, key) ? it + 1 : entries.erase(it);
+  }
+  return known;
+}
+}  // namespace
+
+int run_ls(const std::string& home, bool json, const std::string& service) {
   auto reply = call_api(home, "GET", "/v1/status");
   if (!reply) {
     fmt::print(stderr, "baton: {}\n", reply.error().message);
@@ -64,12 +79,14 @@ int run_ls(const std::string& home, bool json) {
     fmt::print(stderr, "baton: the daemon answered {}: {}\n", reply->status, reply->body);
     return kFailed;
   }
-  if (json) {
-    fmt::print("{}\n", reply->body);
-    return kOk;
-  }
   try {
-    print_table(nlohmann::json::parse(reply->body));
+    auto status = nlohmann::json::parse(reply->body);
+    if (!service.empty() && !keep_only(status, service)) {
+      fmt::print(stderr, "baton: no service named '{}' (see 'baton ls')\n", service);
+      return kUsage;
+    }
+    if (json) fmt::print("{}\n", status.dump());
+    else print_table(status);
   } catch (const nlohmann::json::exception& e) {
     fmt::print(stderr, "baton: unexpected answer from the daemon: {}\n", e.what());
     return kFailed;

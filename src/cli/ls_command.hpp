@@ -2,6 +2,6 @@
 #include <string>
 
 namespace baton::cli {
-// `baton ls`: every instance as a table, or the daemon's JSON with --json.
-int run_ls(const std::string& home, bool json);
+// `baton ls [NAME]`: every instance (of one service) as a table, or the daemon's JSON with --json.
+int run_ls(const std::string& home, bool json, const std::string& service = {});
 }  // namespace baton::cli

@@ -105,6 +105,8 @@ TEST_F(ServiceActions, BadActionsAreRefusedAndChangeNothing) {
   EXPECT_EQ(act({"start", "web", "-i", "0"}).first, 2);
   EXPECT_EQ(act({"scale", "nosuch", "2"}).first, 2);
   EXPECT_EQ(act({"restart", "nosuch"}).first, 2);
+  EXPECT_EQ(act({"status", "nosuch"}).first, 2);
+  EXPECT_EQ(pids_of(act({"status", "web", "--json"}).second), before) << "status NAME shows that service";
   EXPECT_EQ(pids(), before);
 }
 }  // namespace
