@@ -122,12 +122,17 @@ ChildPlan make_plan(const SpawnSpec& spec, const ExecImage& image, const ChildFd
                    spec.listen_fd, fds.error_write.get(), image.listen_pid, max_fd()};
 }
 
+// vfork, not fork: fork() copies the daemon's page tables under its memory lock and makes every page
+// copy-on-write until the exec, which stalls the proxy threads' page faults for milliseconds at each
+// instance start (measured: p99 from 1 ms to 10-14 ms during deploys). The child shares our memory
+// until execve() or _exit(), so run_child() only makes system calls on data prepared beforehand.
 pid_t fork_child(const ChildPlan& plan) {
-  // Signals stay blocked across fork() so no daemon handler runs in the child before it resets them.
+  // Signals stay blocked across vfork() so no daemon handler runs in the child (on our stack, in
+  // our memory) before it resets them.
   sigset_t all, previous;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  pid_t pid = ::fork();
+  pid_t pid = ::vfork();
   if (pid == 0) run_child(plan);
   int fork_error = errno;
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
