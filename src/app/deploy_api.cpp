@@ -106,18 +106,24 @@ awaitable<void> handle_rollback(const control::Request& request, control::Reply&
 }
 
 
+namespace {
+// What `baton start` without -i brings back: the config file's count as it is now (like a deploy's
+// spec), else the live release's own.
+unsigned start_count(ApiContext& context, const std::string& service) {
+  if (auto config = load_config_file(context.config_path))
+    if (auto found = config->services.find(service); found != config->services.end()) return found->second.instances;
+  const auto* live = context.deployer.live(service);
+  return live ? std::max(1u, live->spec.instances) : 1;
+}
+}  // namespace
+
 awaitable<void> handle_scale(const control::Request& request, control::Reply& reply, ApiContext& context,
                              const std::string& service, const std::string& action) {
   auto body = body_object(request);
   std::expected<unsigned, std::string> count = std::unexpected(body ? "" : body.error());
   if (body) {
-    const auto* live = context.deployer.live(service);
-    unsigned config_count = live ? std::max(1u, live->spec.instances) : 1;
-    if (auto config = load_config_file(context.config_path)) {
-      if (auto found = config->services.find(service); found != config->services.end())
-        config_count = found->second.instances;
-    }
-    count = scale_count(*body, action, config_count);
+    bool needs_default = action == "start" && !body->contains("instances");
+    count = scale_count(*body, action, needs_default ? start_count(context, service) : 0);
   }
   if (!count) {
     auto response = api_error(request, 400, count.error());

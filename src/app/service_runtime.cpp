@@ -96,7 +96,8 @@ awaitable<std::expected<void, std::string>> ServiceRuntime::run_instances(const 
 awaitable<void> ServiceRuntime::stop_instances(const std::string& service, const std::string& release, unsigned keep) {
   auto k = key(service, release);
   auto found = releases_.find(k);
-  if (found != releases_.end() && found->second.external) {
+  bool external = found != releases_.end() && found->second.external;
+  if (external) {
     while (!found->second.instances.empty() && found->second.instances.rbegin()->first >= keep)
       unwatch(found->second, found->second.instances.rbegin()->first);
   } else if (keep > 0) {
@@ -104,7 +105,7 @@ awaitable<void> ServiceRuntime::stop_instances(const std::string& service, const
   } else {
     co_await supervisor_.stop(k);
   }
-  record_instances(service, release, keep);
+  if (!external) record_instances(service, release, keep);  // external targets run no process
   if (keep > 0) co_return;
   found = releases_.find(k);
   if (found == releases_.end()) co_return;
@@ -340,17 +341,15 @@ awaitable<void> ServiceRuntime::stop_all() {
       if (checked.monitor) checked.monitor->stop();
   co_await supervisor_.stop_all();
   for (auto records = std::move(recorded_); const auto& [k, list] : records) {
-    auto at = k.rfind('@');
-    if (record_) record_(k.substr(0, at), k.substr(at + 1), {});
+    auto [service, release] = split_key(k);
+    if (record_) record_(service, release, {});
   }
 }
 
 awaitable<void> ServiceRuntime::stop_unadopted() {
   for (auto leftovers = std::move(adoptable_); auto& [k, adopted] : leftovers) {
-    auto at = k.rfind('@');
     supervisor::ServiceSpec spec;
-    spec.name = k.substr(0, at);
-    spec.release = k.substr(at + 1);
+    std::tie(spec.name, spec.release) = split_key(k);
     spec.instances = 0;  // every adopted process is past the count: adopted, then stopped
     if (auto config = config_.services.find(spec.name); config != config_.services.end()) {
       spec.stop_signal = config->second.stop_signal;

@@ -71,6 +71,11 @@ class ServiceRuntime final : public deploy::Runtime {
   };
 
   static std::string key(const std::string& service, const std::string& release) { return service + "@" + release; }
+  // key() taken apart: {service, release}.
+  static std::pair<std::string, std::string> split_key(const std::string& k) {
+    auto at = k.rfind('@');
+    return {k.substr(0, at), k.substr(at + 1)};
+  }
   void on_instance_event(const supervisor::InstanceEvent& event);
   // Rewrites the recorded identities of `key`'s instances: those the supervisor runs, below `count`.
   void record_instances(const std::string& service, const std::string& release, unsigned count);
