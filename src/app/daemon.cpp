@@ -76,7 +76,6 @@ int run_daemon(const cli::DaemonCommand& command) {
     fmt::print(stderr, "baton: {}\n", server.error());
     return cli::kFailed;
   }
-  for (const auto& address : (*server)->bound_addresses()) log::info("event=listening address={}", address.text());
   auto home = prepare_home(command.home);
   if (!home) {
     fmt::print(stderr, "baton: {}\n", home.error());

@@ -39,7 +39,7 @@ class DataPlane : public ::testing::Test {
     return route;
   }
   static Address local(std::uint16_t port) { return Address{Address::Kind::tcp, "127.0.0.1", port, {}}; }
-  int connect() { return connect_loopback(server_->bound_addresses()[0].port); }
+  int connect() { return connect_loopback(server_->bound_address(config_.services.at("app").listen)->port); }
   std::size_t held() { return server_->registry().held_count("app")->waiting.load(); }
   std::string get(int fd, std::string_view path, std::string_view extra = "") {
     send_all(fd, fmt::format("GET {} HTTP/1.1\r\nHost: test\r\n{}\r\n", path, extra));

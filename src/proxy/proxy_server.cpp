@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "base/check.hpp"
+#include "base/log.hpp"
 #include "net/listen_socket.hpp"
 
 namespace baton::proxy {
@@ -23,28 +25,46 @@ std::expected<std::unique_ptr<ProxyServer>, std::string> ProxyServer::start(cons
   server->access_log_ = std::make_unique<AccessLog>("-");
   shared.access_log = server->access_log_.get();
   auto routes = build_route_table(config, server->registry_, {});
-  for (auto& listener : routes->listeners) {
-    auto socket = open_listen_socket(listener.address, kListenBacklog);
-    if (!socket) return std::unexpected(socket.error());
-    server->listen_fds_.push_back(socket->fd);
-    server->bound_.push_back(socket->address);
-    listener.host_text = socket->address.text();  // the real port when 0 was asked for
-  }
-  shared.routes = std::move(routes);
-  shared.route_version.store(1);
+  std::vector<Address> addresses;
+  for (const auto& listener : routes->listeners) addresses.push_back(listener.address);
+  if (auto opened = server->open_listeners(addresses); !opened) return std::unexpected(opened.error());
   unsigned threads = config.proxy.threads ? config.proxy.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < threads; ++i)
-    server->workers_.push_back(std::make_unique<Worker>(shared, server->listen_fds_));
+  for (unsigned i = 0; i < threads; ++i) server->workers_.push_back(std::make_unique<Worker>(shared));
+  server->publish(std::move(routes));
   for (auto& w : server->workers_) w->start();
   return server;
 }
 
-void ProxyServer::publish(std::shared_ptr<RouteTable> table) {
-  BATON_CHECK(table->listeners.size() == bound_.size());
-  for (std::size_t i = 0; i < bound_.size(); ++i) {
-    BATON_CHECK(table->listeners[i].address.port == 0 || table->listeners[i].address == bound_[i]);
-    table->listeners[i].host_text = bound_[i].text();
+std::expected<void, std::string> ProxyServer::open_listeners(const std::vector<Address>& addresses) {
+  std::vector<Listener> opened;
+  for (const auto& address : addresses) {
+    if (listener_id(address)) continue;
+    if (std::ranges::any_of(opened, [&](const Listener& l) { return l.configured == address; })) continue;
+    auto socket = open_listen_socket(address, kListenBacklog);
+    if (!socket) {
+      for (auto& l : opened) ::close(l.fd);
+      return std::unexpected(socket.error());
+    }
+    opened.push_back({.configured = address, .bound = socket->address, .fd = socket->fd, .accepting = false});
   }
+  for (auto& l : opened) listeners_.push_back(std::move(l));
+  return {};
+}
+
+std::optional<std::size_t> ProxyServer::listener_id(const Address& configured) const {
+  for (std::size_t id = 0; id < listeners_.size(); ++id)
+    if (listeners_[id].fd >= 0 && listeners_[id].configured == configured) return id;
+  return std::nullopt;
+}
+
+std::optional<Address> ProxyServer::bound_address(const Address& configured) const {
+  auto id = listener_id(configured);
+  if (!id) return std::nullopt;
+  return listeners_[*id].bound;
+}
+
+void ProxyServer::publish(std::shared_ptr<RouteTable> table) {
+  place_listeners(*table);
   {
     std::lock_guard lock(shared_.route_mutex);
     shared_.routes = std::move(table);
@@ -53,9 +73,47 @@ void ProxyServer::publish(std::shared_ptr<RouteTable> table) {
   for (auto& w : workers_) w->notify_published();
 }
 
+void ProxyServer::place_listeners(RouteTable& table) {
+  std::vector<ListenerRoutes> by_id(listeners_.size());
+  std::vector<bool> used(listeners_.size(), false);
+  for (auto& routes : table.listeners) {
+    auto id = listener_id(routes.address);
+    // After shutdown() no listener is open; the instances stopping after it still publish.
+    if (!id && stopped_) continue;
+    BATON_CHECK(id.has_value());
+    routes.host_text = listeners_[*id].bound.text();
+    by_id[*id] = std::move(routes);
+    used[*id] = true;
+  }
+  table.listeners = std::move(by_id);
+  for (std::size_t id = 0; id < listeners_.size(); ++id) {
+    auto& listener = listeners_[id];
+    if (listener.fd < 0) continue;
+    if (!used[id]) {
+      close_listener(listener, id);
+    } else if (!listener.accepting) {
+      for (auto& w : workers_) w->add_listener(id, listener.fd);
+      listener.accepting = true;
+      log::info("event=listening address={}", listener.bound.text());
+    }
+  }
+}
+
+void ProxyServer::close_listener(Listener& listener, std::size_t id) {
+  // A listener opened for a table that was never published is just closed.
+  if (listener.accepting) {
+    for (auto& w : workers_) w->remove_listener(id);
+    log::info("event=listener_closed address={}", listener.bound.text());
+  }
+  ::close(listener.fd);
+  listener.fd = -1;
+  listener.accepting = false;
+}
+
 ProxyServer::~ProxyServer() {
   for (auto& w : workers_) w->stop();
-  for (int fd : listen_fds_) ::close(fd);
+  for (auto& l : listeners_)
+    if (l.fd >= 0) ::close(l.fd);
 }
 
 std::size_t ProxyServer::active_sessions() const {
@@ -66,8 +124,11 @@ std::size_t ProxyServer::active_sessions() const {
 
 std::size_t ProxyServer::shutdown(std::chrono::milliseconds timeout) {
   // Closing our copies first: new connections are refused, not queued unanswered.
-  for (int fd : listen_fds_) ::close(fd);
-  listen_fds_.clear();
+  stopped_ = true;
+  for (auto& l : listeners_) {
+    if (l.fd >= 0) ::close(l.fd);
+    l.fd = -1;
+  }
   for (auto& w : workers_) w->begin_shutdown();
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (active_sessions() > 0 && std::chrono::steady_clock::now() < deadline)

@@ -3,6 +3,7 @@
 // route table they share.
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,31 +19,51 @@ class ProxyServer {
   static std::expected<std::unique_ptr<ProxyServer>, std::string> start(const Config& config);
   ~ProxyServer();
 
+  // Binds the addresses that have no listener yet, all or none: on an error (a port in use) the
+  // ones bound by this call are closed again and nothing changes. They take connections once a
+  // published table routes them. Control thread only.
+  std::expected<void, std::string> open_listeners(const std::vector<Address>& addresses);
+
   // Stops accepting, lets in-flight requests finish up to the timeout, then stops.
   // Returns the number of connections still open when it gave up.
   std::size_t shutdown(std::chrono::milliseconds timeout);
-  const std::vector<Address>& bound_addresses() const { return bound_; }
 
-  // The traffic switch: workers pick the table up at their next request. The
-  // table must have the listeners the server started with, in the same order.
-  // Call from one thread at a time (the control plane): it also owns registry().
-  // Workers pick the table up at once: held requests re-route, idle pooled
-  // connections to dropped targets close.
+  // The traffic switch: workers pick the table up at their next request. Every
+  // listener of the table must be open (open_listeners); listeners the table no
+  // longer has stop accepting and their connections close after the request in
+  // flight. Call from one thread at a time (the control plane): it also owns
+  // registry(). Held requests re-route, idle pooled connections to dropped
+  // targets close.
   void publish(std::shared_ptr<RouteTable> table);
+  // The bound address (the real port when 0 was asked for) of a configured one, if open.
+  std::optional<Address> bound_address(const Address& configured) const;
   TargetRegistry& registry() { return registry_; }
   // The live target of an address (counters, drain deadline), or nullptr when
   // no table has it. Control thread only, like registry().
   std::shared_ptr<Target> target(const Address& address) const { return registry_.find(address); }
 
  private:
+  // One listening socket; its index in listeners_ is its id, never reused, so a
+  // session's listener index stays valid across tables.
+  struct Listener {
+    Address configured;
+    Address bound;
+    int fd = -1;  // -1 once closed
+    bool accepting = false;
+  };
+
   ProxyServer() = default;
   std::size_t active_sessions() const;
+  std::optional<std::size_t> listener_id(const Address& configured) const;
+  // Reorders the table's listeners by id and starts/stops accepting to match it.
+  void place_listeners(RouteTable& table);
+  void close_listener(Listener& listener, std::size_t id);
 
   ProxyShared shared_;
   TargetRegistry registry_;
   std::unique_ptr<AccessLog> access_log_;
-  std::vector<int> listen_fds_;
-  std::vector<Address> bound_;
+  std::vector<Listener> listeners_;
+  bool stopped_ = false;  // shutdown() closed every listener
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 }  // namespace baton::proxy

@@ -48,6 +48,7 @@ class Session : public ListHook<Session> {
   void begin_shutdown();
   // A table was published: a request held for a paused service looks again.
   void wake();
+  std::size_t listener() const { return listener_; }
 
  private:
   // session.cpp

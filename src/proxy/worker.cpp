@@ -4,6 +4,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "base/log.hpp"
 #include "proxy/session.hpp"
 
@@ -23,30 +26,54 @@ asio::generic::stream_protocol protocol_of(int fd) {
 }
 }  // namespace
 
-Worker::Worker(ProxyShared& shared, std::vector<int> listen_fds)
-    : shared_(shared),
-      pool_(shared.settings.upstream_pool_size, shared.settings.timeouts.upstream_idle) {
-  for (int fd : listen_fds) {
-    int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    acceptors_.emplace_back(context_, protocol_of(own), own);
-  }
-}
+Worker::Worker(ProxyShared& shared)
+    : shared_(shared), pool_(shared.settings.upstream_pool_size, shared.settings.timeouts.upstream_idle) {}
 
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
-  for (std::size_t i = 0; i < acceptors_.size(); ++i)
-    asio::co_spawn(context_, accept_loop(i), asio::detached);
   asio::co_spawn(context_, tick_loop(), asio::detached);
   thread_ = std::thread([this] { context_.run(); });
+}
+
+void Worker::add_listener(std::size_t id, int fd) {
+  // Duplicated here, in the caller's thread: the caller may close its fd right after.
+  int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) {
+    log::error("event=listener_dup_failed listener={} error=\"{}\"", id, std::strerror(errno));
+    return;
+  }
+  asio::post(context_, [this, id, own] {
+    auto acceptor = std::make_shared<Acceptor>(context_, protocol_of(own), own);
+    acceptors_[id] = acceptor;
+    if (shutting_down_) {
+      error_code ignored;
+      acceptor->close(ignored);
+      return;
+    }
+    asio::co_spawn(context_, accept_loop(id, std::move(acceptor)), asio::detached);
+  });
+}
+
+void Worker::remove_listener(std::size_t id) {
+  asio::post(context_, [this, id] {
+    auto found = acceptors_.find(id);
+    if (found == acceptors_.end()) return;
+    error_code ignored;
+    found->second->close(ignored);
+    acceptors_.erase(found);
+    sessions_.for_each([id](Session& s) {
+      if (s.listener() == id) s.begin_shutdown();
+    });
+  });
 }
 
 void Worker::begin_shutdown() {
   asio::post(context_, [this] {
     shutting_down_ = true;
-    for (auto& a : acceptors_) {
+    for (auto& [id, acceptor] : acceptors_) {
       error_code ignored;
-      a.close(ignored);
+      acceptor->close(ignored);
     }
     sessions_.for_each([](Session& s) { s.begin_shutdown(); });
   });
@@ -93,12 +120,11 @@ void Worker::remove(Session* s) {
   session_count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-awaitable<void> Worker::accept_loop(std::size_t listener_index) {
-  auto& acceptor = acceptors_[listener_index];
+awaitable<void> Worker::accept_loop(std::size_t listener_index, std::shared_ptr<Acceptor> acceptor) {
   asio::steady_timer backoff(context_);
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
-    if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
+    auto [ec, socket] = co_await acceptor->async_accept(use_nothrow);
+    if (shutting_down_ || ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) {
       log::warn("event=accept_failed error=\"{}\"", ec.message());
       backoff.expires_after(kAcceptBackoff);

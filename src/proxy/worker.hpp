@@ -3,6 +3,7 @@
 // listening fds), upstream pool and session list. Nothing here is shared
 // between threads except the route table snapshot and target counters.
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -34,10 +35,15 @@ struct ProxyShared {
 
 class Worker {
  public:
-  Worker(ProxyShared& shared, std::vector<int> listen_fds);
+  explicit Worker(ProxyShared& shared);
   ~Worker();
 
   void start();
+  // Thread-safe: accept on a dup of `fd` as listener `id` (the route table's index).
+  void add_listener(std::size_t id, int fd);
+  // Thread-safe: stop accepting on listener `id`; its open connections finish their
+  // requests in flight and close, as at shutdown.
+  void remove_listener(std::size_t id);
   // Thread-safe: stop accepting, close idle connections, finish busy ones.
   void begin_shutdown();
   // Thread-safe: stop the event loop and join the thread.
@@ -62,7 +68,8 @@ class Worker {
   bool shutting_down() const { return shutting_down_; }
 
  private:
-  awaitable<void> accept_loop(std::size_t listener_index);
+  using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+  awaitable<void> accept_loop(std::size_t listener_index, std::shared_ptr<Acceptor> acceptor);
   awaitable<void> tick_loop();
   void shed(Socket& socket);
 
@@ -74,7 +81,7 @@ class Worker {
   // Each context is run by one thread and touched only from it (other threads
   // post), so the reactor's per-socket locks can go.
   asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  std::vector<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors_;
+  std::map<std::size_t, std::shared_ptr<Acceptor>> acceptors_;  // by listener id
   UpstreamPool pool_;
   std::shared_ptr<const RouteTable> routes_;
   std::uint64_t routes_version_ = ~0ull;
