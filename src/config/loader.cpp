@@ -252,15 +252,15 @@ void check_routes_unique(TableReader& services, const Config& config) {
   }
 }
 
-void read_services(TableReader& root, Config& config) {
+void read_services(TableReader& root, Config& config, bool allow_empty) {
   constexpr std::string_view kHint = "no services: add a [services.NAME] table (or a [sites.NAME] table)";
   if (!root.has("services")) {
-    if (!root.has("sites")) root.fail(root.line(), kHint);
+    if (!root.has("sites") && !allow_empty) root.fail(root.line(), kHint);
     return;
   }
   auto services = root.child("services");
   if (!services) return;
-  if (services->table().empty()) return services->fail(services->line(), kHint);
+  if (services->table().empty() && !allow_empty) return services->fail(services->line(), kHint);
   for (auto&& [key, node] : services->table()) {
     std::string name(key.str());
     if (!config_detail::is_valid_service_name(name))
@@ -275,12 +275,12 @@ void read_services(TableReader& root, Config& config) {
   check_routes_unique(*services, config);
 }
 
-void read_root(TableReader& root, Config& config) {
+void read_root(TableReader& root, Config& config, bool allow_empty) {
   root.allow_only({"log_level", "proxy", "services", "sites"});
   if (root.read("log_level", config.log_level))
     root.check_choice("log_level", config.log_level, kLogLevels);
   read_proxy(root, config.proxy);
-  read_services(root, config);
+  read_services(root, config, allow_empty);
   if (!root.failed()) config_detail::read_sites(root, config);
 }
 
@@ -296,30 +296,64 @@ std::expected<std::string, std::string> read_file(const std::string& path) {
     return std::unexpected(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
   return text.str();
 }
-}  // namespace
 
-std::expected<Config, std::string> parse_config(std::string_view toml_text,
-                                                std::string_view source_name) {
-  Problems problems{std::string(source_name)};
-  if (auto unsafe = config_detail::find_unsafe_text(toml_text)) {
+// The TOML document of `text`, or a problem reported.
+std::optional<toml::table> parse_document(std::string_view text, std::string_view source_name, Problems& problems) {
+  if (auto unsafe = config_detail::find_unsafe_text(text)) {
     problems.report(unsafe->line, fmt::format("invalid TOML: {}", unsafe->what));
-    return std::unexpected(problems.first());
+    return std::nullopt;
   }
-  toml::table document;
   try {
-    document = toml::parse(toml_text, source_name);
+    return toml::parse(text, source_name);
   } catch (const toml::parse_error& error) {
     const auto& where = error.source().begin;
     auto message = fmt::format("invalid TOML at column {}: {}", where.column, error.description());
     problems.report(std::max<std::size_t>(1, where.line), message);
-    return std::unexpected(problems.first());
+    return std::nullopt;
+  }
+}
+
+// Adds each registered service as document.services.NAME; a name the file has too is an error.
+std::expected<void, std::string> merge_registered(toml::table& document, const std::map<std::string, std::string>& registered,
+                                                  std::string_view source_name) {
+  if (registered.empty()) return {};
+  if (!document.contains("services")) document.insert("services", toml::table{});
+  auto* services = document["services"].as_table();
+  if (!services) return {};  // the reader reports what `services` is instead
+  for (const auto& [name, keys] : registered) {
+    if (services->contains(name))
+      return std::unexpected(fmt::format("{}: service '{}' is also registered with 'baton start'; rename one, or "
+                                         "run 'baton delete {}' first",
+                                         source_name, name, name));
+    auto snippet_name = fmt::format("registered service '{}'", name);
+    Problems problems{snippet_name};
+    auto snippet = parse_document(fmt::format("[services.{}]\n{}", name, keys), snippet_name, problems);
+    if (!snippet) return std::unexpected(problems.first());
+    services->insert(name, std::move(*(*snippet)["services"][name].as_table()));
+  }
+  return {};
+}
+}  // namespace
+
+std::expected<Config, std::string> parse_config(const ConfigSources& sources) {
+  Problems problems{std::string(sources.source_name)};
+  auto document = sources.text.empty() && sources.allow_empty ? std::optional<toml::table>(toml::table{})
+                                                               : parse_document(sources.text, sources.source_name, problems);
+  if (!document) return std::unexpected(problems.first());
+  if (sources.registered) {
+    auto merged = merge_registered(*document, *sources.registered, sources.source_name);
+    if (!merged) return std::unexpected(merged.error());
   }
   Config config;
-  config.source = std::string(source_name);
-  TableReader root(document, "", problems);
-  read_root(root, config);
+  config.source = std::string(sources.source_name);
+  TableReader root(*document, "", problems);
+  read_root(root, config, sources.allow_empty);
   if (problems.any()) return std::unexpected(problems.first());
   return config;
+}
+
+std::expected<Config, std::string> parse_config(std::string_view toml_text, std::string_view source_name) {
+  return parse_config(ConfigSources{.text = toml_text, .source_name = source_name});
 }
 
 std::expected<Config, std::string> load_config_file(const std::string& path) {
@@ -327,4 +361,5 @@ std::expected<Config, std::string> load_config_file(const std::string& path) {
   if (!text) return std::unexpected(text.error());
   return parse_config(*text, path);
 }
+std::expected<std::string, std::string> read_config_text(const std::string& path) { return read_file(path); }
 }  // namespace baton

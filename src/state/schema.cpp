@@ -81,6 +81,20 @@ CREATE TABLE deploy_steps (
 )sql", R"sql(
 -- Why a release failed or was rolled back, shown by 'baton releases'.
 ALTER TABLE releases ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+)sql", R"sql(
+-- What the daemon was told to run beyond its --config: the file last applied with
+-- 'baton apply' (its text, as applied) and services registered with 'baton start -- CMD'.
+CREATE TABLE applied_config (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  path       TEXT NOT NULL,
+  text       TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE registered_services (
+  name       TEXT PRIMARY KEY,
+  toml       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
 )sql"};
 
 // A file that has tables but neither our application id nor a schema version

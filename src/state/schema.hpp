@@ -6,7 +6,7 @@
 
 namespace baton::state {
 // The newest schema this build knows. Bump it by appending a migration.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // PRAGMA application_id ("BATN"): tells a baton state file from any other SQLite file.
 inline constexpr std::int64_t kApplicationId = 0x4241544E;
 
