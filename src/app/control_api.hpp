@@ -7,6 +7,7 @@
 
 namespace baton {
 class ServiceRuntime;
+class ConfigApplier;
 namespace deploy {
 class Deployer;
 }
@@ -14,7 +15,7 @@ class Deployer;
 struct ApiContext {
   ServiceRuntime& runtime;
   deploy::Deployer& deployer;
-  std::string config_path;  // re-read by each deploy, so edits to the file apply
+  ConfigApplier& config;  // its file is re-read by each deploy, so edits to a service's spec apply
 };
 
 awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context);

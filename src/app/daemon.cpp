@@ -10,7 +10,9 @@
 
 #include "base/log.hpp"
 #include "config/loader.hpp"
+#include "app/config_applier.hpp"
 #include "app/control_api.hpp"
+#include "app/daemon_config.hpp"
 #include "app/service_runtime.hpp"
 #include "app/state_recorder.hpp"
 #include "deploy/deployer.hpp"
@@ -41,14 +43,12 @@ std::expected<std::filesystem::path, std::string> prepare_home(const std::string
   return dir;
 }
 
-// The state file, with the deploys a previous daemon left unfinished ended (rolled back).
-std::expected<std::unique_ptr<StateRecorder>, std::string> open_state(const std::filesystem::path& home) {
-  auto recorder = StateRecorder::open(home);
-  if (!recorder) return recorder;
-  auto ended = (*recorder)->end_interrupted_deploys();
+// Ends the deploys a previous daemon left unfinished (rolled back), once the log is set up.
+std::expected<void, std::string> end_interrupted_deploys(StateRecorder& state) {
+  auto ended = state.end_interrupted_deploys();
   if (!ended) return std::unexpected(ended.error());
   for (const auto& deploy : *ended) log::warn("event=deploy_interrupted deploy=\"{}\" outcome=rolled_back", deploy);
-  return recorder;
+  return {};
 }
 
 // Runs `work` on the control plane's thread and waits for its result.
@@ -61,33 +61,61 @@ T run_on(asio::io_context& context, std::function<awaitable<T>()> work) {
   }, asio::detached);
   return done.get_future().get();
 }
+
+// The loaded config without its services and sites: what the runtime starts from before the
+// first apply adds them, so startup and `baton apply` take the same path.
+std::shared_ptr<const Config> nothing_but_settings(const Config& config) {
+  auto bare = std::make_shared<Config>();
+  bare->source = config.source;
+  bare->proxy = config.proxy;
+  bare->log_level = config.log_level;
+  return bare;
+}
+
+// Starts every configured service, then stops what a previous daemon left that nothing adopted.
+awaitable<std::expected<void, std::string>> start_services(ConfigApplier& applier, ServiceRuntime& runtime,
+                                                           deploy::Deployer& deployer, StateRecorder& state,
+                                                           std::shared_ptr<const Config> config) {
+  auto applied = co_await applier.apply(std::move(config));
+  if (!applied) co_return std::unexpected(applied.error().message);
+  if (!applied->failed.empty())
+    co_return std::unexpected(applied->failed.front().first + ": " + applied->failed.front().second);
+  co_await runtime.stop_unadopted();
+  state.forget_services_except(deployer.service_names());
+  co_return std::expected<void, std::string>{};
+}
 }  // namespace
 
 int run_daemon(const cli::DaemonCommand& command) {
-  auto config = load_config_file(command.config_path);
-  if (!config) {
-    fmt::print(stderr, "{}\n", config.error());
-    return cli::kUsage;
-  }
-  log::init(command.log_level.value_or(config->log_level));
-  auto signals = block_stop_signals();
-  auto server = proxy::ProxyServer::start(*config);
-  if (!server) {
-    fmt::print(stderr, "baton: {}\n", server.error());
-    return cli::kFailed;
-  }
   auto home = prepare_home(command.home);
   if (!home) {
     fmt::print(stderr, "baton: {}\n", home.error());
     return cli::kFailed;
   }
-
-  auto recorder = open_state(*home);
+  auto recorder = StateRecorder::open(*home);
   if (!recorder) {
     fmt::print(stderr, "baton: {}\n", recorder.error());
     return cli::kFailed;
   }
   auto& state = **recorder;
+  auto loaded = load_daemon_config(command.config_path, state);
+  if (!loaded) {
+    fmt::print(stderr, "{}\n", loaded.error());
+    return cli::kUsage;
+  }
+  const Config& config = *loaded->config;
+  log::init(command.log_level.value_or(config.log_level));
+  if (auto ended = end_interrupted_deploys(state); !ended) {
+    fmt::print(stderr, "baton: {}\n", ended.error());
+    return cli::kFailed;
+  }
+  auto signals = block_stop_signals();
+  // Listeners open with the first apply below, like every later change of the config.
+  auto server = proxy::ProxyServer::start(*nothing_but_settings(config));
+  if (!server) {
+    fmt::print(stderr, "baton: {}\n", server.error());
+    return cli::kFailed;
+  }
   auto recorded = state.recorded_instances();
   if (!recorded) {
     fmt::print(stderr, "baton: {}\n", recorded.error());
@@ -97,32 +125,19 @@ int run_daemon(const cli::DaemonCommand& command) {
   asio::io_context control(1);
   auto keep_running = asio::make_work_guard(control);
   std::thread control_thread([&] { control.run(); });
-  ServiceRuntime runtime(control.get_executor(), *config, **server, *home, std::move(*recorded),
+  ServiceRuntime runtime(control.get_executor(), nothing_but_settings(config), **server, *home, std::move(*recorded),
                          [&state](const std::string& service, const std::string& release,
                                   const std::vector<supervisor::AdoptedInstance>& instances) {
                            state.save_instances(service, release, instances);
                          });
   deploy::Deployer deployer(control.get_executor(), runtime, &state);
+  ConfigApplier applier(runtime, deployer, **server, state, loaded->sources);
   using Started = std::expected<void, std::string>;
   auto started = run_on<Started>(control, [&]() -> awaitable<Started> {
-    std::vector<std::string> names;
-    for (const auto& [name, service] : config->services) {
-      auto spec = deploy::spec_from_config(service);
-      auto history = state.load_service(name, spec);
-      if (!history) co_return std::unexpected(name + ": " + history.error());
-      auto added = co_await deployer.add_service(name, spec, std::move(*history));
-      if (!added) co_return std::unexpected(name + ": " + added.error());
-      names.push_back(name);
-      if (service.managed())
-        log::info("event=service_started service={} release={} instances={}", name, deployer.live(name)->id,
-                  deployer.live(name)->spec.size());
-    }
-    co_await runtime.stop_unadopted();
-    state.forget_services_except(names);
-    co_return Started{};
+    co_return co_await start_services(applier, runtime, deployer, state, loaded->config);
   });
   int exit_code = cli::kOk;
-  ApiContext api{runtime, deployer, command.config_path};
+  ApiContext api{runtime, deployer, applier};
   using Control = std::expected<std::unique_ptr<control::ControlServer>, std::string>;
   auto control_server = run_on<Control>(control, [&]() -> awaitable<Control> {
     co_return control::ControlServer::start(
@@ -138,10 +153,12 @@ int run_daemon(const cli::DaemonCommand& command) {
   } else {
     int received = 0;
     sigwait(&signals, &received);
-    log::info("event=shutdown signal={} timeout_ms={}", received, config->proxy.shutdown_timeout.count());
+    log::info("event=shutdown signal={} timeout_ms={}", received, runtime.config().proxy.shutdown_timeout.count());
   }
   // Traffic drains first; only then do the instances behind it stop.
-  auto left = (*server)->shutdown(config->proxy.shutdown_timeout);
+  auto left = (*server)->shutdown(run_on<Millis>(control, [&]() -> awaitable<Millis> {
+    co_return runtime.config().proxy.shutdown_timeout;
+  }));
   run_on<bool>(control, [&]() -> awaitable<bool> {
     if (control_server) (*control_server)->close();
     co_await runtime.stop_all();

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/api_json.hpp"
+#include "app/config_applier.hpp"
 #include "app/deploy_body.hpp"
 #include "config/loader.hpp"
 #include "deploy/deployer.hpp"
@@ -21,16 +22,18 @@ std::expected<json, std::string> body_object(const control::Request& request) {
   return body;
 }
 
+// A registered service (or a daemon without a file) deploys from its live release's spec.
 std::expected<deploy::ReleaseSpec, std::string> fresh_spec(ApiContext& context, const std::string& service) {
-  auto config = load_config_file(context.config_path);
-  if (!config) return std::unexpected("the config file does not load, fix it first: " + config.error());
-  auto found = config->services.find(service);
-  if (found == config->services.end()) {
-    const auto* live = context.deployer.live(service);
-    if (!live) return std::unexpected("service '" + service + "' is not in " + context.config_path);
-    return live->spec;
+  const auto& path = context.config.config_path();
+  if (!path.empty() && !context.config.registered(service)) {
+    auto config = load_config_file(path);
+    if (!config) return std::unexpected("the config file does not load, fix it first: " + config.error());
+    if (auto found = config->services.find(service); found != config->services.end())
+      return deploy::spec_from_config(found->second);
   }
-  return deploy::spec_from_config(found->second);
+  const auto* live = context.deployer.live(service);
+  if (!live) return std::unexpected("service '" + service + "' has no live release to deploy from");
+  return live->spec;
 }
 
 // Streams the run's events as JSON lines, then one last line with the outcome.
@@ -110,7 +113,8 @@ namespace {
 // What `baton start` without -i brings back: the config file's count as it is now (like a deploy's
 // spec), else the live release's own.
 unsigned start_count(ApiContext& context, const std::string& service) {
-  if (auto config = load_config_file(context.config_path))
+  const auto& path = context.config.config_path();
+  if (auto config = path.empty() ? std::expected<Config, std::string>(std::unexpected("")) : load_config_file(path))
     if (auto found = config->services.find(service); found != config->services.end()) return found->second.instances;
   const auto* live = context.deployer.live(service);
   return live ? std::max(1u, live->spec.instances) : 1;

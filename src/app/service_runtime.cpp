@@ -21,12 +21,13 @@ awaitable<void> sleep_for(std::chrono::milliseconds duration) {
 }
 }  // namespace
 
-ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, const Config& config, proxy::ProxyServer& server,
+ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, std::shared_ptr<const Config> config,
+                               proxy::ProxyServer& server,
                                const std::filesystem::path& home,
                                std::map<std::string, std::vector<supervisor::AdoptedInstance>> recorded,
                                InstanceRecorder record)
     : executor_(executor),
-      config_(config),
+      config_(std::move(config)),
       server_(server),
       log_dir_(home / "logs"),
       run_dir_(home / "run"),
@@ -42,7 +43,7 @@ ServiceRuntime::~ServiceRuntime() {
 }
 
 supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, const deploy::Release& release) const {
-  const auto& sc = config_.services.at(service);
+  const auto& sc = config_->services.at(service);
   supervisor::ServiceSpec spec;
   spec.name = service;
   spec.release = release.id;
@@ -258,11 +259,11 @@ bool same_routes(const proxy::RuntimeRoutes& a, const proxy::RuntimeRoutes& b) {
 
 // Rebuilds the table only when what it routes changed: a new table starts round-robin afresh.
 // A service still on its config's unchecked targets keeps the table's configured ones.
-void ServiceRuntime::publish_routes() {
+void ServiceRuntime::publish_routes(bool force) {
   proxy::RuntimeRoutes routes;
   for (const auto& [service, split] : traffic_) {
-    auto config = config_.services.find(service);
-    if (config == config_.services.end()) continue;
+    auto config = config_->services.find(service);
+    if (config == config_->services.end()) continue;
     if (split.releases.size() == 1 && !split.paused) {
       auto only = releases_.find(key(service, split.releases.begin()->first));
       if (only != releases_.end() && only->second.trusted) continue;
@@ -279,9 +280,9 @@ void ServiceRuntime::publish_routes() {
         if (c.healthy && (!allowed || allowed->contains(index))) route.targets.push_back({c.address, release});
     }
   }
-  if (same_routes(routes, published_)) return;
+  if (!force && same_routes(routes, published_)) return;
   published_ = routes;
-  server_.publish(proxy::build_route_table(config_, server_.registry(), routes));
+  server_.publish(proxy::build_route_table(*config_, server_.registry(), routes));
 }
 
 awaitable<deploy::DrainReport> ServiceRuntime::drain(const std::vector<Address>& addresses,
@@ -346,12 +347,19 @@ awaitable<void> ServiceRuntime::stop_all() {
   }
 }
 
+void ServiceRuntime::set_config(std::shared_ptr<const Config> config) {
+  config_ = std::move(config);
+  for (auto it = traffic_.begin(); it != traffic_.end();)
+    it = config_->services.contains(it->first) ? std::next(it) : traffic_.erase(it);
+  publish_routes(true);  // listeners, sites and routing settings are in the table too
+}
+
 awaitable<void> ServiceRuntime::stop_unadopted() {
   for (auto leftovers = std::move(adoptable_); auto& [k, adopted] : leftovers) {
     supervisor::ServiceSpec spec;
     std::tie(spec.name, spec.release) = split_key(k);
     spec.instances = 0;  // every adopted process is past the count: adopted, then stopped
-    if (auto config = config_.services.find(spec.name); config != config_.services.end()) {
+    if (auto config = config_->services.find(spec.name); config != config_->services.end()) {
       spec.stop_signal = config->second.stop_signal;
       spec.stop_timeout = config->second.stop_timeout;
     }

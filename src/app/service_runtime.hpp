@@ -25,7 +25,7 @@ class ServiceRuntime final : public deploy::Runtime {
 
   // `recorded`: instances a previous daemon left, by service@release; a release's first start
   // adopts the live ones instead of starting duplicates.
-  ServiceRuntime(asio::any_io_executor executor, const Config& config, proxy::ProxyServer& server,
+  ServiceRuntime(asio::any_io_executor executor, std::shared_ptr<const Config> config, proxy::ProxyServer& server,
                  const std::filesystem::path& home, std::map<std::string, std::vector<supervisor::AdoptedInstance>> recorded = {},
                  InstanceRecorder record = {});
   ~ServiceRuntime() override;
@@ -43,6 +43,11 @@ class ServiceRuntime final : public deploy::Runtime {
   std::string log_tail(const std::string& service, const std::string& release) const override;
   awaitable<void> wait_change(std::chrono::steady_clock::time_point deadline) override;
 
+  // A new configuration: routes (and listeners) follow it at once. Its services must be the
+  // deployer's; instances of services it dropped keep running, unrouted, until stopped.
+  void set_config(std::shared_ptr<const Config> config);
+  const Config& config() const { return *config_; }
+  const std::shared_ptr<const Config>& shared_config() const { return config_; }
   // Stops every instance (daemon shutdown).
   awaitable<void> stop_all();
   // Stops the recorded instances no release adopted (a release that is no longer live, a service
@@ -82,12 +87,12 @@ class ServiceRuntime final : public deploy::Runtime {
   void save_records(const std::string& service, const std::string& release);
   void watch(ReleaseRun& run, unsigned index, Address address, pid_t pid = 0);
   void unwatch(ReleaseRun& run, unsigned index);
-  void publish_routes();
+  void publish_routes(bool force = false);
   supervisor::ServiceSpec spec_for(const std::string& service, const deploy::Release& release) const;
   std::filesystem::path deploy_log(const std::string& service) const { return log_dir_ / (service + ".deploy.log"); }
 
   asio::any_io_executor executor_;
-  const Config& config_;
+  std::shared_ptr<const Config> config_;
   proxy::ProxyServer& server_;
   std::filesystem::path log_dir_;  // home/logs
   std::filesystem::path run_dir_;  // home/run: instances' output FIFOs

@@ -86,6 +86,11 @@ void StateRecorder::forget_services_except(const std::vector<std::string>& keep)
   }
 }
 
+void StateRecorder::forget_service(const std::string& name) {
+  auto removed = services_.remove(name);
+  report(removed ? state::Status{} : std::unexpected(removed.error()), "remove service " + name);
+}
+
 std::expected<RecordedInstances, std::string> StateRecorder::recorded_instances() {
   auto all = instances_.list_all();
   if (!all) return std::unexpected(all.error());

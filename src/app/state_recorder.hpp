@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "deploy/journal.hpp"
+#include "state/config_store.hpp"
 #include "state/deploy_journal.hpp"
 #include "state/instance_store.hpp"
 #include "state/release_store.hpp"
@@ -35,6 +36,9 @@ class StateRecorder final : public deploy::Journal {
                                                                         const deploy::ReleaseSpec& config_spec);
   // Forgets services that are no longer configured (their release ids are never reused).
   void forget_services_except(const std::vector<std::string>& keep);
+  void forget_service(const std::string& name);
+  // The applied config file and the registered services.
+  state::ConfigStore& config_store() { return config_; }
   std::expected<RecordedInstances, std::string> recorded_instances();
   void save_instances(const std::string& service, const std::string& release,
                       const std::vector<supervisor::AdoptedInstance>& instances);
@@ -54,5 +58,6 @@ class StateRecorder final : public deploy::Journal {
   state::ReleaseStore releases_{db_};
   state::InstanceStore instances_{db_};
   state::DeployJournal journal_{db_};
+  state::ConfigStore config_{db_};
 };
 }  // namespace baton

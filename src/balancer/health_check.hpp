@@ -32,5 +32,6 @@ struct HealthCheck {
   unsigned healthy_threshold = defaults::kHealthyThreshold;      // consecutive successes
   unsigned unhealthy_threshold = defaults::kUnhealthyThreshold;  // consecutive failures
   Millis startup_interval = defaults::kHealthStartupInterval;    // until first healthy
+  bool operator==(const HealthCheck&) const = default;
 };
 }  // namespace baton

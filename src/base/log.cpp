@@ -9,4 +9,6 @@ void init(std::string_view level) {
   logger->set_level(spdlog::level::from_str(std::string(level)));
   spdlog::set_default_logger(logger);
 }
+
+void set_level(std::string_view level) { spdlog::default_logger()->set_level(spdlog::level::from_str(std::string(level))); }
 }  // namespace baton::log

@@ -6,6 +6,8 @@
 namespace baton::log {
 // Structured logging: messages are `key=value` fields, logged once where handled.
 void init(std::string_view level);
+// A new level for the running logger (a reloaded config).
+void set_level(std::string_view level);
 
 using spdlog::debug;
 using spdlog::error;

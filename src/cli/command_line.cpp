@@ -22,7 +22,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   DaemonCommand daemon{.config_path = "", .home = default_home(), .log_level = std::nullopt};
   std::string level;
   auto* daemon_cmd = app.add_subcommand("daemon", "Run the daemon in the foreground");
-  daemon_cmd->add_option("--config,-c", daemon.config_path, "TOML configuration file")->required();
+  daemon_cmd->add_option("--config,-c", daemon.config_path,
+                         "TOML configuration file (default: the file last applied, if any)");
   daemon_cmd->add_option("--home", daemon.home, "State directory (default $BATON_HOME, $XDG_RUNTIME_DIR/baton or ~/.baton)");
   daemon_cmd->add_option("--log-level", level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

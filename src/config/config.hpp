@@ -61,6 +61,7 @@ struct Timeouts {
   Millis body = defaults::kBodyTimeout;
   Millis send = defaults::kSendTimeout;
   Millis upstream_idle = defaults::kUpstreamIdleTimeout;
+  bool operator==(const Timeouts&) const = default;
 };
 
 struct Limits {
@@ -68,6 +69,7 @@ struct Limits {
   std::uint32_t max_header_bytes = defaults::kMaxHeaderBytes;
   std::uint32_t max_header_count = defaults::kMaxHeaderCount;
   std::optional<std::uint64_t> max_body;  // unset: unlimited
+  bool operator==(const Limits&) const = default;
 };
 
 enum class Strategy { rolling, blue_green, recreate };

@@ -64,16 +64,18 @@ std::optional<Address> ProxyServer::bound_address(const Address& configured) con
 }
 
 void ProxyServer::publish(std::shared_ptr<RouteTable> table) {
-  place_listeners(*table);
+  auto used = place_listeners(*table);
   {
     std::lock_guard lock(shared_.route_mutex);
     shared_.routes = std::move(table);
     shared_.route_version.fetch_add(1, std::memory_order_release);
   }
   for (auto& w : workers_) w->notify_published();
+  // Only now: a connection accepted on a new listener must find the table that routes it.
+  sync_listeners(used);
 }
 
-void ProxyServer::place_listeners(RouteTable& table) {
+std::vector<bool> ProxyServer::place_listeners(RouteTable& table) {
   std::vector<ListenerRoutes> by_id(listeners_.size());
   std::vector<bool> used(listeners_.size(), false);
   for (auto& routes : table.listeners) {
@@ -86,6 +88,10 @@ void ProxyServer::place_listeners(RouteTable& table) {
     used[*id] = true;
   }
   table.listeners = std::move(by_id);
+  return used;
+}
+
+void ProxyServer::sync_listeners(const std::vector<bool>& used) {
   for (std::size_t id = 0; id < listeners_.size(); ++id) {
     auto& listener = listeners_[id];
     if (listener.fd < 0) continue;

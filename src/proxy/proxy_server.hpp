@@ -55,8 +55,10 @@ class ProxyServer {
   ProxyServer() = default;
   std::size_t active_sessions() const;
   std::optional<std::size_t> listener_id(const Address& configured) const;
-  // Reorders the table's listeners by id and starts/stops accepting to match it.
-  void place_listeners(RouteTable& table);
+  // Reorders the table's listeners by id; returns which ids it has.
+  std::vector<bool> place_listeners(RouteTable& table);
+  // Starts accepting on the listeners a published table has, stops the others.
+  void sync_listeners(const std::vector<bool>& used);
   void close_listener(Listener& listener, std::size_t id);
 
   ProxyShared shared_;

@@ -141,7 +141,7 @@ TEST_F(Managed, CliMisuseExitsTwo) {
   EXPECT_EQ(run_cli(dir_, {"logs", "web", "-n", "x"}).first, 2);
   EXPECT_EQ(run_cli(dir_, {"nosuchcommand"}).first, 2);
   EXPECT_EQ(run_cli(dir_, {}).first, 2);
-  EXPECT_EQ(run_cli(dir_, {"daemon"}).first, 2);
+  EXPECT_EQ(run_cli(dir_, {"daemon", "--log-level", "loud"}).first, 2);
 }
 
 TEST_F(Managed, MissingBinaryIsReportedAtStart) {
