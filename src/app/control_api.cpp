@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/api_json.hpp"
+#include "app/apply_api.hpp"
 #include "app/deploy_api.hpp"
 #include "app/service_runtime.hpp"
 #include "deploy/deployer.hpp"
@@ -58,6 +59,16 @@ std::optional<std::pair<std::string, std::string>> service_path(std::string_view
   auto slash = target.find('/');
   if (slash == std::string_view::npos || slash == 0) return std::nullopt;
   return std::pair{std::string(target.substr(0, slash)), std::string(target.substr(slash + 1))};
+}
+
+// DELETE /v1/services/NAME -> NAME.
+std::optional<std::string> deleted_service(const control::Request& request) {
+  constexpr std::string_view kPrefix = "/v1/services/";
+  std::string_view target = request.target();
+  if (request.method() != verb::delete_ || !target.starts_with(kPrefix)) return std::nullopt;
+  target.remove_prefix(kPrefix.size());
+  if (target.empty() || target.find('/') != std::string_view::npos) return std::nullopt;
+  return std::string(target);
 }
 
 // The answers that need no waiting: releases, pause, resume, and the errors.
@@ -122,6 +133,21 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
     co_await reply.send(std::move(response));
     // The daemon's main thread waits for this signal: the same graceful stop as `kill -TERM`.
     if (is_post) ::kill(::getpid(), SIGTERM);
+    co_return;
+  }
+  if (target == "/v1/apply" || target == "/v1/services") {
+    if (request.method() != verb::post) {
+      auto response = api_error(request, 405, "use POST for " + std::string(target));
+      co_await reply.send(std::move(response));
+    } else if (target == "/v1/apply") {
+      co_await handle_apply(request, reply, context);
+    } else {
+      co_await handle_register(request, reply, context);
+    }
+    co_return;
+  }
+  if (auto name = deleted_service(request)) {
+    co_await handle_delete(request, reply, context, *name);
     co_return;
   }
   if (auto service = service_path(target)) {

@@ -4,6 +4,7 @@
 
 #include "app/daemon.hpp"
 #include "app/site_commands.hpp"
+#include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
 #include "cli/deploy_command.hpp"
 #include "cli/logs_command.hpp"
@@ -40,6 +41,7 @@ int run(int argc, const char* const* argv) {
   if (auto* pause = std::get_if<cli::PauseCommand>(&*parsed.command)) return cli::run_pause(*pause);
   if (auto* service = std::get_if<cli::ServiceCommand>(&*parsed.command)) return cli::run_service(*service);
   if (auto* shutdown = std::get_if<cli::ShutdownCommand>(&*parsed.command)) return cli::run_shutdown(*shutdown);
+  if (auto* apply = std::get_if<cli::ApplyCommand>(&*parsed.command)) return cli::run_apply(*apply);
   if (auto* site = std::get_if<cli::SiteCommand>(&*parsed.command)) return run_site_command(*site);
   fmt::print("baton {}\n", BATON_VERSION);
   return cli::kOk;

@@ -75,8 +75,15 @@ struct PauseCommand {
 struct ServiceCommand {
   std::string home;
   std::string service;
-  std::string action;  // scale, stop, start, restart
+  std::string action;  // scale, stop, start, restart, delete
   std::optional<unsigned> instances;
+  // `start NAME ... -- CMD`: registers a service that no config file has.
+  std::vector<std::string> command;
+  std::string listen;
+  std::string health;
+  std::string cwd;
+  std::vector<std::string> env;  // K=V
+  bool socket_activation = false;
   Progress progress = Progress::lines;
   bool detach = false;
 };
@@ -85,9 +92,16 @@ struct ShutdownCommand {
   std::string home;
 };
 
+// `apply FILE`: the daemon validates the whole file and reconciles what runs with it.
+struct ApplyCommand {
+  std::string home;
+  std::string path;
+  Progress progress = Progress::lines;
+};
+
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
                              RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand, ServiceCommand,
-                             ShutdownCommand>;
+                             ShutdownCommand, ApplyCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

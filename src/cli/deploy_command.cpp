@@ -8,19 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/api_client.hpp"
+#include "cli/apply_command.hpp"
+#include "cli/event_stream.hpp"
 
 namespace baton::cli {
 namespace {
 using nlohmann::json;
-
-// 4xx: the request itself was wrong (2), 409: the daemon refused it as things stand (1).
-int exit_code_for(unsigned status) { return status == 409 || status >= 500 ? kFailed : kUsage; }
-
-std::string error_of(const std::string& body) {
-  auto parsed = json::parse(body, nullptr, false);
-  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) return parsed["error"];
-  return body;
-}
 
 // The exit code when the call failed or the daemon refused, after saying why; nothing on a 200.
 std::optional<int> failure_exit(const std::expected<ApiReply, ApiError>& reply) {
@@ -33,82 +26,6 @@ std::optional<int> failure_exit(const std::expected<ApiReply, ApiError>& reply) 
   return exit_code_for(reply->status);
 }
 
-// Terminals get the "instances" lines rewritten in place; everything else gets one line per event.
-class EventPrinter {
- public:
-  explicit EventPrinter(Progress progress) : progress_(progress) {}
-
-  void print(std::string_view line) {
-    auto event = json::parse(line, nullptr, false);
-    if (!event.is_object()) return;
-    auto kind = event.value("event", "");
-    if (progress_ == Progress::json) {
-      // The exit code still follows the end event's outcome.
-      if (kind == "end") ok_ = event.value("ok", false);
-      fmt::print("{}\n", line);
-      std::fflush(stdout);
-      return;
-    }
-    if (kind == "end") {
-      ok_ = event.value("ok", false);
-      end_line(event);
-      return;
-    }
-    bool in_place = progress_ == Progress::terminal && kind == "instances";
-    if (rewriting_ && !in_place) fmt::print("\n");
-    fmt::print("{}[{:6.1f}s] {}{}", in_place ? "\r" : "", event.value("elapsed_ms", 0) / 1000.0,
-               event.value("message", ""), in_place ? "" : "\n");
-    rewriting_ = in_place;
-    std::fflush(stdout);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  void end_line(const json& event) {
-    if (rewriting_) fmt::print("\n");
-    auto kind = event.value("kind", std::string("deploy"));
-    auto seconds = event.value("elapsed_ms", 0) / 1000.0;
-    if (ok_ && (kind == "deploy" || kind == "rollback"))
-      fmt::print("ok: {} is live ({:.1f}s)\n", event.value("release", ""), seconds);
-    else if (ok_)
-      fmt::print("ok: {} done ({:.1f}s)\n", kind, seconds);
-    else {
-      auto reason = event.value("reason", std::string("unknown reason"));
-      fmt::print(stderr, "failed: {}; the live release kept serving\n", reason.substr(0, reason.find('\n')));
-    }
-  }
-
-  Progress progress_;
-  bool rewriting_ = false;
-  bool ok_ = false;
-};
-
-int run_streamed(const std::string& home, const std::string& path, const json& body, Progress progress) {
-  EventPrinter printer(progress);
-  bool ended = false;
-  auto reply = stream_api(home, "POST", path, body.dump(), [&](std::string_view line) {
-    ended = ended || line.find("\"event\":\"end\"") != std::string_view::npos;
-    printer.print(line);
-  });
-  if (!reply) {
-    fmt::print(stderr, "baton: {}\n", reply.error().message);
-    return reply.error().unreachable ? kUnreachable : kFailed;
-  }
-  if (reply->status == 202) {
-    auto accepted = json::parse(reply->body, nullptr, false);
-    fmt::print("started {} of {}; follow it with 'baton status'\n", accepted.value("release", "?"), path);
-    return kOk;
-  }
-  if (reply->status != 200) {
-    fmt::print(stderr, "baton: {}\n", error_of(reply->body));
-    return exit_code_for(reply->status);
-  }
-  if (!ended) {
-    fmt::print(stderr, "baton: the daemon stopped answering before the end; see 'baton status'\n");
-    return kFailed;
-  }
-  return printer.ok() ? kOk : kFailed;
-}
 }  // namespace
 
 int run_deploy(const DeployCommand& command) {
@@ -168,6 +85,15 @@ int run_pause(const PauseCommand& command) {
 }
 
 int run_service(const ServiceCommand& command) {
+  bool registers = !command.listen.empty() || !command.health.empty() || !command.cwd.empty() ||
+                   !command.env.empty() || command.socket_activation;
+  if (command.action == "start" && !command.command.empty()) return run_register(command);
+  if (registers) {
+    fmt::print(stderr, "baton: --listen, --health, --cwd, --env and --socket-activation describe a new service: "
+                       "give its command after --\n");
+    return kUsage;
+  }
+  if (command.action == "delete") return run_delete(command);
   json body = json::object();
   if (command.instances) body["instances"] = *command.instances;
   if (command.detach) body["detach"] = true;

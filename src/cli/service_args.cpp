@@ -9,11 +9,18 @@ constexpr unsigned kMaxInstances = 1000;
 }  // namespace
 
 ServiceArgs::ServiceArgs(CLI::App& app, const std::string& home) {
-  actions_.reserve(4);
+  actions_.reserve(5);
   add(app, home, "scale", "Run N instances of the live release (new ones join once healthy, leaving ones drain)");
   add(app, home, "stop", "Stop a service's instances (they drain first); requests get 503 until 'baton start'");
-  add(app, home, "start", "Start a stopped service again (the config's instance count, or -i N)");
+  add(app, home, "start",
+      "Start a stopped service again (the config's count, or -i N); with -- CMD, register and start a new one");
   add(app, home, "restart", "Replace every instance without downtime (a rolling deploy of the live release)");
+  add(app, home, "delete", "Stop and forget a service registered with 'baton start NAME -- CMD' (it drains first)");
+  apply_args_.home = home;
+  apply_ = app.add_subcommand("apply", "Validate a whole config file and bring the daemon to it (start, change, remove)");
+  apply_->add_option("file", apply_args_.path, "TOML configuration file")->required();
+  apply_->add_flag("--json", apply_json_, "Print the events as JSON lines");
+  apply_->add_option("--home", apply_args_.home, "The daemon's home directory");
   shutdown_args_.home = home;
   shutdown_ = app.add_subcommand("shutdown", "Stop every service gracefully, then the daemon");
   shutdown_->add_option("--home", shutdown_args_.home, "The daemon's home directory");
@@ -30,16 +37,32 @@ void ServiceArgs::add(CLI::App& app, const std::string& home, const char* name, 
     action.app->add_option("instances", action.args.instances, "Instance count (0 stops the service)")
         ->required()
         ->check(CLI::Range(0u, kMaxInstances));
-  if (verb == "start")
+  if (verb == "start") {
     action.app->add_option("-i,--instances", action.args.instances, "Instance count")
         ->check(CLI::Range(1u, kMaxInstances));
+    add_registration(*action.app, action.args);
+  }
   action.app->add_flag("--json", action.json, "Print the events as JSON lines");
   action.app->add_flag("--detach", action.args.detach, "Return once it has started");
   action.app->add_option("--home", action.args.home, "The daemon's home directory");
 }
 
+void ServiceArgs::add_registration(CLI::App& start, ServiceCommand& args) {
+  start.add_option("--listen", args.listen, "New service: the address its clients connect to, e.g. 127.0.0.1:3000");
+  start.add_option("--health", args.health, "New service: an HTTP health check path, e.g. /healthz (default: TCP)");
+  start.add_option("--cwd", args.cwd, "New service: working directory (absolute)");
+  start.add_option("--env", args.env, "New service: K=V (repeatable)");
+  start.add_flag("--socket-activation", args.socket_activation, "New service: a pre-bound socket as fd 3");
+  start.add_option("command", args.command, "New service: the command and its arguments, after --");
+}
+
 std::optional<Command> ServiceArgs::parsed(Progress (*progress)(bool json)) const {
   if (shutdown_->parsed()) return shutdown_args_;
+  if (apply_->parsed()) {
+    auto args = apply_args_;
+    args.progress = progress(apply_json_);
+    return args;
+  }
   for (const auto& action : actions_) {
     if (!action.app->parsed()) continue;
     auto args = action.args;

@@ -1,5 +1,5 @@
 #pragma once
-// The command-line words of `scale`, `stop`, `start`, `restart` and `shutdown`.
+// The command-line words of `scale`, `stop`, `start`, `restart`, `delete`, `apply` and `shutdown`.
 #include <optional>
 #include <vector>
 
@@ -23,9 +23,13 @@ class ServiceArgs {
     bool json = false;
   };
   void add(CLI::App& app, const std::string& home, const char* name, const char* help);
+  static void add_registration(CLI::App& start, ServiceCommand& args);
 
   std::vector<Action> actions_;  // reserved up front: CLI11 keeps pointers into it
   CLI::App* shutdown_ = nullptr;
   ShutdownCommand shutdown_args_;
+  CLI::App* apply_ = nullptr;
+  ApplyCommand apply_args_;
+  bool apply_json_ = false;
 };
 }  // namespace baton::cli

@@ -1,0 +1,78 @@
+#include "app/registration.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include "config/service_rules.hpp"
+#include "config/toml_writer.hpp"
+
+namespace baton {
+namespace {
+using nlohmann::json;
+constexpr std::string_view kFields[] = {"name", "listen", "command", "instances", "cwd", "env", "health",
+                                        "socket_activation"};
+
+std::expected<void, std::string> check_fields(const json& body) {
+  if (!body.is_object()) return std::unexpected("the body must be a JSON object");
+  for (const auto& [key, value] : body.items())
+    if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
+      return std::unexpected(fmt::format("unknown field '{}' (known: name, listen, command, instances, cwd, env, "
+                                         "health, socket_activation)",
+                                         key));
+  for (const char* key : {"name", "listen"})
+    if (!body.contains(key) || !body[key].is_string())
+      return std::unexpected(fmt::format("{} is required and must be a string", key));
+  if (!config_detail::is_valid_service_name(body["name"].get<std::string>()))
+    return std::unexpected("name must be 1 to 64 letters, digits, '_' or '-'");
+  return {};
+}
+
+std::expected<TomlStrings, std::string> command_array(const json& body) {
+  if (!body.contains("command") || !body["command"].is_array() || body["command"].empty())
+    return std::unexpected("command is required: the program and its arguments, after --");
+  TomlStrings argv;
+  for (const auto& word : body["command"]) {
+    if (!word.is_string()) return std::unexpected("command must be an array of strings");
+    argv.push_back(word.get<std::string>());
+  }
+  return argv;
+}
+
+// Optional keys copied with their TOML type; the loader checks the values themselves.
+std::expected<void, std::string> copy_optional(const json& body, TomlKeys& keys) {
+  if (body.contains("instances")) {
+    if (!body["instances"].is_number_unsigned()) return std::unexpected("instances must be a whole number");
+    keys.emplace_back("instances", body["instances"].get<std::int64_t>());
+  }
+  for (const char* key : {"cwd", "health"}) {
+    if (!body.contains(key)) continue;
+    if (!body[key].is_string()) return std::unexpected(fmt::format("{} must be a string", key));
+    keys.emplace_back(key, body[key].get<std::string>());
+  }
+  if (body.contains("socket_activation")) {
+    if (!body["socket_activation"].is_boolean()) return std::unexpected("socket_activation must be true or false");
+    keys.emplace_back("socket_activation", body["socket_activation"].get<bool>());
+  }
+  if (body.contains("env")) {
+    if (!body["env"].is_object()) return std::unexpected("env must be an object of NAME: VALUE strings");
+    TomlStringTable env;
+    for (const auto& [name, value] : body["env"].items()) {
+      if (!value.is_string()) return std::unexpected(fmt::format("env {} must be a string", name));
+      env.emplace_back(name, value.get<std::string>());
+    }
+    keys.emplace_back("env", std::move(env));
+  }
+  return {};
+}
+}  // namespace
+
+std::expected<Registration, std::string> registration_from_json(const json& body) {
+  if (auto checked = check_fields(body); !checked) return std::unexpected(checked.error());
+  auto argv = command_array(body);
+  if (!argv) return std::unexpected(argv.error());
+  TomlKeys keys{{"listen", body["listen"].get<std::string>()}, {"command", std::move(*argv)}};
+  if (auto copied = copy_optional(body, keys); !copied) return std::unexpected(copied.error());
+  return Registration{.name = body["name"].get<std::string>(), .toml_keys = write_toml_keys(keys)};
+}
+}  // namespace baton
