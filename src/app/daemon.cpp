@@ -1,6 +1,11 @@
 #include "app/daemon.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <csignal>
 #include <filesystem>
@@ -41,6 +46,18 @@ std::expected<std::filesystem::path, std::string> prepare_home(const std::string
   if (ec) return std::unexpected(fmt::format("cannot create the home directory {}: {}", home, ec.message()));
   ::chmod(dir.c_str(), 0700);
   return dir;
+}
+
+// One daemon per home: two would fight over the socket, the state and the instances. The lock
+// is the kernel's, so it ends with the process however it ends. The fd stays open on purpose.
+std::expected<void, std::string> lock_home(const std::filesystem::path& home) {
+  int fd = ::open((home / "daemon.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return std::unexpected(fmt::format("cannot open {}/daemon.lock: {}", home.string(), std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return {};
+  ::close(fd);
+  return std::unexpected(fmt::format("another baton daemon runs with the home {}: use it, or stop it with "
+                                     "'baton shutdown --home {}'",
+                                     home.string(), home.string()));
 }
 
 // Ends the deploys a previous daemon left unfinished (rolled back), once the log is set up.
@@ -90,6 +107,10 @@ int run_daemon(const cli::DaemonCommand& command) {
   auto home = prepare_home(command.home);
   if (!home) {
     fmt::print(stderr, "baton: {}\n", home.error());
+    return cli::kFailed;
+  }
+  if (auto locked = lock_home(*home); !locked) {
+    fmt::print(stderr, "baton: {}\n", locked.error());
     return cli::kFailed;
   }
   auto recorder = StateRecorder::open(*home);

@@ -42,7 +42,7 @@ std::expected<TomlStrings, std::string> command_array(const json& body) {
 // Optional keys copied with their TOML type; the loader checks the values themselves.
 std::expected<void, std::string> copy_optional(const json& body, TomlKeys& keys) {
   if (body.contains("instances")) {
-    if (!body["instances"].is_number_unsigned()) return std::unexpected("instances must be a whole number");
+    if (!body["instances"].is_number_integer()) return std::unexpected("instances must be a whole number");
     keys.emplace_back("instances", body["instances"].get<std::int64_t>());
   }
   for (const char* key : {"cwd", "health"}) {

@@ -6,6 +6,7 @@
 #include "app/site_commands.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
+#include "cli/daemon_starter.hpp"
 #include "cli/deploy_command.hpp"
 #include "cli/logs_command.hpp"
 #include "cli/ls_command.hpp"
@@ -31,6 +32,8 @@ int run(int argc, const char* const* argv) {
     return parsed.exit_code;
   }
   if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command)) return run_daemon(*daemon);
+  // Starting a daemon only to stop it, or to watch it stop, makes no sense.
+  cli::allow_daemon_start(!std::holds_alternative<cli::ShutdownCommand>(*parsed.command));
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json, ls->service);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))

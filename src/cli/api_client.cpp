@@ -4,6 +4,7 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 
+#include "cli/daemon_starter.hpp"
 #include "net/asio.hpp"
 
 namespace baton::cli {
@@ -16,9 +17,18 @@ std::expected<void, ApiError> connect_and_send(unix_socket::socket& socket, cons
   auto socket_path = (std::filesystem::path(home) / "baton.sock").string();
   error_code ec;
   socket.connect(unix_socket::endpoint(socket_path), ec);
+  bool nobody = ec == asio::error::not_found || ec == asio::error::connection_refused ||
+                ec == boost::system::errc::no_such_file_or_directory;
+  if (ec && nobody && daemon_start_allowed()) {
+    allow_daemon_start(false);  // once per command
+    auto started = start_background_daemon(home);
+    if (!started) return std::unexpected(ApiError{true, started.error()});
+    socket.close(ec);
+    socket.connect(unix_socket::endpoint(socket_path), ec);
+  }
   if (ec)
     return std::unexpected(ApiError{true, "no daemon answers at " + socket_path + " (" + ec.message() +
-                                              "): start one with 'baton daemon --config FILE'"});
+                                              "): start one with 'baton daemon [--config FILE]'"});
   http::request<http::string_body> request(http::string_to_verb(method), path, 11);
   request.set(http::field::host, "baton");
   request.set(http::field::content_type, "application/json");

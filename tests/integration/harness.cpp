@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "harness.hpp"
 
 #include <arpa/inet.h>
@@ -58,6 +59,12 @@ std::vector<std::string_view> lines_with(std::string_view text, std::string_view
 }  // namespace
 
 std::string baton_binary() { return BATON_BINARY; }
+
+namespace {
+// A CLI call that finds no daemon would start one in the background, on the test's home, and
+// outlive the test: only the test of that behaviour turns it back on.
+[[maybe_unused]] const bool kNoStrayDaemons = ::setenv("BATON_NO_AUTOSTART", "1", 1) == 0;
+}  // namespace
 
 // BATON_TEST_BACKEND in the environment points the tests at another backend build.
 std::optional<std::string> backend_binary() {
@@ -147,10 +154,10 @@ std::string write_config(std::string_view toml, const TempDir& dir, int index) {
 }
 }  // namespace
 
-Baton::Baton(std::string_view toml, const TempDir& dir, int index)
+Baton::Baton(std::string_view toml, const TempDir& dir, int index, const std::string& home)
     : config_path_(write_config(toml, dir, index)),
       process_("baton-" + std::to_string(index),
-               {baton_binary(), "daemon", "--config", config_path_, "--home", (dir.path() / "home").string()},
+               {baton_binary(), "daemon", "--config", config_path_, "--home", (dir.path() / home).string()},
                dir.path()) {}
 
 bool Baton::wait_listening(std::size_t listeners) {
@@ -208,7 +215,10 @@ void IntegrationTest::TearDown() {
 
 Baton& IntegrationTest::launch_baton(std::string_view toml) {
   auto index = static_cast<int>(batons_.size());
-  return *batons_.emplace_back(std::make_unique<Baton>(toml, dir_, index));
+  // A daemon after one that ended shares its home (and adopts what it left); two at once cannot.
+  bool shared_home_busy = std::ranges::any_of(batons_, [](auto& b) { return !b->process().wait(0ms); });
+  auto home = shared_home_busy ? "home-" + std::to_string(index) : std::string("home");
+  return *batons_.emplace_back(std::make_unique<Baton>(toml, dir_, index, home));
 }
 
 Baton& IntegrationTest::start_baton(std::string_view toml, std::size_t listeners) {

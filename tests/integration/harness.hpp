@@ -75,7 +75,7 @@ class Backend {
 // One `baton daemon` process running a configuration written to the temp dir.
 class Baton {
  public:
-  Baton(std::string_view toml, const TempDir& dir, int index);
+  Baton(std::string_view toml, const TempDir& dir, int index, const std::string& home = "home");
   // Waits for `listeners` event=listening lines; false if baton exited first.
   bool wait_listening(std::size_t listeners = 1);
   std::uint16_t port(std::size_t i = 0) const { return ports_.at(i); }
