@@ -7,6 +7,7 @@
 
 namespace baton {
 class ServiceRuntime;
+class SiteApi;
 namespace deploy {
 class Deployer;
 }
@@ -15,6 +16,7 @@ struct ApiContext {
   ServiceRuntime& runtime;
   deploy::Deployer& deployer;
   std::string config_path;  // re-read by each deploy, so edits to the file apply
+  SiteApi* sites = nullptr;  // /v1/sites/...
 };
 
 awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context);

@@ -11,6 +11,8 @@
 #include "base/log.hpp"
 #include "config/loader.hpp"
 #include "app/control_api.hpp"
+#include "app/control_listeners.hpp"
+#include "app/site_api.hpp"
 #include "app/service_runtime.hpp"
 #include "app/state_recorder.hpp"
 #include "deploy/deployer.hpp"
@@ -123,12 +125,16 @@ int run_daemon(const cli::DaemonCommand& command) {
     co_return Started{};
   });
   int exit_code = cli::kOk;
-  ApiContext api{runtime, deployer, command.config_path};
-  using Control = std::expected<std::unique_ptr<control::ControlServer>, std::string>;
+  SiteApi sites(config->sites);
+  ApiContext api{runtime, deployer, command.config_path, &sites};
+  control::Handlers handlers{
+      .handle = [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); },
+      .streams_body = &SiteApi::is_upload,
+      .upload = [&](const control::Request& head, control::BodyReader& body,
+                    control::Reply& reply) { return sites.upload(head, body, reply); }};
+  using Control = std::expected<ControlListeners, std::string>;
   auto control_server = run_on<Control>(control, [&]() -> awaitable<Control> {
-    co_return control::ControlServer::start(
-        control.get_executor(), *home / "baton.sock",
-        [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); });
+    co_return start_control_listeners(control.get_executor(), *home, config->control, handlers);
   });
   if (!control_server) {
     fmt::print(stderr, "baton: {}\n", control_server.error());
@@ -144,7 +150,7 @@ int run_daemon(const cli::DaemonCommand& command) {
   // Traffic drains first; only then do the instances behind it stop.
   auto left = (*server)->shutdown(config->proxy.shutdown_timeout);
   run_on<bool>(control, [&]() -> awaitable<bool> {
-    if (control_server) (*control_server)->close();
+    if (control_server) control_server->close();
     co_await runtime.stop_all();
     co_return true;
   });
