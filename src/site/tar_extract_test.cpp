@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "site/site_store.hpp"
+#include "site/site_test_support.hpp"
 #include "site/tar_test_support.hpp"
 #include "site/tar_writer.hpp"
 
@@ -21,24 +22,11 @@ using namespace testing;
 // Over ustar's 100-byte name field: the rest goes into its prefix field.
 const std::string kLongPath = std::string(60, 'a') + "/" + std::string(60, 'b') + "/" + std::string(80, 'c') + ".css";
 
-class TarPublishTest : public ::testing::Test {
+class TarPublishTest : public testing::SiteDirTest {
  protected:
-  void SetUp() override {
-    base_ = fs::temp_directory_path() / ("baton-tar-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
-    fs::create_directories(base_ / "build");
-    root_ = (base_ / "site").string();
-  }
-  void TearDown() override { fs::remove_all(base_); }
-  void write(const std::string& relative, const std::string& text) {
-    auto path = base_ / "build" / relative;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-  }
   std::string tar_of_build() {
     std::string archive;
-    auto written = write_tar((base_ / "build").string(), [&](std::span<const char> bytes) -> std::expected<void, std::string> {
+    auto written = write_tar(build(), [&](std::span<const char> bytes) -> std::expected<void, std::string> {
       archive.append(bytes.data(), bytes.size());
       return {};
     });
@@ -50,16 +38,6 @@ class TarPublishTest : public ::testing::Test {
     TarReader reader(memory_source(archive, 777));
     return store->publish_tree([&](int dirfd) { return extract_tar(reader, dirfd); }, "the archive", {.version = "v"});
   }
-  std::string live(const std::string& relative) {
-    std::ifstream in(fs::path(root_) / "current" / relative);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  std::size_t releases() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(fs::path(root_) / "releases"), {}));
-  }
-
-  fs::path base_;
-  std::string root_;
 };
 
 TEST_F(TarPublishTest, ABuildRoundTripsThroughAnArchive) {
@@ -75,9 +53,9 @@ TEST_F(TarPublishTest, ABuildRoundTripsThroughAnArchive) {
   ASSERT_TRUE(published) << published.error().message;
   EXPECT_EQ(published->meta.files, 4u);
   EXPECT_EQ(published->meta.bytes, 5000u + 4 + 4);
-  EXPECT_EQ(live("index.html"), "home");
-  EXPECT_EQ(live("assets/app.js"), std::string(5000, 'j'));
-  EXPECT_EQ(live(kLongPath), "long");
+  EXPECT_EQ(read_live("index.html"), "home");
+  EXPECT_EQ(read_live("assets/app.js"), std::string(5000, 'j'));
+  EXPECT_EQ(read_live(kLongPath), "long");
   EXPECT_EQ(fs::read_symlink(fs::path(root_) / "current/assets/app.js"), "js/app.3f9a1c2e.js");
   struct stat built{}, served{};
   ::stat((base_ / "build/index.html").c_str(), &built);
@@ -99,15 +77,15 @@ TEST_F(TarPublishTest, ARefusedArchiveLeavesNothingAndCurrentUntouched) {
     ASSERT_FALSE(published);
     EXPECT_TRUE(published.error().refused) << published.error().message;
     EXPECT_EQ(fs::read_symlink(fs::path(root_) / "current"), before);
-    EXPECT_EQ(releases(), 1u) << published.error().message;
+    EXPECT_EQ(entries_in_releases(), 1u) << published.error().message;
   }
-  EXPECT_EQ(live("index.html"), "one");
+  EXPECT_EQ(read_live("index.html"), "one");
 }
 
 TEST_F(TarPublishTest, TheWriterRefusesWhatTheReaderWould) {
   write("index.html", "x");
   ASSERT_EQ(::mkfifo((base_ / "build/pipe").c_str(), 0600), 0);
-  auto written = write_tar((base_ / "build").string(), [](std::span<const char>) -> std::expected<void, std::string> { return {}; });
+  auto written = write_tar(build(), [](std::span<const char>) -> std::expected<void, std::string> { return {}; });
   ASSERT_FALSE(written);
   EXPECT_NE(written.error().find("pipe"), std::string::npos) << written.error();
 }
