@@ -80,6 +80,7 @@ ConfigPlan plan_changes(const Config& from, const Config& to) {
   for (const auto& [name, site] : from.sites)
     if (!to.sites.contains(name)) plan.sites_changed.push_back(name);
   plan_proxy(from.proxy, to.proxy, plan);
+  if (from.control != to.control) plan.restart_required.push_back("control");
   plan.log_level_changed = from.log_level != to.log_level;
   return plan;
 }

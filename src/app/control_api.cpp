@@ -6,9 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "app/api_json.hpp"
+#include "app/api_path.hpp"
 #include "app/apply_api.hpp"
 #include "app/deploy_api.hpp"
 #include "app/service_runtime.hpp"
+#include "app/site_api.hpp"
 #include "deploy/deployer.hpp"
 
 namespace baton {
@@ -49,16 +51,6 @@ json status_json(ApiContext& context) {
   json instances = json::array();
   for (const auto& s : context.runtime.status()) instances.push_back(instance_json(s, context.runtime));
   return json{{"instances", instances}, {"services", services_json(context)}};
-}
-
-// "/v1/services/NAME/ACTION" -> {NAME, ACTION}; empty when the path has another shape.
-std::optional<std::pair<std::string, std::string>> service_path(std::string_view target) {
-  constexpr std::string_view kPrefix = "/v1/services/";
-  if (!target.starts_with(kPrefix)) return std::nullopt;
-  target.remove_prefix(kPrefix.size());
-  auto slash = target.find('/');
-  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
-  return std::pair{std::string(target.substr(0, slash)), std::string(target.substr(slash + 1))};
 }
 
 // DELETE /v1/services/NAME -> NAME.
@@ -150,7 +142,11 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
     co_await handle_delete(request, reply, context, *name);
     co_return;
   }
-  if (auto service = service_path(target)) {
+  if (target.starts_with(SiteApi::kPrefix) && context.sites) {
+    co_await context.sites->handle(request, reply);
+    co_return;
+  }
+  if (auto service = named_path(target, "/v1/services/")) {
     co_await handle_service(request, reply, context, service->first, service->second);
     co_return;
   }

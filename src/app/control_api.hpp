@@ -8,6 +8,7 @@
 namespace baton {
 class ServiceRuntime;
 class ConfigApplier;
+class SiteApi;
 namespace deploy {
 class Deployer;
 }
@@ -16,6 +17,7 @@ struct ApiContext {
   ServiceRuntime& runtime;
   deploy::Deployer& deployer;
   ConfigApplier& config;  // its file is re-read by each deploy, so edits to a service's spec apply
+  SiteApi* sites = nullptr;  // /v1/sites/...
 };
 
 awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context);

@@ -18,6 +18,8 @@
 #include "app/config_applier.hpp"
 #include "app/control_api.hpp"
 #include "app/daemon_config.hpp"
+#include "app/control_listeners.hpp"
+#include "app/site_api.hpp"
 #include "app/service_runtime.hpp"
 #include "app/state_recorder.hpp"
 #include "deploy/deployer.hpp"
@@ -85,6 +87,7 @@ std::shared_ptr<const Config> nothing_but_settings(const Config& config) {
   auto bare = std::make_shared<Config>();
   bare->source = config.source;
   bare->proxy = config.proxy;
+  bare->control = config.control;
   bare->log_level = config.log_level;
   return bare;
 }
@@ -158,12 +161,16 @@ int run_daemon(const cli::DaemonCommand& command) {
     co_return co_await start_services(applier, runtime, deployer, state, loaded->config);
   });
   int exit_code = cli::kOk;
-  ApiContext api{runtime, deployer, applier};
-  using Control = std::expected<std::unique_ptr<control::ControlServer>, std::string>;
+  SiteApi sites([&runtime]() -> const std::map<std::string, SiteConfig>& { return runtime.config().sites; });
+  ApiContext api{runtime, deployer, applier, &sites};
+  control::Handlers handlers{
+      .handle = [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); },
+      .streams_body = &SiteApi::is_upload,
+      .upload = [&](const control::Request& head, control::BodyReader& body,
+                    control::Reply& reply) { return sites.upload(head, body, reply); }};
+  using Control = std::expected<ControlListeners, std::string>;
   auto control_server = run_on<Control>(control, [&]() -> awaitable<Control> {
-    co_return control::ControlServer::start(
-        control.get_executor(), *home / "baton.sock",
-        [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); });
+    co_return start_control_listeners(control.get_executor(), *home, config.control, handlers);
   });
   if (!control_server) {
     fmt::print(stderr, "baton: {}\n", control_server.error());
@@ -181,7 +188,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     co_return runtime.config().proxy.shutdown_timeout;
   }));
   run_on<bool>(control, [&]() -> awaitable<bool> {
-    if (control_server) (*control_server)->close();
+    if (control_server) control_server->close();
     co_await runtime.stop_all();
     co_return true;
   });

@@ -15,7 +15,7 @@ json worker() {
               {"command", {"/bin/app", "--port", "{port}", "it's \"quoted\"\n"}},
               {"instances", 3},
               {"cwd", "/srv/app"},
-              {"env", {{"A", "1"}, {"WITH SPACE", "x = [y]"}}},
+              {"env", {{"A", "1"}, {"QUOTED", "x = [y] '\""}}},
               {"health", "/up"}};
 }
 

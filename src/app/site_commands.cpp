@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/command_line.hpp"
+#include "cli/remote_site.hpp"
 #include "cli/site_command.hpp"
 #include "config/loader.hpp"
 
@@ -15,6 +16,7 @@ int usage(const std::string& message) {
 }  // namespace
 
 int run_site_command(const cli::SiteCommand& command) {
+  if (!command.remote.empty()) return cli::run_remote_site(command);
   if (!command.root.empty()) {
     if (!command.root.starts_with('/')) return usage(fmt::format("--root must be an absolute path, not '{}'", command.root));
     return cli::run_site(command, {.root = command.root, .keep = defaults::kSiteKeep, .require_index = true});

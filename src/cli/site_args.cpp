@@ -8,8 +8,12 @@ void add_location(CLI::App& command, SiteCommand& args) {
   command.add_option("name", args.site, "Site name ([sites.NAME] in the config)")->required();
   auto* config = command.add_option("--config,-c", args.config_path, "The daemon's TOML config, for the site's root");
   auto* root = command.add_option("--root", args.root, "The site's root directory (instead of --config)");
+  auto* remote = command.add_option("--remote", args.remote, "A daemon's admin listener, http://HOST:PORT");
+  auto* token = command.add_option("--token", args.token_file, "With --remote: the file holding its token");
   config->excludes(root);
   root->excludes(config);
+  remote->excludes(config)->excludes(root)->needs(token);
+  token->needs(remote);
 }
 }  // namespace
 

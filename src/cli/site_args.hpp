@@ -18,6 +18,8 @@ struct SiteCommand {
   std::string to;           // rollback: a release id (default: the one before the live one)
   std::string config_path;  // where the site's root and settings come from...
   std::string root;         // ...or the root given directly
+  std::string remote;       // ...or a daemon's admin listener (http://HOST:PORT)
+  std::string token_file;   // with remote: its bearer token
   bool no_index = false;    // publish even without index.html
   std::optional<unsigned> keep;
   bool json = false;        // ls

@@ -154,9 +154,17 @@ struct ProxyConfig {
   bool access_log = false;
 };
 
+// The control API's TCP admin listener (docs/api.md): off unless both keys are set.
+struct ControlConfig {
+  std::optional<Address> admin_listen;  // tcp; port 0 picks one (logged at start)
+  std::string admin_token_file;         // absolute; read, and its mode checked, when the daemon starts
+  bool operator==(const ControlConfig&) const = default;
+};
+
 struct Config {
   std::string source;  // file path, for messages
   ProxyConfig proxy;
+  ControlConfig control;
   std::map<std::string, ServiceConfig> services;
   std::map<std::string, SiteConfig> sites;
   std::string log_level = "info";

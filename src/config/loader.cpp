@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config/control_reader.hpp"
 #include "config/deploy_reader.hpp"
 #include "config/health_reader.hpp"
 #include "config/route_reader.hpp"
@@ -276,10 +277,11 @@ void read_services(TableReader& root, Config& config, bool allow_empty) {
 }
 
 void read_root(TableReader& root, Config& config, bool allow_empty) {
-  root.allow_only({"log_level", "proxy", "services", "sites"});
+  root.allow_only({"log_level", "proxy", "control", "services", "sites"});
   if (root.read("log_level", config.log_level))
     root.check_choice("log_level", config.log_level, kLogLevels);
   read_proxy(root, config.proxy);
+  config_detail::read_control(root, config.control);
   read_services(root, config, allow_empty);
   if (!root.failed()) config_detail::read_sites(root, config);
 }

@@ -1,39 +1,88 @@
 #include "control/control_server.hpp"
 
+#include <netdb.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <fmt/format.h>
 
 #include "base/log.hpp"
+#include "control/bearer_token.hpp"
+#include "control/peer_check.hpp"
 
 namespace baton::control {
+namespace http = boost::beast::http;
 namespace {
-constexpr std::size_t kMaxRequestBytes = 64 * 1024 * 1024;  // site uploads come later
-}  // namespace
+constexpr std::size_t kMaxRequestBytes = 64 * 1024 * 1024;  // a whole body; uploads stream instead
+constexpr std::uint32_t kMaxHeadBytes = 64 * 1024;
+constexpr int kBacklog = 64;
+using HeadParser = http::request_parser<http::empty_body>;
 
-ControlServer::ControlServer(asio::any_io_executor executor, Handler handler)
-    : acceptor_(executor), handler_(std::move(handler)) {}
+std::string endpoint_text(const asio::generic::stream_protocol::endpoint& endpoint) {
+  char host[NI_MAXHOST] = "?";
+  ::getnameinfo(endpoint.data(), static_cast<socklen_t>(endpoint.size()), host, sizeof host, nullptr, 0, NI_NUMERICHOST);
+  return host;
+}
+
+// Answers and ends the connection: the body, if any, was never read.
+awaitable<void> refuse(StreamSocket& socket, unsigned version, unsigned status, std::string_view error) {
+  Response response(static_cast<http::status>(status), version);
+  response.set(http::field::content_type, "application/json");
+  if (status == 401) response.set(http::field::www_authenticate, "Bearer");
+  response.body() = fmt::format(R"({{"error":"{}"}})", error);
+  response.keep_alive(false);
+  response.prepare_payload();
+  co_await http::async_write(socket, response, use_nothrow);
+}
+
+template <typename Acceptor, typename Endpoint>
+std::expected<Acceptor, error_code> listen_on(asio::any_io_executor executor, const Endpoint& endpoint, bool reuse) {
+  Acceptor acceptor(executor);
+  error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec && reuse) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(kBacklog, ec);
+  if (ec) return std::unexpected(ec);
+  return acceptor;
+}
+}  // namespace
 
 ControlServer::~ControlServer() { close(); }
 
-std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start(
-    asio::any_io_executor executor, const std::filesystem::path& socket_path, Handler handler) {
-  std::unique_ptr<ControlServer> server(new ControlServer(executor, std::move(handler)));
-  server->path_ = socket_path;
+std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_unix(
+    asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers) {
   std::error_code ignored;
   std::filesystem::remove(socket_path, ignored);
-  error_code ec;
-  server->acceptor_.open(unix_socket(), ec);
   // Created owner-only from the start: no window in which another user could connect.
   mode_t old_mask = ::umask(0077);
-  if (!ec) server->acceptor_.bind(unix_socket::endpoint(socket_path.string()), ec);
+  auto acceptor = listen_on<unix_socket::acceptor>(executor, unix_socket::endpoint(socket_path.string()), false);
   ::umask(old_mask);
-  if (!ec) server->acceptor_.listen(64, ec);
-  if (ec) return std::unexpected("cannot listen on " + socket_path.string() + ": " + ec.message());
+  if (!acceptor) return std::unexpected("cannot listen on " + socket_path.string() + ": " + acceptor.error().message());
   ::chmod(socket_path.c_str(), 0600);
+  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers)));
+  server->path_ = socket_path;
+  server->address_ = socket_path.string();
+  asio::co_spawn(executor, server->accept_loop(), asio::detached);
+  return server;
+}
+
+std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_tcp(
+    asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers) {
+  auto acceptor = listen_on<tcp::acceptor>(executor, endpoint, true);
+  if (!acceptor)
+    return std::unexpected(fmt::format("cannot listen on {}:{} (control.admin_listen): {}",
+                                       endpoint.address().to_string(), endpoint.port(), acceptor.error().message()));
+  error_code ignored;
+  auto bound = acceptor->local_endpoint(ignored);
+  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers)));
+  server->token_ = std::move(token);
+  auto host = bound.address().to_string();
+  server->address_ = bound.address().is_v6() ? fmt::format("[{}]:{}", host, bound.port()) : fmt::format("{}:{}", host, bound.port());
   asio::co_spawn(executor, server->accept_loop(), asio::detached);
   return server;
 }
@@ -42,6 +91,7 @@ void ControlServer::close() {
   if (!acceptor_.is_open()) return;
   error_code ignored;
   acceptor_.close(ignored);
+  if (path_.empty()) return;
   std::error_code fs_ignored;
   std::filesystem::remove(path_, fs_ignored);
 }
@@ -50,58 +100,78 @@ awaitable<void> ControlServer::accept_loop() {
   for (;;) {
     auto [ec, socket] = co_await acceptor_.async_accept(use_nothrow);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) continue;
+    if (ec || !admit(socket)) continue;
     asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), asio::detached);
   }
 }
 
-awaitable<void> ControlServer::serve(unix_socket::socket socket) {
+// On the unix socket, the peer's uid must be ours or root's; the TCP listener checks tokens instead.
+bool ControlServer::admit(StreamSocket& socket) const {
+  if (token_) return true;
+  auto uid = peer_uid(socket.native_handle());
+  if (uid && peer_allowed(*uid, ::geteuid())) return true;
+  log::warn("event=control_refused uid={}", uid ? std::to_string(*uid) : std::string("unknown"));
+  error_code ignored;
+  socket.close(ignored);
+  return false;
+}
+
+awaitable<void> ControlServer::serve(StreamSocket socket) {
   beast::flat_buffer buffer;
+  std::string remote;
+  if (token_) {
+    error_code ignored;
+    remote = endpoint_text(socket.remote_endpoint(ignored));
+  }
   for (;;) {
-    boost::beast::http::request_parser<boost::beast::http::string_body> parser;
-    parser.body_limit(kMaxRequestBytes);
-    auto [read_error, n] = co_await boost::beast::http::async_read(socket, buffer, parser, use_nothrow);
+    HeadParser head;
+    head.header_limit(kMaxHeadBytes);
+    auto [read_error, n] = co_await http::async_read_header(socket, buffer, head, use_nothrow);
     if (read_error) co_return;
-    auto request = parser.release();
-    Reply reply(socket, request);
-    co_await handler_(request, reply);
-    if (!reply.sent()) {
-      auto fallback = json_response(request, 500, R"({"error":"the request was not answered"})");
-      co_await reply.send(std::move(fallback));
+    if (token_ && !bearer_matches(head.get()[http::field::authorization], *token_)) {
+      log::warn("event=control_unauthorized remote={} method={} path={}", remote, head.get().method_string(),
+                head.get().target().substr(0, head.get().target().find('?')));
+      co_await refuse(socket, head.get().version(), 401, "missing or wrong token: send Authorization: Bearer TOKEN");
+      co_return;
     }
-    if (reply.streaming() || !request.keep_alive()) co_return;
+    bool streams = handlers_.streams_body && handlers_.streams_body(Request(head.get().base()));
+    bool keep_alive = false;  // no ?: of awaitables: GCC 12 destroys such temporaries twice
+    if (streams) keep_alive = co_await serve_stream(socket, buffer, head);
+    else keep_alive = co_await serve_whole(socket, buffer, head);
+    if (!keep_alive) co_return;
   }
 }
 
-awaitable<void> Reply::send(Response response) {
-  sent_ = true;
-  response.keep_alive(request_.keep_alive());
-  response.prepare_payload();
-  auto [ec, written] = co_await boost::beast::http::async_write(socket_, response, use_nothrow);
-  if (ec) client_gone_ = true;
+awaitable<bool> ControlServer::serve_whole(StreamSocket& socket, beast::flat_buffer& buffer, HeadParser& head) {
+  http::request_parser<http::string_body> parser(std::move(head));
+  parser.body_limit(kMaxRequestBytes);
+  auto [read_error, n] = co_await http::async_read(socket, buffer, parser, use_nothrow);
+  if (read_error == http::error::body_limit) co_await refuse(socket, parser.get().version(), 413, "the body is too large");
+  if (read_error) co_return false;
+  auto request = parser.release();
+  Reply reply(socket, request);
+  co_await handlers_.handle(request, reply);
+  if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
+  if (token_) log_request(request, reply.status());
+  co_return !reply.streaming() && request.keep_alive();
 }
 
-awaitable<bool> Reply::begin_stream(unsigned status, std::string_view content_type) {
-  sent_ = true;
-  streaming_ = true;
-  auto head = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-                          status, boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status)),
-                          content_type);
-  auto ok = co_await write(head);
-  co_return ok;
+awaitable<bool> ControlServer::serve_stream(StreamSocket& socket, beast::flat_buffer& buffer, HeadParser& head) {
+  BodyReader::Parser parser(std::move(head));
+  parser.body_limit(boost::none);  // the upload handler sets its own bounds
+  Request request(parser.get().base());
+  bool expects_continue = beast::iequals(request[http::field::expect], "100-continue");
+  BodyReader body(socket, buffer, parser, expects_continue);
+  Reply reply(socket, request);
+  co_await handlers_.upload(request, body, reply);
+  if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
+  if (token_) log_request(request, reply.status());
+  co_return !reply.streaming() && request.keep_alive() && body.done();
 }
 
-awaitable<bool> Reply::write(std::string_view data) {
-  if (client_gone_) co_return false;
-  auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(data), use_nothrow);
-  if (ec) client_gone_ = true;
-  co_return !client_gone_;
-}
-
-Response json_response(const Request& request, unsigned status, std::string body) {
-  Response response(static_cast<boost::beast::http::status>(status), request.version());
-  response.set(boost::beast::http::field::content_type, "application/json");
-  response.body() = std::move(body);
-  return response;
+// The admin listener's access log: never a header (the token), never the query.
+void ControlServer::log_request(const Request& request, unsigned status) const {
+  log::info("event=admin_request method={} path={} status={}", request.method_string(),
+            request.target().substr(0, request.target().find('?')), status);
 }
 }  // namespace baton::control

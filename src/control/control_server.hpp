@@ -1,15 +1,21 @@
 #pragma once
-// The control API's transport: HTTP/1.1 on a unix socket (mode 0600) in the
-// daemon's home. Requests are answered on the control plane's thread by a
-// coroutine the composition root provides; a long operation (a deploy) answers
-// with a stream of JSON lines while it runs, and other requests are served
-// meanwhile.
+// The control API's transports: HTTP/1.1 on a unix socket (mode 0600, and each peer's uid
+// checked) in the daemon's home, and optionally on a TCP admin listener where every request
+// carries a bearer token. Both run the same handlers. Requests are answered on the control
+// plane's thread by coroutines the composition root provides; a long operation (a deploy)
+// answers with a stream of JSON lines while it runs, and other requests are served meanwhile.
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,46 +24,91 @@
 namespace baton::control {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
+// Unix and TCP connections alike.
+using StreamSocket = asio::generic::stream_protocol::socket;
 
 // How a handler answers one request: send() one whole response, or
 // begin_stream() and then write() as often as needed. A stream's end is the
 // end of the connection (no length to know in advance, no chunking to parse).
 class Reply {
  public:
-  explicit Reply(unix_socket::socket& socket, const Request& request) : socket_(socket), request_(request) {}
+  explicit Reply(StreamSocket& socket, const Request& request) : socket_(socket), request_(request) {}
   awaitable<void> send(Response response);
   awaitable<bool> begin_stream(unsigned status, std::string_view content_type);
   // False once the client has gone: the operation goes on, its output is dropped.
   awaitable<bool> write(std::string_view data);
   bool sent() const { return sent_; }
   bool streaming() const { return streaming_; }
+  unsigned status() const { return status_; }
 
  private:
-  unix_socket::socket& socket_;
+  StreamSocket& socket_;
   const Request& request_;
   bool sent_ = false;
   bool streaming_ = false;
   bool client_gone_ = false;
+  unsigned status_ = 0;
+};
+
+// A request body read as it arrives (an upload of any size in bounded memory). A client that
+// sent `Expect: 100-continue` is told to go on at the first read: a handler that refuses the
+// request before reading has not made it send the body for nothing.
+class BodyReader {
+ public:
+  using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+  BodyReader(StreamSocket& socket, beast::flat_buffer& buffer, Parser& parser, bool expects_continue)
+      : socket_(socket), buffer_(buffer), parser_(parser), continue_pending_(expects_continue) {}
+  // Part of the body into `out`; 0 at its end. An error: the client went away or broke the framing.
+  awaitable<std::expected<std::size_t, std::string>> read(std::span<char> out);
+  bool done() const { return parser_.is_done(); }
+
+ private:
+  StreamSocket& socket_;
+  beast::flat_buffer& buffer_;
+  Parser& parser_;
+  bool continue_pending_;
 };
 
 using Handler = std::function<awaitable<void>(const Request&, Reply&)>;
+using UploadHandler = std::function<awaitable<void>(const Request& head, BodyReader& body, Reply&)>;
+
+struct Handlers {
+  Handler handle;
+  // Requests this picks (by their head) go to `upload` with their body unread; the rest are
+  // read whole (up to a limit) and go to `handle`.
+  std::function<bool(const Request& head)> streams_body;
+  UploadHandler upload;
+};
 
 class ControlServer {
  public:
-  static std::expected<std::unique_ptr<ControlServer>, std::string> start(asio::any_io_executor executor,
-                                                                         const std::filesystem::path& socket_path,
-                                                                         Handler handler);
+  static std::expected<std::unique_ptr<ControlServer>, std::string> start_unix(
+      asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers);
+  // Every request must carry `Authorization: Bearer <token>`; others get 401 and nothing is done.
+  static std::expected<std::unique_ptr<ControlServer>, std::string> start_tcp(
+      asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers);
   ~ControlServer();
   void close();
+  // "127.0.0.1:9443" (the port picked when 0 was asked for), or the socket's path.
+  const std::string& address() const { return address_; }
 
  private:
-  ControlServer(asio::any_io_executor executor, Handler handler);
+  using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+  ControlServer(Acceptor acceptor, Handlers handlers) : acceptor_(std::move(acceptor)), handlers_(std::move(handlers)) {}
   awaitable<void> accept_loop();
-  awaitable<void> serve(unix_socket::socket socket);
+  bool admit(StreamSocket& socket) const;
+  awaitable<void> serve(StreamSocket socket);
+  awaitable<bool> serve_whole(StreamSocket& socket, beast::flat_buffer& buffer,
+                              boost::beast::http::request_parser<boost::beast::http::empty_body>& head);
+  awaitable<bool> serve_stream(StreamSocket& socket, beast::flat_buffer& buffer,
+                               boost::beast::http::request_parser<boost::beast::http::empty_body>& head);
+  void log_request(const Request& request, unsigned status) const;
 
-  unix_socket::acceptor acceptor_;
-  Handler handler_;
-  std::filesystem::path path_;
+  Acceptor acceptor_;
+  Handlers handlers_;
+  std::optional<std::string> token_;  // the TCP listener's
+  std::filesystem::path path_;        // the unix socket's, removed at close
+  std::string address_;
 };
 
 // A JSON response with the given status.

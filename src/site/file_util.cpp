@@ -45,6 +45,25 @@ std::expected<std::vector<std::string>, std::string> entries_of(int dirfd, const
 }
 }  // namespace
 
+std::expected<std::vector<std::string>, std::string> list_dir(int fd, const std::string& where) {
+  int copy = ::dup(fd);
+  DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
+  if (!dir) {
+    if (copy >= 0) ::close(copy);
+    return std::unexpected(errno_message("cannot list", where));
+  }
+  std::vector<std::string> names;
+  errno = 0;
+  while (auto* entry = ::readdir(dir)) {
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  bool failed = errno != 0;
+  ::closedir(dir);
+  if (failed) return std::unexpected(errno_message("cannot list", where));
+  return names;
+}
+
 Status remove_tree_at(int dirfd, const std::string& name) {
   if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
   if (errno != EISDIR && errno != EPERM) return std::unexpected(errno_message("cannot remove", name));

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace baton::site {
 class Fd {
@@ -36,6 +37,8 @@ std::string errno_message(std::string_view what, std::string_view path);
 Status fsync_fd(int fd, std::string_view path);
 // Removes `name` under `dirfd` with everything beneath it, without following symlinks.
 Status remove_tree_at(int dirfd, const std::string& name);
+// The names in the open directory `fd` but "." and "..", in directory order.
+std::expected<std::vector<std::string>, std::string> list_dir(int fd, const std::string& where);
 // The whole file, up to `max_bytes`.
 std::expected<std::string, std::string> read_small_file_at(int dirfd, const std::string& name,
                                                            std::size_t max_bytes);

@@ -49,6 +49,7 @@ std::vector<std::string> entries_named(int root_fd, bool (*wanted)(std::string_v
   return names;
 }
 
+
 bool is_partial(std::string_view name) { return name.starts_with(kPartialPrefix); }
 bool is_release(std::string_view name) { return is_release_id(name); }
 }  // namespace
@@ -139,18 +140,18 @@ std::expected<std::string, std::string> SiteStore::new_release_id() const {
   return std::unexpected(fmt::format("cannot pick a release id in '{}': the newest one is in the future", root_));
 }
 
-std::expected<ReleaseInfo, std::string> SiteStore::fill_release(const std::string& build_dir, const std::string& id,
-                                                                const std::string& partial,
-                                                                const PublishOptions& options) {
+std::expected<ReleaseInfo, PublishError> SiteStore::fill_release(const TreeFiller& fill, std::string_view source,
+                                                                 const std::string& id, const std::string& partial,
+                                                                 const PublishOptions& options) {
   Fd dir(::openat(root_fd_.get(), partial.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!dir) return std::unexpected(errno_message("cannot open", root_ + "/" + partial));
-  auto stats = copy_tree(build_dir, dir.get());
+  if (!dir) return failed(errno_message("cannot open", root_ + "/" + partial));
+  auto stats = fill(dir.get());
   if (!stats) return std::unexpected(stats.error());
-  if (stats->files == 0) return std::unexpected(fmt::format("'{}' is empty: nothing to publish", build_dir));
+  if (stats->files == 0) return refused(fmt::format("{} is empty: nothing to publish", source));
   struct stat st{};
   bool has_index = ::fstatat(dir.get(), "index.html", &st, 0) == 0 && S_ISREG(st.st_mode);
   if (options.require_index && !has_index)
-    return std::unexpected(fmt::format("'{}' has no index.html (publish with --no-index to allow that)", build_dir));
+    return refused(fmt::format("{} has no index.html (publish with --no-index to allow that)", source));
   ReleaseInfo info{.id = id,
                    .meta = {.version = options.version.empty() ? id : options.version,
                             .published_unix = unix_now(),
@@ -159,26 +160,38 @@ std::expected<ReleaseInfo, std::string> SiteStore::fill_release(const std::strin
                    .has_meta = true,
                    .live = true};
   if (auto written = write_file_at(dir.get(), std::string(kMetaFile), format_meta(info.meta)); !written)
-    return std::unexpected(written.error());
-  if (auto synced = fsync_fd(dir.get(), partial); !synced) return std::unexpected(synced.error());
+    return failed(written.error());
+  if (auto synced = fsync_fd(dir.get(), partial); !synced) return failed(synced.error());
   return info;
 }
 
 std::expected<ReleaseInfo, std::string> SiteStore::publish(const std::string& build_dir,
                                                            const PublishOptions& options) {
+  auto copy = [&](int release_dirfd) -> std::expected<TreeStats, PublishError> {
+    auto stats = copy_tree(build_dir, release_dirfd);
+    if (!stats) return failed(stats.error());
+    return *stats;
+  };
+  auto published = publish_tree(copy, fmt::format("'{}'", build_dir), options);
+  if (!published) return std::unexpected(std::move(published.error().message));
+  return std::move(*published);
+}
+
+std::expected<ReleaseInfo, PublishError> SiteStore::publish_tree(const TreeFiller& fill, std::string_view source,
+                                                                 const PublishOptions& options) {
   auto held = lock();
-  if (!held) return std::unexpected(held.error());
-  if (auto live_now = live(); !live_now) return std::unexpected(live_now.error());
+  if (!held) return failed(held.error());
+  if (auto live_now = live(); !live_now) return failed(live_now.error());
   for (const auto& stale : entries_named(root_fd_.get(), is_partial))
     (void)remove_tree_at(root_fd_.get(), release_path(stale));  // left by a publish that crashed
   auto id = new_release_id();
-  if (!id) return std::unexpected(id.error());
+  if (!id) return failed(id.error());
   auto partial = release_path(std::string(kPartialPrefix) + *id);
   if (::mkdirat(root_fd_.get(), partial.c_str(), 0755) != 0)
-    return std::unexpected(errno_message("cannot create", root_ + "/" + partial));
-  auto info = fill_release(build_dir, *id, partial, options);
+    return failed(errno_message("cannot create", root_ + "/" + partial));
+  auto info = fill_release(fill, source, *id, partial, options);
   if (info && ::renameat(root_fd_.get(), partial.c_str(), root_fd_.get(), release_path(*id).c_str()) != 0)
-    info = std::unexpected(errno_message("cannot rename", root_ + "/" + partial));
+    info = failed(errno_message("cannot rename", root_ + "/" + partial));
   if (!info) {
     (void)remove_tree_at(root_fd_.get(), partial);
     return info;
@@ -186,10 +199,10 @@ std::expected<ReleaseInfo, std::string> SiteStore::publish(const std::string& bu
   auto made_live = make_live(*id);
   if (!made_live) {
     (void)remove_tree_at(root_fd_.get(), release_path(*id));
-    return std::unexpected(made_live.error());
+    return failed(made_live.error());
   }
   if (auto pruned = prune(options.keep); !pruned)
-    return std::unexpected(fmt::format("release {} is live, but pruning failed: {}", *id, pruned.error()));
+    return failed(fmt::format("release {} is live, but pruning failed: {}", *id, pruned.error()));
   return info;
 }
 

@@ -4,12 +4,15 @@
 // fresh symlink, which is atomic: a reader sees the old release or the new one, never neither.
 // Publishes and rollbacks of one root are serialised by a lock on ROOT/.lock.
 #include <expected>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "site/file_util.hpp"
+#include "site/publish_error.hpp"
 #include "site/release_meta.hpp"
+#include "site/tree_copy.hpp"
 
 namespace baton::site {
 inline constexpr std::string_view kCurrentLink = "current";
@@ -20,6 +23,9 @@ struct PublishOptions {
   bool require_index = true;   // refuse a build without index.html at its top
   unsigned keep = 5;           // releases kept afterwards (the live one and its predecessor always)
 };
+
+// Fills the new, empty release directory (a copy of a build, an archive's entries).
+using TreeFiller = std::function<std::expected<TreeStats, PublishError>(int release_dirfd)>;
 
 struct ReleaseInfo {
   std::string id;
@@ -36,6 +42,9 @@ class SiteStore {
   // Copies `build_dir` into a new release, checks and fsyncs it, makes it live, prunes.
   // On any failure the partial release is removed and `current` is untouched.
   std::expected<ReleaseInfo, std::string> publish(const std::string& build_dir, const PublishOptions& options);
+  // The same with the release's contents from `fill`; `source` names them in messages.
+  std::expected<ReleaseInfo, PublishError> publish_tree(const TreeFiller& fill, std::string_view source,
+                                                        const PublishOptions& options);
   // Makes `to` (or, when empty, the release before the live one) live. Returns its id.
   std::expected<std::string, std::string> rollback(std::string_view to);
   // Oldest first.
@@ -50,8 +59,9 @@ class SiteStore {
   Status make_live(const std::string& id);
   Status prune(unsigned keep);
   std::expected<std::string, std::string> new_release_id() const;
-  std::expected<ReleaseInfo, std::string> fill_release(const std::string& build_dir, const std::string& id,
-                                                       const std::string& partial, const PublishOptions& options);
+  std::expected<ReleaseInfo, PublishError> fill_release(const TreeFiller& fill, std::string_view source,
+                                                        const std::string& id, const std::string& partial,
+                                                        const PublishOptions& options);
 
   std::string root_;
   Fd root_fd_;

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "site/site_test_support.hpp"
+
 namespace baton::site {
 namespace {
 namespace fs = std::filesystem;
@@ -14,34 +16,9 @@ PublishOptions options(std::string version = "", bool require_index = true, unsi
   return {.version = std::move(version), .require_index = require_index, .keep = keep};
 }
 
-class SiteStoreTest : public ::testing::Test {
+class SiteStoreTest : public testing::SiteDirTest {
  protected:
-  void SetUp() override {
-    base_ = fs::temp_directory_path() / ("baton-site-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
-    fs::create_directories(base_ / "build");
-    root_ = (base_ / "site").string();
-  }
-  void TearDown() override { fs::remove_all(base_); }
-
-  void write(const std::string& relative, const std::string& text) {
-    auto path = base_ / "build" / relative;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-  }
-  std::string read_live(const std::string& relative) {
-    std::ifstream in(fs::path(root_) / "current" / relative);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
   SiteStore store() { return std::move(SiteStore::open(root_).value()); }
-  std::string build() const { return (base_ / "build").string(); }
-  std::size_t entries_in_releases() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(fs::path(root_) / "releases"), {}));
-  }
-
-  fs::path base_;
-  std::string root_;
 };
 
 TEST_F(SiteStoreTest, PublishCopiesTheBuildAndMakesItLive) {

@@ -27,25 +27,6 @@ struct Copier {
   Status copy_subdir(int src, int dst, const std::string& name, const struct stat& st, const std::string& path);
 };
 
-std::expected<std::vector<std::string>, std::string> list_dir(int fd, const std::string& where) {
-  int copy = ::dup(fd);
-  DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
-  if (!dir) {
-    if (copy >= 0) ::close(copy);
-    return std::unexpected(errno_message("cannot list", where));
-  }
-  std::vector<std::string> names;
-  errno = 0;
-  while (auto* entry = ::readdir(dir)) {
-    std::string_view name = entry->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  bool failed = errno != 0;
-  ::closedir(dir);
-  if (failed) return std::unexpected(errno_message("cannot list", where));
-  return names;
-}
-
 // copy_file_range keeps the data in the kernel (and shares extents on filesystems that can);
 // plain read/write is the fallback where it is not supported.
 Status copy_bytes(int in, int out, const std::string& path) {

@@ -1,0 +1,200 @@
+#include "site/tar_reader.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace baton::site {
+namespace {
+using ustar::Block;
+
+constexpr std::size_t kSkipChunk = 64 * 1024;
+
+// Reads exactly out.size() bytes unless the archive ends first; returns how many it got.
+std::expected<std::size_t, std::string> read_full(TarSource& source, std::span<char> out) {
+  std::size_t got = 0;
+  while (got < out.size()) {
+    auto n = source(out.subspan(got));
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) break;
+    got += *n;
+  }
+  return got;
+}
+
+std::expected<char, std::string> supported_type(char type, std::string_view path) {
+  switch (type) {
+    case ustar::kFile:
+    case ustar::kOldFile:
+    case ustar::kDirectory:
+    case ustar::kSymlink: return type;
+    case ustar::kHardLink: return std::unexpected(fmt::format("'{}' is a hard link: not supported", path));
+    case ustar::kCharDevice:
+    case ustar::kBlockDevice: return std::unexpected(fmt::format("'{}' is a device file: refused", path));
+    case ustar::kFifo: return std::unexpected(fmt::format("'{}' is a FIFO: refused", path));
+    case 'x':
+    case 'g':
+      return std::unexpected(fmt::format("'{}' is a pax extended header: not supported (write a plain "
+                                         "ustar archive, e.g. tar --format=ustar)", path));
+    case 'L':
+    case 'K': return std::unexpected(fmt::format("'{}' is a GNU long-name header: not supported", path));
+  }
+  return std::unexpected(fmt::format("'{}' has an unknown entry type '{}'", path, type));
+}
+
+std::string full_name(const Block& block) {
+  auto name = ustar::get_text(block, ustar::kName);
+  auto prefix = ustar::get_text(block, ustar::kPrefix);
+  bool posix = std::string_view(block.data() + ustar::kMagic.offset, ustar::kMagic.length) == ustar::kPosixMagic;
+  if (!posix || prefix.empty()) return std::string(name);
+  return fmt::format("{}/{}", prefix, name);
+}
+}  // namespace
+
+std::expected<std::string, std::string> normalize_entry_path(std::string_view raw) {
+  if (raw.starts_with('/')) return std::unexpected(fmt::format("'{}' is an absolute path", raw));
+  std::string out;
+  for (std::size_t start = 0; start <= raw.size();) {
+    auto end = std::min(raw.find('/', start), raw.size());
+    auto part = raw.substr(start, end - start);
+    start = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") return std::unexpected(fmt::format("'{}' leaves the release (a '..' part)", raw));
+    if (!out.empty()) out += '/';
+    out += part;
+  }
+  return out;
+}
+
+bool link_stays_inside(std::string_view link_path, std::string_view target) {
+  if (target.empty() || target.starts_with('/')) return false;
+  auto depth = static_cast<long>(std::ranges::count(link_path, '/'));
+  bool climbing = true;
+  for (std::size_t start = 0; start <= target.size();) {
+    auto end = std::min(target.find('/', start), target.size());
+    auto part = target.substr(start, end - start);
+    start = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part != "..") {
+      climbing = false;
+      continue;
+    }
+    if (!climbing || --depth < 0) return false;
+  }
+  return true;
+}
+
+std::expected<bool, std::string> TarReader::read_block(Block& block) {
+  auto got = read_full(source_, block);
+  if (!got) return std::unexpected(got.error());
+  offset_ += *got;
+  if (*got == 0) return false;
+  if (*got < block.size()) return std::unexpected(fmt::format("truncated archive: it ends inside a header at byte {}", offset_));
+  return true;
+}
+
+std::expected<void, std::string> TarReader::skip_rest() {
+  std::array<char, kSkipChunk> sink;
+  while (remaining_ > 0) {
+    auto n = read_data(sink);
+    if (!n) return std::unexpected(n.error());
+  }
+  return {};
+}
+
+// Two zero blocks end the archive; what may follow is the zero padding up to a record size.
+std::expected<void, std::string> TarReader::check_end() {
+  Block block;
+  auto second = read_block(block);
+  if (!second) return std::unexpected(second.error());
+  if (!*second || !ustar::is_zero(block))
+    return std::unexpected("truncated archive: one zero block instead of the two that end it");
+  std::array<char, kSkipChunk> rest;
+  for (;;) {
+    auto n = source_(rest);
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) return {};
+    if (!std::all_of(rest.begin(), rest.begin() + static_cast<long>(*n), [](char c) { return c == '\0'; }))
+      return std::unexpected("data after the end of the archive");
+  }
+}
+
+std::expected<std::optional<TarEntry>, std::string> TarReader::next() {
+  if (ended_) return std::nullopt;
+  if (auto skipped = skip_rest(); !skipped) return std::unexpected(skipped.error());
+  for (;;) {
+    Block block;
+    auto got = read_block(block);
+    if (!got) return std::unexpected(got.error());
+    if (!*got) return std::unexpected("truncated archive: it ends without the end-of-archive marker");
+    if (ustar::is_zero(block)) {
+      ended_ = true;
+      if (auto end = check_end(); !end) return std::unexpected(end.error());
+      return std::nullopt;
+    }
+    auto entry = parse(block);
+    if (!entry || *entry) return entry;  // the top directory itself ("./") is skipped
+  }
+}
+
+std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block& block) {
+  auto raw = full_name(block);
+  auto stored = ustar::get_octal(block, ustar::kChecksum);
+  if (!stored || *stored != ustar::checksum(block))
+    return std::unexpected(fmt::format("bad header checksum at byte {} ('{}')", offset_ - ustar::kBlock, raw));
+  auto magic = std::string_view(block.data() + ustar::kMagic.offset, ustar::kMagic.length);
+  if (magic != ustar::kPosixMagic && magic != ustar::kGnuMagic)
+    return std::unexpected(fmt::format("'{}': not a ustar header", raw));
+  auto type = supported_type(block[ustar::kTypeflag.offset], raw);
+  if (!type) return std::unexpected(type.error());
+  auto mode = ustar::get_octal(block, ustar::kMode);
+  auto size = ustar::get_octal(block, ustar::kSize);
+  auto mtime = ustar::get_octal(block, ustar::kMtime);
+  if (!mode || !size || !mtime) return std::unexpected(fmt::format("'{}' has a malformed mode, size or time", raw));
+  if (++entries_ > limits_.max_entries)
+    return std::unexpected(fmt::format("more than {} entries in the archive", limits_.max_entries));
+  bool is_file = *type == ustar::kFile || *type == ustar::kOldFile;
+  if (!is_file && *size != 0) return std::unexpected(fmt::format("'{}' is not a file but has data", raw));
+  if (*size > limits_.max_bytes - bytes_)
+    return std::unexpected(fmt::format("'{}' takes the archive past {} bytes of data", raw, limits_.max_bytes));
+  auto path = normalize_entry_path(raw);
+  if (!path) return std::unexpected(path.error());
+  if (path->empty()) {
+    if (*type == ustar::kDirectory) return std::optional<TarEntry>();
+    return std::unexpected(fmt::format("'{}' has no name", raw));
+  }
+  TarEntry entry{.type = is_file ? TarType::file : *type == ustar::kDirectory ? TarType::directory : TarType::symlink,
+                 .path = std::move(*path),
+                 .link_target = std::string(ustar::get_text(block, ustar::kLinkname)),
+                 .mode = static_cast<std::uint32_t>(*mode & 07777),
+                 .mtime = static_cast<std::int64_t>(std::min<std::uint64_t>(*mtime, INT64_MAX)),
+                 .size = *size};
+  if (entry.type == TarType::symlink && !link_stays_inside(entry.path, entry.link_target))
+    return std::unexpected(fmt::format("'{}' links to '{}', outside the release", entry.path, entry.link_target));
+  bytes_ += *size;
+  remaining_ = *size;
+  pad_ = ustar::padding(*size);
+  current_ = entry.path;
+  return entry;
+}
+
+std::expected<std::size_t, std::string> TarReader::read_data(std::span<char> out) {
+  if (remaining_ == 0) return 0;
+  auto want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), remaining_));
+  auto got = read_full(source_, out.first(want));
+  if (!got) return std::unexpected(got.error());
+  offset_ += *got;
+  if (*got < want) return std::unexpected(fmt::format("truncated archive: '{}' ends early", current_));
+  remaining_ -= *got;
+  if (remaining_ == 0 && pad_ > 0) {
+    std::array<char, ustar::kBlock> padding;
+    auto padded = read_full(source_, std::span(padding).first(pad_));
+    if (!padded) return std::unexpected(padded.error());
+    offset_ += *padded;
+    if (*padded < pad_) return std::unexpected(fmt::format("truncated archive: '{}' ends early", current_));
+    pad_ = 0;
+  }
+  return *got;
+}
+}  // namespace baton::site

@@ -1,0 +1,109 @@
+#include "site/tar_writer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "site/file_util.hpp"
+#include "site/ustar.hpp"
+
+namespace baton::site {
+namespace {
+constexpr std::size_t kReadChunk = 1 << 20;
+constexpr std::size_t kLinkMax = 4096;
+const ustar::Block kZeroBlock{};
+
+struct Writer {
+  const TarSink& sink;
+  TreeStats stats;
+  std::vector<char> buffer = std::vector<char>(kReadChunk);
+
+  Status header(const std::string& path, const struct stat& st, char type, std::string_view link);
+  Status file(int dir, const std::string& name, const std::string& path, const struct stat& st);
+  Status link(int dir, const std::string& name, const std::string& path, const struct stat& st);
+  Status entry(int dir, const std::string& name, const std::string& path);
+  Status tree(int dir, const std::string& prefix);
+};
+
+Status Writer::header(const std::string& path, const struct stat& st, char type, std::string_view link) {
+  ustar::Block block{};
+  auto split = ustar::split_path(path);
+  if (!split) return std::unexpected(fmt::format("'{}': the path is too long for a ustar archive", path));
+  bool fits = ustar::put_text(block, ustar::kPrefix, split->first) && ustar::put_text(block, ustar::kName, split->second) &&
+              ustar::put_text(block, ustar::kLinkname, link) && ustar::put_octal(block, ustar::kMode, st.st_mode & 07777) &&
+              ustar::put_octal(block, ustar::kUid, 0) && ustar::put_octal(block, ustar::kGid, 0) &&
+              ustar::put_octal(block, ustar::kSize, type == ustar::kFile ? static_cast<std::uint64_t>(st.st_size) : 0) &&
+              ustar::put_octal(block, ustar::kMtime, static_cast<std::uint64_t>(std::max<time_t>(st.st_mtime, 0)));
+  if (!fits) return std::unexpected(fmt::format("'{}' does not fit a ustar header (link or size too large)", path));
+  block[ustar::kTypeflag.offset] = type;
+  ustar::seal(block);
+  return sink(block);
+}
+
+Status Writer::file(int dir, const std::string& name, const std::string& path, const struct stat& st) {
+  Fd in(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!in) return std::unexpected(errno_message("cannot open", path));
+  if (auto written = header(path, st, ustar::kFile, {}); !written) return written;
+  auto left = static_cast<std::uint64_t>(st.st_size);
+  while (left > 0) {
+    auto n = ::read(in.get(), buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size())));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(errno_message("cannot read", path));
+    if (n == 0) return std::unexpected(fmt::format("'{}' got shorter while it was being sent", path));
+    if (auto sent = sink(std::span(buffer.data(), static_cast<std::size_t>(n))); !sent) return sent;
+    left -= static_cast<std::uint64_t>(n);
+  }
+  if (auto pad = ustar::padding(static_cast<std::uint64_t>(st.st_size)); pad > 0)
+    if (auto sent = sink(std::span(kZeroBlock.data(), pad)); !sent) return sent;
+  ++stats.files;
+  stats.bytes += static_cast<std::uint64_t>(st.st_size);
+  return {};
+}
+
+Status Writer::link(int dir, const std::string& name, const std::string& path, const struct stat& st) {
+  char target[kLinkMax];
+  auto n = ::readlinkat(dir, name.c_str(), target, sizeof target);
+  if (n < 0 || static_cast<std::size_t>(n) >= sizeof target) return std::unexpected(errno_message("cannot read the link", path));
+  ++stats.files;
+  return header(path, st, ustar::kSymlink, std::string_view(target, static_cast<std::size_t>(n)));
+}
+
+Status Writer::entry(int dir, const std::string& name, const std::string& path) {
+  struct stat st{};
+  if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::unexpected(errno_message("cannot inspect", path));
+  if (S_ISREG(st.st_mode)) return file(dir, name, path, st);
+  if (S_ISLNK(st.st_mode)) return link(dir, name, path, st);
+  if (!S_ISDIR(st.st_mode))
+    return std::unexpected(fmt::format("cannot publish '{}': not a regular file, directory or symlink", path));
+  if (auto written = header(path + "/", st, ustar::kDirectory, {}); !written) return written;
+  Fd sub(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!sub) return std::unexpected(errno_message("cannot open", path));
+  return tree(sub.get(), path + "/");
+}
+
+Status Writer::tree(int dir, const std::string& prefix) {
+  auto names = list_dir(dir, prefix.empty() ? std::string(".") : prefix);
+  if (!names) return std::unexpected(names.error());
+  std::ranges::sort(*names);
+  for (const auto& name : *names)
+    if (auto written = entry(dir, name, prefix + name); !written) return written;
+  return {};
+}
+}  // namespace
+
+std::expected<TreeStats, std::string> write_tar(const std::string& dir, const TarSink& sink) {
+  Fd top(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!top) return std::unexpected(errno_message("cannot open the build directory", dir));
+  Writer writer{.sink = sink};
+  if (auto written = writer.tree(top.get(), ""); !written) return std::unexpected(written.error());
+  for (int i = 0; i < 2; ++i)
+    if (auto sent = sink(kZeroBlock); !sent) return std::unexpected(sent.error());
+  return writer.stats;
+}
+}  // namespace baton::site

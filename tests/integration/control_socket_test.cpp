@@ -1,0 +1,92 @@
+// The control socket serves the daemon's own user (and root) and nobody else, whatever its mode.
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "site/tar_test_support.hpp"
+#include "site_support.hpp"
+
+namespace baton::itest {
+namespace {
+namespace fs = std::filesystem;
+
+// One request over the unix socket; everything the daemon sent back before closing ("" when
+// it closed at once, or on a connect error).
+std::string ask_socket(const fs::path& socket_path, const std::string& request) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return answer;
+}
+
+constexpr std::string_view kStatus = "GET /v1/status HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n\r\n";
+
+class ControlSocket : public SiteTest {
+ protected:
+  fs::path socket_path() const { return dir_.path() / "home" / "baton.sock"; }
+};
+
+TEST_F(ControlSocket, ServesTheDaemonsUserAndIsOwnerOnly) {
+  start_site();
+  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  struct stat info{};
+  ASSERT_EQ(::stat(socket_path().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_TRUE(S_ISSOCK(info.st_mode));
+  auto answer = ask_socket(socket_path(), std::string(kStatus));
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_NE(answer.find("\"instances\""), std::string::npos) << answer;
+}
+
+TEST_F(ControlSocket, TakesASiteArchiveToo) {
+  start_site();
+  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  auto archive = site::testing::tar_file("index.html", "over the socket") + site::testing::tar_end();
+  auto answer = ask_socket(socket_path(), "POST /v1/sites/web/releases?version=sock HTTP/1.1\r\nHost: baton\r\n"
+                                          "Connection: close\r\nContent-Length: " + std::to_string(archive.size()) +
+                                          "\r\n\r\n" + archive);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_NE(answer.find("\"version\":\"sock\""), std::string::npos) << answer;
+  EXPECT_NE(answer.find("\"files\":1"), std::string::npos) << answer;
+}
+
+// Even with the socket's mode loosened (and the directories above it opened), another user's
+// connection is closed unanswered: the check is on the peer's credentials, not only the mode.
+TEST_F(ControlSocket, RefusesOtherUsers) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user (uid 65534)";
+  auto& baton = launch_baton(site_table());
+  ASSERT_TRUE(baton.wait_listening());
+  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  for (auto dir : {dir_.path(), dir_.path() / "home"}) ::chmod(dir.c_str(), 0711);
+  ::chmod(socket_path().c_str(), 0666);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    auto answer = ask_socket(socket_path(), std::string(kStatus));
+    ::_exit(answer.empty() ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "another user was answered (3: setuid failed)";
+  EXPECT_TRUE(baton.process().wait_for_output(Stream::err, [](std::string_view text) {
+    return text.find("event=control_refused uid=65534") != std::string_view::npos;
+  }));
+  EXPECT_TRUE(ask_socket(socket_path(), std::string(kStatus)).starts_with("HTTP/1.1 200"));
+}
+}  // namespace
+}  // namespace baton::itest
