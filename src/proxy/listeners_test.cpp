@@ -17,17 +17,7 @@ using namespace testing;
 // A loopback port bound and listening for the test's life: nobody else can take it.
 class TakenPort {
  public:
-  TakenPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t length = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &length);
-    port_ = ntohs(a.sin_port);
-    ::listen(fd_, 8);
-  }
+  TakenPort() { fd_ = listen_loopback(port_, 8); }
   ~TakenPort() { release(); }
   void release() {
     if (fd_ >= 0) ::close(fd_);
@@ -69,6 +59,16 @@ class Listeners : public ::testing::Test {
     ::close(fd);
     return response;
   }
+  // Adds "api" on a port that was free a moment ago; returns the port and the config.
+  std::pair<std::uint16_t, Config> grow() {
+    TakenPort spare;
+    auto port = spare.port();
+    spare.release();
+    auto grown = make_config(port);
+    EXPECT_TRUE(server_->open_listeners({grown.services.at("api").listen}));
+    publish(grown);
+    return {port, grown};
+  }
   std::uint16_t app_port() { return server_->bound_address(config_.services.at("app").listen)->port; }
 
   FakeUpstream app_{"app"};
@@ -78,12 +78,7 @@ class Listeners : public ::testing::Test {
 };
 
 TEST_F(Listeners, AnAddedListenerServesOnceATableRoutesIt) {
-  TakenPort spare;
-  auto port = spare.port();
-  spare.release();
-  auto grown = make_config(port);
-  ASSERT_TRUE(server_->open_listeners({grown.services.at("api").listen}));
-  publish(grown);
+  auto [port, grown] = grow();
   EXPECT_EQ(get(port), "api");
   EXPECT_EQ(get(app_port()), "app");
 }
@@ -102,12 +97,7 @@ TEST_F(Listeners, APortInUseOpensNoneAndChangesNothing) {
 }
 
 TEST_F(Listeners, ARemovedListenerStopsAcceptingAndClosesItsIdleConnections) {
-  TakenPort spare;
-  auto port = spare.port();
-  spare.release();
-  auto grown = make_config(port);
-  ASSERT_TRUE(server_->open_listeners({grown.services.at("api").listen}));
-  publish(grown);
+  auto [port, grown] = grow();
   int idle = connect_loopback(port);
   ASSERT_GE(idle, 0);
   send_all(idle, "GET / HTTP/1.1\r\nHost: test\r\n\r\n");

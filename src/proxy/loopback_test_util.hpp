@@ -33,6 +33,20 @@ inline int connect_loopback(std::uint16_t port) {
   return fd;
 }
 
+// A socket listening on an ephemeral loopback port; sets `port`.
+inline int listen_loopback(std::uint16_t& port, int backlog) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t length = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
+  port = ntohs(a.sin_port);
+  ::listen(fd, backlog);
+  return fd;
+}
+
 inline bool send_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -101,15 +115,7 @@ bool eventually(Condition&& condition) {
 class FakeUpstream {
  public:
   explicit FakeUpstream(std::string name) : name_(std::move(name)) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t length = sizeof a;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &length);
-    port_ = ntohs(a.sin_port);
-    ::listen(listen_fd_, 64);
+    listen_fd_ = listen_loopback(port_, 64);
     accept_thread_ = std::thread([this] { accept_loop(); });
   }
   ~FakeUpstream() {
