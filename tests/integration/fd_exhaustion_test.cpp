@@ -1,0 +1,75 @@
+// Running out of file descriptors (a low `ulimit -n`): accepts fail with EMFILE, the proxy backs off
+// instead of spinning, and once clients go it serves again with its fd count back at the baseline.
+#include <fmt/format.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "harness.hpp"
+
+namespace baton::itest {
+namespace {
+constexpr int kFdLimit = 96;
+constexpr int kGreedyClients = 200;  // well past the limit: the rest wait in the accept queue
+
+std::size_t open_fds(pid_t pid) {
+  std::error_code ec;
+  auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+  return ec ? 0 : static_cast<std::size_t>(std::distance(it, std::filesystem::directory_iterator{}));
+}
+
+int connect_to(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+class FdExhaustion : public ProxyTest {};
+
+TEST_F(FdExhaustion, AcceptBacksOffAndRecoversToTheBaselineFdCount) {
+  auto& backend = start_backend("app");
+  auto port = free_port();
+  auto config = (dir_.path() / "baton.toml").string();
+  // max_connections above the fd limit: the descriptors run out before the cap sheds. Pooled
+  // upstream connections close soon after their last use, so the baseline is the daemon's own.
+  std::ofstream(config) << fmt::format(
+      "[proxy]\nthreads = 1\nmax_connections = 10000\n[proxy.timeouts]\nupstream_idle = \"300ms\"\n"
+      "[services.app]\nlisten = \"127.0.0.1:{}\"\ntargets = [\"{}\"]\n",
+      port, backend.address());
+  auto command = fmt::format("ulimit -n {} && exec {} daemon --config {} --home {}", kFdLimit, baton_binary(), config,
+                             (dir_.path() / "home").string());
+  Process baton("baton-low-fds", {"/bin/sh", "-c", command}, dir_.path());
+  ASSERT_TRUE(eventually([&] { return Client(port).get("/name").has_value(); })) << baton.output(Stream::err);
+  auto baseline = open_fds(baton.pid());
+  ASSERT_GT(baseline, 0u);
+
+  std::vector<int> greedy;
+  for (int i = 0; i < kGreedyClients; ++i)
+    if (int fd = connect_to(port); fd >= 0) greedy.push_back(fd);
+  EXPECT_TRUE(eventually([&] { return open_fds(baton.pid()) >= static_cast<std::size_t>(kFdLimit) - 2; }));
+  EXPECT_TRUE(baton.wait_for_output(Stream::err, [](std::string_view text) {
+    return text.find("event=accept_failed") != std::string_view::npos;
+  }));
+  for (int fd : greedy) ::close(fd);
+
+  EXPECT_TRUE(eventually([&] {
+    auto response = Client(port).get("/name");
+    return response && response->status == 200 && response->body == "app";
+  })) << "serves again once the clients are gone";
+  EXPECT_TRUE(eventually([&] { return open_fds(baton.pid()) <= baseline; }))
+      << "fds now " << open_fds(baton.pid()) << ", baseline " << baseline;
+  baton.signal(SIGTERM);
+  EXPECT_EQ(baton.wait(), 0);
+}
+}  // namespace
+}  // namespace baton::itest
