@@ -13,6 +13,8 @@ mapfile -t names < <(sed -n 's/^baton_fuzz_target(\([a-z_]*\) .*/\1/p' tests/fuz
 [ ${#names[@]} -gt 0 ] || { echo "fuzz: no targets in tests/fuzz/CMakeLists.txt" >&2; exit 1; }
 bash scripts/sanitizer_build.sh asan "${names[@]/#/fuzz_}"
 
+# Stacks with file and line: clang 16 does not put its llvm-symbolizer on PATH.
+export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-/usr/lib/llvm-16/bin/llvm-symbolizer}
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 failed=()
