@@ -6,6 +6,9 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 bool is_ascii(char c) { return static_cast<unsigned char>(c) < 0x80; }
 
+// TOML allows no raw control character but tab and line ends outside comments.
+bool is_control(char c) { return (c >= 0 && c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f; }
+
 // Just enough TOML lexing to tell comments from the rest: a '#' inside a
 // string does not start one. Strings are opened on any quote, more eagerly
 // than TOML does, which can only make the check stricter on invalid input.
@@ -28,6 +31,7 @@ class Scanner {
     if (c == '"' || c == '\'') return single_line_string(c);
     if (c == '#') return skip_comment();
     if (!is_ascii(c)) return fail("non-ASCII character outside a comment");
+    if (is_control(c)) return fail("control character outside a comment");
     advance();
   }
 
@@ -66,6 +70,7 @@ class Scanner {
     if (!is_ascii(c))
       fail("non-ASCII character in a string (settings are ASCII: write host names in "
            "punycode, percent-encode paths)");
+    if (is_control(c)) fail("control character in a string (write it as an escape)");
     advance();
     return c;
   }
