@@ -72,7 +72,7 @@ run_asan() {
 run_tsan() {
   local logs=$root/build-tsan/sanitizer-logs
   fresh_logs "$logs"
-  bash scripts/sanitizer_build.sh tsan baton baton-test-backend baton-load unit_tests integration_tests
+  bash scripts/sanitizer_build.sh tsan baton baton-test-backend baton-load data_plane_unit_tests integration_tests
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/sanitizers/tsan.supp:log_path=$logs/tsan"
   local status=0
   (cd build-tsan && ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 300 -R "$(data_plane_regex)") || status=1
