@@ -34,6 +34,7 @@ workdir=$(mktemp -d /tmp/baton-soak.XXXXXX)
 home="$workdir/home"
 pids=()
 baton_pid=""
+verdict=1
 
 note() { echo "soak: $*" >&2; }
 
@@ -45,7 +46,8 @@ cleanup() {
     kill -TERM "$baton_pid" 2> /dev/null || true
     wait "$baton_pid" 2> /dev/null || true
   fi
-  if [ "${KEEP_WORKDIR:-0}" = 1 ]; then note "kept $workdir"; else rm -rf "$workdir"; fi
+  # A failed soak keeps its logs (baton.log, deploys.log, the loads' summaries) to look at.
+  if [ "${KEEP_WORKDIR:-0}" = 1 ] || [ "$verdict" != 0 ]; then note "kept $workdir"; else rm -rf "$workdir"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -152,8 +154,10 @@ main() {
   note "${soak_seconds}s of traffic, a rolling deploy every ${deploy_every}s (daemon pid $baton_pid)"
   run_deploys
   stop_traffic
+  verdict=0
   "$python" "$here/verdict.py" --dir "$workdir" --seconds "$soak_seconds" \
-    --fd-tolerance "$fd_tolerance" --rss-tolerance-pct "$rss_tolerance_pct"
+    --fd-tolerance "$fd_tolerance" --rss-tolerance-pct "$rss_tolerance_pct" || verdict=$?
+  return "$verdict"
 }
 
 main "$@"
