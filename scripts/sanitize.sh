@@ -74,8 +74,9 @@ run_tsan() {
   fresh_logs "$logs"
   bash scripts/sanitizer_build.sh tsan baton baton-test-backend baton-load data_plane_unit_tests integration_tests
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/sanitizers/tsan.supp:log_path=$logs/tsan"
-  local status=0
-  (cd build-tsan && ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 300 -R "$(data_plane_regex)") || status=1
+  local status=0 regex
+  regex=$(data_plane_regex)
+  (cd build-tsan && ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 300 -R "$regex") || status=1
   check_reports "$logs" || status=1
   return $status
 }
