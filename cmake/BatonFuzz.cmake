@@ -13,7 +13,7 @@ if(BATON_FUZZ)
   # fuzzer-no-link instruments without pulling in libFuzzer's main(), which
   # only the fuzz binaries link. UB must abort so libFuzzer saves the input.
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
-                      -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+                      -fno-sanitize-recover=undefined -fno-omit-frame-pointer -gline-tables-only)
   add_link_options(-fsanitize=address,undefined)
 endif()
 

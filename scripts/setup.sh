@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs every build, test and benchmark dependency from Debian 12 packages.
+# Installs every build, test and benchmark dependency from Debian 12 packages
+# (clang 16, its runtimes and llvm-symbolizer for the ASan+UBSan and libFuzzer builds).
 # Idempotent: when everything is present it changes nothing and needs no network.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
+  clang-16 libclang-rt-16-dev llvm-16
   libboost1.81-dev libssl-dev libsqlite3-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev

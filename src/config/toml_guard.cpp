@@ -6,6 +6,24 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 bool is_ascii(char c) { return static_cast<unsigned char>(c) < 0x80; }
 
+// TOML allows no raw control character but tab and line ends outside comments.
+bool is_control(char c) { return (c >= 0 && c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f; }
+
+bool is_key_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+         c == '"' || c == '\'' || c == ']';
+}
+
+// toml++ 3.3 assumes that a key (or ']') follows the '[' or '[[' of a table header, and the
+// packaged build compiles that to __builtin_assume: '#', '=', a line end there is undefined
+// behaviour. `header` starts at the '[' that opens a line.
+bool key_follows_bracket(std::string_view header) {
+  std::size_t i = 1;
+  if (i < header.size() && header[i] == '[') ++i;
+  while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i;
+  return i >= header.size() || is_key_start(header[i]);
+}
+
 // Just enough TOML lexing to tell comments from the rest: a '#' inside a
 // string does not start one. Strings are opened on any quote, more eagerly
 // than TOML does, which can only make the check stricter on invalid input.
@@ -28,6 +46,10 @@ class Scanner {
     if (c == '"' || c == '\'') return single_line_string(c);
     if (c == '#') return skip_comment();
     if (!is_ascii(c)) return fail("non-ASCII character outside a comment");
+    if (is_control(c)) return fail("control character outside a comment");
+    if (c == '[' && line_start_ && !key_follows_bracket(text_.substr(pos_)))
+      return fail("a table header needs a name after '['");
+    line_start_ = c == '\n' || (line_start_ && (c == ' ' || c == '\t'));
     advance();
   }
 
@@ -66,6 +88,7 @@ class Scanner {
     if (!is_ascii(c))
       fail("non-ASCII character in a string (settings are ASCII: write host names in "
            "punycode, percent-encode paths)");
+    if (is_control(c)) fail("control character in a string (write it as an escape)");
     advance();
     return c;
   }
@@ -84,6 +107,7 @@ class Scanner {
   std::string_view text_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
+  bool line_start_ = true;  // only spaces and tabs since the last line end
   std::optional<TextProblem> problem_;
 };
 }  // namespace

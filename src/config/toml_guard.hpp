@@ -9,7 +9,10 @@
 // is ASCII (service names, addresses, host names in punycode, percent-encoded
 // paths, units), so non-ASCII text is only ever useful in comments, where
 // toml++ merely range-checks it. Allowing it nowhere else costs nothing and
-// keeps toml++ away from that code.
+// keeps toml++ away from that code. Likewise a raw control character (a NUL
+// in a table header) takes toml++ past an assumption in parse_key() that the
+// packaged build compiles to __builtin_assume: TOML forbids them outside
+// comments anyway.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -21,7 +24,7 @@ struct TextProblem {
   std::string what;
 };
 
-// The first non-ASCII byte outside a comment, if any. A leading UTF-8 byte
+// The first non-ASCII byte or control character outside a comment, if any. A leading UTF-8 byte
 // order mark is allowed.
 std::optional<TextProblem> find_unsafe_text(std::string_view toml_text);
 }  // namespace baton::config_detail

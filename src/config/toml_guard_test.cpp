@@ -22,6 +22,20 @@ TEST(TomlGuard, RejectsNonAsciiOutsideComments) {
   EXPECT_EQ(problem_line("[t\xc3\xa9st]\n"), 1u);
 }
 
+TEST(TomlGuard, RejectsControlCharactersOutsideComments) {
+  EXPECT_EQ(problem_line(std::string_view("[\0services.web]\n", 16)), 1u);  // found by fuzz_config
+  EXPECT_EQ(problem_line("a = 1\nb = \"x\x01\"\n"), 2u);
+  EXPECT_EQ(problem_line("a = 1\x7f\n"), 1u);
+  EXPECT_EQ(problem_line("a = \"\t\"\r\n# \x01\n"), 0u);  // tab, CRLF, and anything in a comment
+}
+
+TEST(TomlGuard, RejectsATableHeaderWithoutAName) {
+  EXPECT_EQ(problem_line("[# Baton\nservices.api]\n"), 1u);  // found by fuzz_config
+  EXPECT_EQ(problem_line("a = 1\n  [[=x]]\n"), 2u);
+  EXPECT_EQ(problem_line("[\nx]\n"), 1u);
+  EXPECT_EQ(problem_line("[a]\n[[ 'b' ]]\n[ \"c\" ]\n[]\nx = [1, [2]]\n"), 0u);
+}
+
 TEST(TomlGuard, RejectsNonAsciiInStrings) {
   EXPECT_EQ(problem_line("a = \"caf\xc3\xa9\"\n"), 1u);
   EXPECT_EQ(problem_line("a = 'caf\xc3\xa9'\n"), 1u);

@@ -56,6 +56,7 @@ class RequestParser : public BodyRecordingParser<true> {
   unsigned content_length_count_ = 0;
   unsigned transfer_encoding_count_ = 0;
   std::string_view request_line_end_;
+  std::string_view input_;  // what parse_head() is parsing: every view in head_ points into it
   bool upgrade_websocket_ = false;
   bool has_websocket_key_ = false;
   bool websocket_version_13_ = false;

@@ -145,6 +145,9 @@ TEST(RequestParserSmuggling, ObsFold) {
   expect_rejected("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n");
   expect_rejected("GET / HTTP/1.1\r\nHost: a\r\nX-A:\r\n\tc\r\n\r\n");
   expect_rejected("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n");
+  // A folded Host: its unfolded value lives in a buffer of Beast's that is gone before the
+  // Host rules run (a stack-use-after-return under ASan, found by fuzz_request_parser).
+  expect_rejected("GET / HTTP/1.1\r\nHost: a\r\n b\r\n\r\n");
 }
 
 TEST(RequestParserSmuggling, BadFieldNamesAndValues) {

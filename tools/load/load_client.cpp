@@ -4,7 +4,6 @@
 #include <optional>
 
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -24,11 +23,17 @@ constexpr auto kRetryPause = 10ms;
 // Rate pacing sleeps in slices so a stop is noticed promptly.
 constexpr auto kPaceSlice = 100ms;
 
-http::request<http::empty_body> make_request(const LoadOptions& options) {
-  http::request<http::empty_body> request{http::verb::get, options.url.target, 11};
+// GET, or with --body a POST of that many bytes (the same body every time).
+http::request<http::string_body> make_request(const LoadOptions& options) {
+  auto verb = options.body_bytes > 0 ? http::verb::post : http::verb::get;
+  http::request<http::string_body> request{verb, options.url.target, 11};
   request.set(http::field::host, options.url.host_header());
   request.set(http::field::user_agent, "baton-load");
   for (const auto& [name, value] : options.headers) request.set(name, value);
+  if (options.body_bytes > 0) {
+    request.body().assign(options.body_bytes, 'b');
+    request.prepare_payload();
+  }
   return request;
 }
 
@@ -56,7 +61,7 @@ struct Client {
 
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
-  http::request<http::empty_body> request;
+  http::request<http::string_body> request;
   CookieJar jar;
   VersionSequence versions;
   bool connected = false;

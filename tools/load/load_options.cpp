@@ -9,6 +9,7 @@ namespace baton::load {
 namespace {
 constexpr int kMaxConnections = 100000;
 constexpr int kMaxThreads = 64;
+constexpr int kMaxBodyBytes = 64 << 20;
 
 template <typename T>
 std::optional<T> number(std::string_view text) {
@@ -49,6 +50,10 @@ std::expected<void, std::string> apply_valued(LoadOptions& o, std::string_view f
     auto n = count(flag, value, flag == "--threads" ? kMaxThreads : kMaxConnections);
     if (!n) return fail(n.error());
     (flag == "--threads" ? o.threads : o.connections) = *n;
+  } else if (flag == "--body") {
+    auto n = count(flag, value, kMaxBodyBytes);
+    if (!n) return fail(n.error());
+    o.body_bytes = static_cast<std::size_t>(*n);
   } else if (flag == "--duration" || flag == "--rate" || flag == "--timeout") {
     auto n = positive(flag, value);
     if (!n) return fail(n.error());

@@ -32,13 +32,15 @@ struct LoadOptions {
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10000};
   int threads = 1;
+  std::size_t body_bytes = 0;  // > 0: every request is a POST with a body this long
   bool help = false;
 };
 
 inline constexpr std::string_view kLoadUsage =
     "usage: baton-load --url http://HOST:PORT/PATH [--connections C] [--duration SECONDS]\n"
     "                  [--rate REQUESTS_PER_SECOND] [--cookies] [--json] [--progress]\n"
-    "                  [--header NAME:VALUE]... [--timeout MS] [--threads N]\n";
+    "                  [--header NAME:VALUE]... [--timeout MS] [--threads N]\n"
+    "                  [--body BYTES]\n";
 
 std::expected<LoadOptions, std::string> parse_load_options(int argc, const char* const* argv);
 

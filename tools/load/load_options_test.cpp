@@ -14,7 +14,7 @@ std::expected<LoadOptions, std::string> parse(std::vector<const char*> args) {
 TEST(LoadOptions, EveryFlag) {
   auto o = parse({"--url", "http://127.0.0.1:8080/api?x=1", "--connections", "8", "--duration", "2.5", "--rate",
                   "100", "--cookies", "--json", "--progress", "--header", "X-A: 1", "--header", "X-B:2",
-                  "--timeout", "500", "--threads", "2"});
+                  "--timeout", "500", "--threads", "2", "--body", "4096"});
   ASSERT_TRUE(o) << o.error();
   EXPECT_EQ(o->url.host, "127.0.0.1");
   EXPECT_EQ(o->url.port, 8080);
@@ -30,6 +30,7 @@ TEST(LoadOptions, EveryFlag) {
   EXPECT_EQ(o->headers[1].second, "2");
   EXPECT_EQ(o->timeout, 500ms);
   EXPECT_EQ(o->threads, 2);
+  EXPECT_EQ(o->body_bytes, 4096u);
 }
 
 TEST(LoadOptions, Defaults) {
@@ -43,6 +44,7 @@ TEST(LoadOptions, Defaults) {
   EXPECT_FALSE(o->rate);
   EXPECT_EQ(o->timeout, 10000ms);
   EXPECT_FALSE(o->cookies || o->json || o->progress);
+  EXPECT_EQ(o->body_bytes, 0u);
 }
 
 TEST(LoadOptions, UrlForms) {
@@ -62,6 +64,7 @@ TEST(LoadOptions, BadUsageSaysWhat) {
   EXPECT_FALSE(parse({"--url", "http://h/", "--rate", "fast"}));
   EXPECT_FALSE(parse({"--url", "http://h/", "--header", "novalue"}));
   EXPECT_FALSE(parse({"--url", "http://h/", "--timeout"}));
+  EXPECT_FALSE(parse({"--url", "http://h/", "--body", "0"}));
   EXPECT_EQ(parse({"--url", "http://h/", "--bogus", "1"}).error(), "unknown option --bogus");
   EXPECT_TRUE(parse({"--help"})->help);
 }
