@@ -21,6 +21,15 @@ std::size_t open_fds(pid_t pid) {
   return ec ? 0 : static_cast<std::size_t>(std::distance(it, std::filesystem::directory_iterator{}));
 }
 
+// What each open fd is (socket:[inode], a path): for the failure message.
+std::string fd_targets(pid_t pid) {
+  std::string out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec))
+    out += entry.path().filename().string() + "->" + std::filesystem::read_symlink(entry.path(), ec).string() + " ";
+  return out;
+}
+
 int connect_to(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
@@ -50,24 +59,33 @@ TEST_F(FdExhaustion, AcceptBacksOffAndRecoversToTheBaselineFdCount) {
                              (dir_.path() / "home").string());
   Process baton("baton-low-fds", {"/bin/sh", "-c", command}, dir_.path());
   ASSERT_TRUE(eventually([&] { return Client(port).get("/name").has_value(); })) << baton.output(Stream::err);
-  auto baseline = open_fds(baton.pid());
-  ASSERT_GT(baseline, 0u);
+  ASSERT_GT(open_fds(baton.pid()), 0u);
+  std::size_t baseline = ~std::size_t{0} >> 1;  // round 0 only has to recover
+  std::string before;
 
-  std::vector<int> greedy;
-  for (int i = 0; i < kGreedyClients; ++i)
-    if (int fd = connect_to(port); fd >= 0) greedy.push_back(fd);
-  EXPECT_TRUE(eventually([&] { return open_fds(baton.pid()) >= static_cast<std::size_t>(kFdLimit) - 2; }));
-  EXPECT_TRUE(baton.wait_for_output(Stream::err, [](std::string_view text) {
-    return text.find("event=accept_failed") != std::string_view::npos;
-  }));
-  for (int fd : greedy) ::close(fd);
-
-  EXPECT_TRUE(eventually([&] {
-    auto response = Client(port).get("/name");
-    return response && response->status == 200 && response->body == "app";
-  })) << "serves again once the clients are gone";
-  EXPECT_TRUE(eventually([&] { return open_fds(baton.pid()) <= baseline; }))
-      << "fds now " << open_fds(baton.pid()) << ", baseline " << baseline;
+  // The first round may set up things that stay (a reactor created on first use): the second
+  // round's end is compared with the first's.
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) {
+      baseline = open_fds(baton.pid());
+      before = fd_targets(baton.pid());
+    }
+    std::vector<int> greedy;
+    for (int i = 0; i < kGreedyClients; ++i)
+      if (int fd = connect_to(port); fd >= 0) greedy.push_back(fd);
+    EXPECT_TRUE(eventually([&] { return open_fds(baton.pid()) >= static_cast<std::size_t>(kFdLimit) - 2; }));
+    EXPECT_TRUE(baton.wait_for_output(Stream::err, [](std::string_view text) {
+      return text.find("event=accept_failed") != std::string_view::npos;
+    }));
+    for (int fd : greedy) ::close(fd);
+    EXPECT_TRUE(eventually([&] {
+      auto response = Client(port).get("/name");
+      return response && response->status == 200 && response->body == "app";
+    })) << "serves again once the clients are gone";
+    EXPECT_TRUE(eventually([&] { return open_fds(baton.pid()) <= baseline; }))
+        << "round " << round << ": fds now " << open_fds(baton.pid()) << ", baseline " << baseline << ": "
+        << fd_targets(baton.pid()) << "\nat the baseline: " << before;
+  }
   baton.signal(SIGTERM);
   EXPECT_EQ(baton.wait(), 0);
 }
