@@ -9,6 +9,8 @@
 #   bench/deploy/run.sh                           # everything, defaults below
 #   DEPLOYS=3 SYSTEMS="baton nginx" bench/deploy/run.sh
 set -euo pipefail
+# This script runs its own daemon: a CLI call must never start another in the background.
+export BATON_NO_AUTOSTART=1
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -16,6 +16,8 @@
 #   SOAK_SECONDS=60 bench/soak/run.sh     # the CI version (ctest -L soak)
 # Exit status: 0 when the verdict is PASS, 1 otherwise.
 set -euo pipefail
+# This script runs its own daemon: a CLI call must never start another in the background.
+export BATON_NO_AUTOSTART=1
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -9,6 +9,8 @@
 #   4. a recreate deploy (v4): requests wait while the only instance is replaced.
 # It ends with what the load saw: requests sent, requests failed, versions seen.
 set -euo pipefail
+# This script runs its own daemon: a CLI call must never start another in the background.
+export BATON_NO_AUTOSTART=1
 build=${1:-build}
 baton=$(realpath "$build/src/baton")
 app=$(realpath "$build/tests/support/baton-test-backend")
