@@ -99,7 +99,7 @@ awaitable<std::expected<void, std::string>> start_services(ConfigApplier& applie
   auto applied = co_await applier.apply(std::move(config));
   if (!applied) co_return std::unexpected(applied.error().message);
   if (!applied->failed.empty())
-    co_return std::unexpected(applied->failed.front().first + ": " + applied->failed.front().second);
+    co_return std::unexpected("cannot start " + applied->failed.front().first + ": " + applied->failed.front().second);
   co_await runtime.stop_unadopted();
   state.forget_services_except(deployer.service_names());
   co_return std::expected<void, std::string>{};
@@ -176,7 +176,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     fmt::print(stderr, "baton: {}\n", control_server.error());
     exit_code = cli::kFailed;
   } else if (!started) {
-    fmt::print(stderr, "baton: cannot start {}\n", started.error());
+    fmt::print(stderr, "baton: {}\n", started.error());
     exit_code = cli::kFailed;
   } else {
     int received = 0;

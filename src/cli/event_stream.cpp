@@ -45,6 +45,8 @@ class EventPrinter {
     auto seconds = event.value("elapsed_ms", 0) / 1000.0;
     if (ok_ && (kind == "deploy" || kind == "rollback"))
       fmt::print("ok: {} is live ({:.1f}s)\n", event.value("release", ""), seconds);
+    else if (ok_ && kind == "apply")
+      fmt::print("ok: the daemon runs the new configuration ({:.1f}s)\n", seconds);
     else if (ok_)
       fmt::print("ok: {} done ({:.1f}s)\n", kind, seconds);
     else {
