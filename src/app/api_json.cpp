@@ -45,4 +45,10 @@ json run_json(const deploy::DeployRun& run) {
   }
   return out;
 }
+std::expected<nlohmann::json, std::string> body_object(const control::Request& request) {
+  if (request.body().empty()) return nlohmann::json::object();
+  auto body = nlohmann::json::parse(request.body(), nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
+  return body;
+}
 }  // namespace baton

@@ -142,12 +142,6 @@ awaitable<void> answer(const control::Request& request, control::Reply& reply, A
   co_await out.line(end_json(failures, out.elapsed_ms()));
 }
 
-std::expected<json, std::string> body_object(const control::Request& request) {
-  auto body = json::parse(request.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
-  return body;
-}
-
 awaitable<void> refuse(const control::Request& request, control::Reply& reply, std::string message) {
   auto response = api_error(request, 400, message);
   co_await reply.send(std::move(response));

@@ -14,14 +14,6 @@ namespace {
 using nlohmann::json;
 constexpr auto kKeepAliveEvery = std::chrono::seconds(1);
 
-// The body's JSON object (an empty body is an empty object), or why not.
-std::expected<json, std::string> body_object(const control::Request& request) {
-  if (request.body().empty()) return json::object();
-  auto body = json::parse(request.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
-  return body;
-}
-
 // A registered service (or a daemon without a file) deploys from its live release's spec.
 std::expected<deploy::ReleaseSpec, std::string> fresh_spec(ApiContext& context, const std::string& service) {
   const auto& path = context.config.config_path();
