@@ -16,14 +16,8 @@ bool same_routing(const ServiceConfig& a, const ServiceConfig& b) {
 
 // Settings applied to the next start or stop of an instance, or the next deploy: no action now.
 bool same_process_handling(const ServiceConfig& a, const ServiceConfig& b) {
-  const auto& x = a.deploy;
-  const auto& y = b.deploy;
   return a.stop_signal == b.stop_signal && a.stop_timeout == b.stop_timeout && a.max_memory == b.max_memory &&
-         x.strategy == y.strategy && x.max_surge == y.max_surge && x.standby_ttl == y.standby_ttl &&
-         x.drain_timeout == y.drain_timeout && x.deploy_timeout == y.deploy_timeout && x.max_pause == y.max_pause &&
-         x.max_paused_requests == y.max_paused_requests && x.version_affinity == y.version_affinity &&
-         x.pre_deploy.command == y.pre_deploy.command && x.smoke.command == y.smoke.command &&
-         x.post_deploy.command == y.post_deploy.command && x.hook_timeout == y.hook_timeout;
+         a.deploy == b.deploy;
 }
 
 void plan_service(const std::string& name, const ServiceConfig& from, const ServiceConfig& to, ConfigPlan& plan) {

@@ -82,6 +82,7 @@ struct HookCommand {
   std::vector<std::string> command;
   bool is_shell_string = false;
   bool empty() const { return command.empty(); }
+  bool operator==(const HookCommand&) const = default;
 };
 
 struct DeployConfig {
@@ -95,6 +96,7 @@ struct DeployConfig {
   bool version_affinity = true;  // during a deploy, a client stays on the release it first got
   HookCommand pre_deploy, smoke, post_deploy;
   Millis hook_timeout = defaults::kHookTimeout;
+  bool operator==(const DeployConfig&) const = default;
 };
 
 struct ServiceConfig {
