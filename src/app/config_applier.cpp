@@ -49,12 +49,8 @@ awaitable<Applied> ConfigApplier::apply_file(const std::string& path, const std:
   auto next = sources_;
   next.path = path;
   next.text = text;
-  auto to = parse(next);
-  if (!to) co_return std::unexpected(to.error());
   auto& store = state_.config_store();
-  auto applied = co_await change(*to, [&] { return store.save_applied({.path = path, .text = text}); });
-  if (applied) sources_ = std::move(next);
-  co_return applied;
+  co_return co_await change_sources(std::move(next), [&] { return store.save_applied({.path = path, .text = text}); });
 }
 
 awaitable<Applied> ConfigApplier::register_service(const std::string& name, const std::string& toml_keys) {
@@ -66,12 +62,8 @@ awaitable<Applied> ConfigApplier::register_service(const std::string& name, cons
   }
   auto next = sources_;
   next.registered[name] = toml_keys;
-  auto to = parse(next);
-  if (!to) co_return std::unexpected(to.error());
   auto& store = state_.config_store();
-  auto applied = co_await change(*to, [&] { return store.save_registered(name, toml_keys); });
-  if (applied) sources_ = std::move(next);
-  co_return applied;
+  co_return co_await change_sources(std::move(next), [&] { return store.save_registered(name, toml_keys); });
 }
 
 awaitable<Applied> ConfigApplier::delete_service(const std::string& name) {
@@ -84,10 +76,15 @@ awaitable<Applied> ConfigApplier::delete_service(const std::string& name) {
   }
   auto next = sources_;
   next.registered.erase(name);
+  auto& store = state_.config_store();
+  co_return co_await change_sources(std::move(next), [&] { return store.remove_registered(name); });
+}
+
+// The sources become `next` only when the config they make was applied.
+awaitable<Applied> ConfigApplier::change_sources(ConfigSourcesState next, Persist persist) {
   auto to = parse(next);
   if (!to) co_return std::unexpected(to.error());
-  auto& store = state_.config_store();
-  auto applied = co_await change(*to, [&] { return store.remove_registered(name); });
+  auto applied = co_await change(*to, persist);
   if (applied) sources_ = std::move(next);
   co_return applied;
 }

@@ -70,6 +70,7 @@ class ConfigApplier {
   using Persist = std::function<state::Status()>;
   std::expected<std::shared_ptr<const Config>, ApplyError> parse(const ConfigSourcesState& sources) const;
   awaitable<Applied> change(std::shared_ptr<const Config> to, const Persist& persist);
+  awaitable<Applied> change_sources(ConfigSourcesState next, Persist persist);
   std::expected<void, ApplyError> check_idle(const ConfigPlan& plan) const;
   std::vector<Address> listen_addresses(const Config& config) const;
   std::vector<Address> targets_of(const std::string& service) const;
