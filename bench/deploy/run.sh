@@ -9,15 +9,9 @@
 #   bench/deploy/run.sh                           # everything, defaults below
 #   DEPLOYS=3 SYSTEMS="baton nginx" bench/deploy/run.sh
 set -euo pipefail
-# This script runs its own daemon: a CLI call must never start another in the background.
-export BATON_NO_AUTOSTART=1
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build_dir=${BUILD_DIR:-$root/build}
-baton_bin=${BATON:-$build_dir/src/baton}
-backend_bin=${BACKEND:-$build_dir/tests/support/baton-test-backend}
-load_bin=${LOAD:-$build_dir/tools/load/baton-load}
+source "$here/../common.sh"
 systems=${SYSTEMS:-"baton pm2 nginx"}
 strategies=${STRATEGIES:-"rolling blue-green recreate"}  # Baton's
 deploys=${DEPLOYS:-10}               # deploys per system and strategy

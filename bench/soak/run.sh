@@ -16,15 +16,9 @@
 #   SOAK_SECONDS=60 bench/soak/run.sh     # the CI version (ctest -L soak)
 # Exit status: 0 when the verdict is PASS, 1 otherwise.
 set -euo pipefail
-# This script runs its own daemon: a CLI call must never start another in the background.
-export BATON_NO_AUTOSTART=1
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build_dir=${BUILD_DIR:-$root/build}
-baton_bin=${BATON:-$build_dir/src/baton}
-backend_bin=${BACKEND:-$build_dir/tests/support/baton-test-backend}
-load_bin=${LOAD:-$build_dir/tools/load/baton-load}
+source "$here/../common.sh"
 soak_seconds=${SOAK_SECONDS:-600}
 deploy_every=${DEPLOY_EVERY:-10}
 fd_tolerance=${FD_TOLERANCE:-4}
