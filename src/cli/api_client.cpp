@@ -72,7 +72,9 @@ std::expected<ApiReply, ApiError> stream_api(const std::string& home, const std:
   while (!parser.is_done()) {
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
-    http::read(socket, buffer, parser, ec);
+    // read_some, not read: read fills the whole chunk first, which would hold
+    // the progress lines back until the deploy ends.
+    http::read_some(socket, buffer, parser, ec);
     if (ec == http::error::need_buffer) ec = {};
     if (ec) break;
     pending.append(chunk, sizeof chunk - parser.get().body().size);

@@ -133,6 +133,21 @@ TEST_F(Deploys, RollbackToTheWarmStandbyIsOneSwitch) {
   EXPECT_NE(releases.find("rolled_back"), std::string::npos) << releases;
 }
 
+// Progress reaches a pipe line by line while the deploy runs, not in one piece at its end.
+TEST_F(Deploys, ProgressLinesReachAPipeWhileTheDeployRuns) {
+  start_service(1, "rolling", "60s");
+  // Never healthy: the deploy can only end at its 60 s deadline, long after the first lines.
+  std::vector<std::string> args{baton_binary(), "deploy", "web", "--home", home_, "--json", "--version", "stuck",
+                                "--", *backend_binary(), "--listen", "127.0.0.1:{port}", "--unhealthy"};
+  Process deploying("deploy-stuck", args, dir_.path());
+  EXPECT_TRUE(deploying.wait_for_output(Stream::out, [](std::string_view out) {
+    return out.find("\"event\":\"started\"") != std::string_view::npos;
+  })) << deploying.output(Stream::out);
+  EXPECT_FALSE(deploying.wait(std::chrono::milliseconds(0))) << "the deploy ended early";
+  EXPECT_NE(cli({"ls", "--json"}).second.find("\"deploy\""), std::string::npos);
+  deploying.stop();
+}
+
 TEST_F(Deploys, ASecondDeployIsRefusedWhileOneRunsAndNamesIt) {
   start_service(1, "rolling");
   auto [code, out] = deploy("slow", {"--detach"}, {"--startup-delay", "2000"});
