@@ -16,7 +16,8 @@ std::expected<ControlListeners, std::string> start_control_listeners(asio::any_i
                                                                      const ControlConfig& config,
                                                                      const control::Handlers& handlers) {
   ControlListeners listeners;
-  auto socket = control::ControlServer::start_unix(executor, home / "baton.sock", handlers);
+  control::ControlLimits limits{.request_timeout = config.request_timeout, .max_connections = config.max_connections};
+  auto socket = control::ControlServer::start_unix(executor, home / "baton.sock", handlers, limits);
   if (!socket) return std::unexpected(socket.error());
   listeners.socket = std::move(*socket);
   if (!config.admin_listen) return listeners;
@@ -26,7 +27,7 @@ std::expected<ControlListeners, std::string> start_control_listeners(asio::any_i
   auto address = asio::ip::make_address(config.admin_listen->host, ec);
   if (ec) return std::unexpected(fmt::format("control.admin_listen: '{}' is not an IP address", config.admin_listen->host));
   auto admin = control::ControlServer::start_tcp(executor, tcp::endpoint(address, config.admin_listen->port),
-                                                 std::move(*token), handlers);
+                                                 std::move(*token), handlers, limits);
   if (!admin) return std::unexpected(admin.error());
   log::info("event=admin_listening address={}", (*admin)->address());
   listeners.admin = std::move(*admin);

@@ -160,6 +160,10 @@ struct ProxyConfig {
 struct ControlConfig {
   std::optional<Address> admin_listen;  // tcp; port 0 picks one (logged at start)
   std::string admin_token_file;         // absolute; read, and its mode checked, when the daemon starts
+  // Per control listener: how long a client may stall (head, body, unread answer, idle
+  // keep-alive) and how many connections may be open at once.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(15)};
+  std::uint32_t max_connections = 256;
   bool operator==(const ControlConfig&) const = default;
 };
 

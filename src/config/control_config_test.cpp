@@ -40,6 +40,18 @@ TEST(ControlConfig, RefusesBadValues) {
   expect_error(with("[control]\nadmin_listen = \"127.0.0.1:9443\"\nadmin_token_file = \"token\"\n"), 3,
                "must be an absolute path");
   expect_error(with("[control]\nadmin_listn = \"127.0.0.1:9443\"\n"), 2, "admin_listen");
+  expect_error(with("[control]\nrequest_timeout = \"0s\"\n"), 2, "longer than zero");
+  expect_error(with("[control]\nrequest_timeout = 5\n"), 2, "duration");
+  expect_error(with("[control]\nmax_connections = 0\n"), 2, "max_connections");
+}
+
+TEST(ControlConfig, StallLimitsDefaultAndCanBeSet) {
+  auto defaults = parse_ok(with(""));
+  EXPECT_EQ(defaults.control.request_timeout, std::chrono::seconds(15));
+  EXPECT_EQ(defaults.control.max_connections, 256u);
+  auto set = parse_ok(with("[control]\nrequest_timeout = \"2s\"\nmax_connections = 8\n"));
+  EXPECT_EQ(set.control.request_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(set.control.max_connections, 8u);
 }
 }  // namespace
 }  // namespace baton

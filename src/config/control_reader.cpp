@@ -4,6 +4,8 @@
 
 namespace baton::config_detail {
 namespace {
+constexpr Range<std::uint32_t> kMaxConnectionsRange{1, 65536};
+
 void read_admin_listen(TableReader& r, ControlConfig& control) {
   std::string text;
   if (!r.read("admin_listen", text)) return;
@@ -27,9 +29,11 @@ void read_token_file(TableReader& r, ControlConfig& control) {
 void read_control(TableReader& root, ControlConfig& control) {
   auto r = root.child("control");
   if (!r) return;
-  r->allow_only({"admin_listen", "admin_token_file"});
+  r->allow_only({"admin_listen", "admin_token_file", "request_timeout", "max_connections"});
   read_admin_listen(*r, control);
   read_token_file(*r, control);
+  r->read_duration("request_timeout", control.request_timeout);
+  r->read("max_connections", control.max_connections, kMaxConnectionsRange);
   if (r->failed()) return;
   // A listener without a token would be open to anyone who can reach it.
   if (control.admin_listen && control.admin_token_file.empty())

@@ -55,7 +55,8 @@ std::expected<Acceptor, error_code> listen_on(asio::any_io_executor executor, co
 ControlServer::~ControlServer() { close(); }
 
 std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_unix(
-    asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers) {
+    asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers,
+    ControlLimits limits) {
   std::error_code ignored;
   std::filesystem::remove(socket_path, ignored);
   // Created owner-only from the start: no window in which another user could connect.
@@ -64,7 +65,7 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
   ::umask(old_mask);
   if (!acceptor) return std::unexpected("cannot listen on " + socket_path.string() + ": " + acceptor.error().message());
   ::chmod(socket_path.c_str(), 0600);
-  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers)));
+  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers), limits));
   server->path_ = socket_path;
   server->address_ = socket_path.string();
   asio::co_spawn(executor, server->accept_loop(), asio::detached);
@@ -72,14 +73,15 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
 }
 
 std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_tcp(
-    asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers) {
+    asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers,
+    ControlLimits limits) {
   auto acceptor = listen_on<tcp::acceptor>(executor, endpoint, true);
   if (!acceptor)
     return std::unexpected(fmt::format("cannot listen on {}:{} (control.admin_listen): {}",
                                        endpoint.address().to_string(), endpoint.port(), acceptor.error().message()));
   error_code ignored;
   auto bound = acceptor->local_endpoint(ignored);
-  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers)));
+  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers), limits));
   server->token_ = std::move(token);
   auto host = bound.address().to_string();
   server->address_ = bound.address().is_v6() ? fmt::format("[{}]:{}", host, bound.port()) : fmt::format("{}:{}", host, bound.port());
@@ -101,6 +103,12 @@ awaitable<void> ControlServer::accept_loop() {
     auto [ec, socket] = co_await acceptor_.async_accept(use_nothrow);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec || !admit(socket)) continue;
+    if (connections_ >= limits_.max_connections) {
+      log::warn("event=control_connection_shed listener={} open={}", address_, connections_);
+      error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
     asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), asio::detached);
   }
 }
@@ -117,6 +125,13 @@ bool ControlServer::admit(StreamSocket& socket) const {
 }
 
 awaitable<void> ControlServer::serve(StreamSocket socket) {
+  ++connections_;
+  co_await serve_requests(socket);
+  --connections_;
+}
+
+awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
+  ConnectionDeadline deadline(socket, limits_.request_timeout);
   beast::flat_buffer buffer;
   std::string remote;
   if (token_) {
@@ -126,8 +141,13 @@ awaitable<void> ControlServer::serve(StreamSocket socket) {
   for (;;) {
     HeadParser head;
     head.header_limit(kMaxHeadBytes);
+    // Armed until the handler starts: idle keep-alive, the head and the body.
+    deadline.arm();
     auto [read_error, n] = co_await http::async_read_header(socket, buffer, head, use_nothrow);
-    if (read_error) co_return;
+    if (read_error) {
+      if (deadline.expired() && token_) log::info("event=admin_request_timeout remote={}", remote);
+      co_return;
+    }
     if (token_ && !bearer_matches(head.get()[http::field::authorization], *token_)) {
       log::warn("event=control_unauthorized remote={} method={} path={}", remote, head.get().method_string(),
                 head.get().target().substr(0, head.get().target().find('?')));
@@ -136,33 +156,43 @@ awaitable<void> ControlServer::serve(StreamSocket socket) {
     }
     bool streams = handlers_.streams_body && handlers_.streams_body(Request(head.get().base()));
     bool keep_alive = false;  // no ?: of awaitables: GCC 12 destroys such temporaries twice
-    if (streams) keep_alive = co_await serve_stream(socket, buffer, head);
-    else keep_alive = co_await serve_whole(socket, buffer, head);
+    if (streams) keep_alive = co_await serve_stream(socket, buffer, head, deadline);
+    else keep_alive = co_await serve_whole(socket, buffer, head, deadline);
     if (!keep_alive) co_return;
   }
 }
 
-awaitable<bool> ControlServer::serve_whole(StreamSocket& socket, beast::flat_buffer& buffer, HeadParser& head) {
+awaitable<bool> ControlServer::serve_whole(StreamSocket& socket, beast::flat_buffer& buffer, HeadParser& head,
+                                           ConnectionDeadline& deadline) {
   http::request_parser<http::string_body> parser(std::move(head));
   parser.body_limit(kMaxRequestBytes);
-  auto [read_error, n] = co_await http::async_read(socket, buffer, parser, use_nothrow);
+  // Part by part, so the deadline bounds each pause rather than the whole body.
+  error_code read_error;
+  while (!read_error && !parser.is_done()) {
+    deadline.arm();
+    auto [ec, n] = co_await http::async_read_some(socket, buffer, parser, use_nothrow);
+    read_error = ec;
+  }
   if (read_error == http::error::body_limit) co_await refuse(socket, parser.get().version(), 413, "the body is too large");
   if (read_error) co_return false;
+  deadline.disarm();
   auto request = parser.release();
-  Reply reply(socket, request);
+  Reply reply(socket, request, &deadline);
   co_await handlers_.handle(request, reply);
   if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
   if (token_) log_request(request, reply.status());
   co_return !reply.streaming() && request.keep_alive();
 }
 
-awaitable<bool> ControlServer::serve_stream(StreamSocket& socket, beast::flat_buffer& buffer, HeadParser& head) {
+awaitable<bool> ControlServer::serve_stream(StreamSocket& socket, beast::flat_buffer& buffer, HeadParser& head,
+                                            ConnectionDeadline& deadline) {
+  deadline.disarm();
   BodyReader::Parser parser(std::move(head));
   parser.body_limit(boost::none);  // the upload handler sets its own bounds
   Request request(parser.get().base());
   bool expects_continue = beast::iequals(request[http::field::expect], "100-continue");
-  BodyReader body(socket, buffer, parser, expects_continue);
-  Reply reply(socket, request);
+  BodyReader body(socket, buffer, parser, expects_continue, &deadline);
+  Reply reply(socket, request, &deadline);
   co_await handlers_.upload(request, body, reply);
   if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
   if (token_) log_request(request, reply.status());

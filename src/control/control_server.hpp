@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "control/connection_deadline.hpp"
 #include "net/asio.hpp"
 
 namespace baton::control {
@@ -32,7 +33,9 @@ using StreamSocket = asio::generic::stream_protocol::socket;
 // end of the connection (no length to know in advance, no chunking to parse).
 class Reply {
  public:
-  explicit Reply(StreamSocket& socket, const Request& request) : socket_(socket), request_(request) {}
+  // `deadline`, when given, bounds each write: a client that stops reading is cut.
+  Reply(StreamSocket& socket, const Request& request, ConnectionDeadline* deadline = nullptr)
+      : socket_(socket), request_(request), deadline_(deadline) {}
   awaitable<void> send(Response response);
   awaitable<bool> begin_stream(unsigned status, std::string_view content_type);
   // False once the client has gone: the operation goes on, its output is dropped.
@@ -44,6 +47,7 @@ class Reply {
  private:
   StreamSocket& socket_;
   const Request& request_;
+  ConnectionDeadline* deadline_;
   bool sent_ = false;
   bool streaming_ = false;
   bool client_gone_ = false;
@@ -56,8 +60,10 @@ class Reply {
 class BodyReader {
  public:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
-  BodyReader(StreamSocket& socket, beast::flat_buffer& buffer, Parser& parser, bool expects_continue)
-      : socket_(socket), buffer_(buffer), parser_(parser), continue_pending_(expects_continue) {}
+  // `deadline`, when given, bounds the wait for each part of the body.
+  BodyReader(StreamSocket& socket, beast::flat_buffer& buffer, Parser& parser, bool expects_continue,
+             ConnectionDeadline* deadline = nullptr)
+      : socket_(socket), buffer_(buffer), parser_(parser), continue_pending_(expects_continue), deadline_(deadline) {}
   // Part of the body into `out`; 0 at its end. An error: the client went away or broke the framing.
   awaitable<std::expected<std::size_t, std::string>> read(std::span<char> out);
   bool done() const { return parser_.is_done(); }
@@ -67,6 +73,7 @@ class BodyReader {
   beast::flat_buffer& buffer_;
   Parser& parser_;
   bool continue_pending_;
+  ConnectionDeadline* deadline_;
 };
 
 using Handler = std::function<awaitable<void>(const Request&, Reply&)>;
@@ -80,13 +87,24 @@ struct Handlers {
   UploadHandler upload;
 };
 
+// Bounds for one control listener (the unix socket and the admin listener each have their own).
+struct ControlLimits {
+  // How long a client may take to send a request head, pause inside a body, or leave an
+  // answer unread; also how long an idle keep-alive connection stays open.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(15)};
+  // Open connections at most; one more is closed at once, so a flood cannot queue in the backlog.
+  unsigned max_connections = 256;
+};
+
 class ControlServer {
  public:
   static std::expected<std::unique_ptr<ControlServer>, std::string> start_unix(
-      asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers);
+      asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers,
+      ControlLimits limits = {});
   // Every request must carry `Authorization: Bearer <token>`; others get 401 and nothing is done.
   static std::expected<std::unique_ptr<ControlServer>, std::string> start_tcp(
-      asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers);
+      asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers,
+      ControlLimits limits = {});
   ~ControlServer();
   void close();
   // "127.0.0.1:9443" (the port picked when 0 was asked for), or the socket's path.
@@ -94,18 +112,24 @@ class ControlServer {
 
  private:
   using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
-  ControlServer(Acceptor acceptor, Handlers handlers) : acceptor_(std::move(acceptor)), handlers_(std::move(handlers)) {}
+  ControlServer(Acceptor acceptor, Handlers handlers, ControlLimits limits)
+      : acceptor_(std::move(acceptor)), handlers_(std::move(handlers)), limits_(limits) {}
   awaitable<void> accept_loop();
   bool admit(StreamSocket& socket) const;
   awaitable<void> serve(StreamSocket socket);
+  awaitable<void> serve_requests(StreamSocket& socket);
   awaitable<bool> serve_whole(StreamSocket& socket, beast::flat_buffer& buffer,
-                              boost::beast::http::request_parser<boost::beast::http::empty_body>& head);
+                              boost::beast::http::request_parser<boost::beast::http::empty_body>& head,
+                              ConnectionDeadline& deadline);
   awaitable<bool> serve_stream(StreamSocket& socket, beast::flat_buffer& buffer,
-                               boost::beast::http::request_parser<boost::beast::http::empty_body>& head);
+                               boost::beast::http::request_parser<boost::beast::http::empty_body>& head,
+                               ConnectionDeadline& deadline);
   void log_request(const Request& request, unsigned status) const;
 
   Acceptor acceptor_;
   Handlers handlers_;
+  ControlLimits limits_;
+  unsigned connections_ = 0;  // open ones; only the control thread touches it
   std::optional<std::string> token_;  // the TCP listener's
   std::filesystem::path path_;        // the unix socket's, removed at close
   std::string address_;

@@ -27,10 +27,10 @@ class RemoteSite : public SiteTest {
     return path.string();
   }
   // A daemon serving the site, with an admin listener; returns the site's port.
-  std::uint16_t start_admin_site() {
+  std::uint16_t start_admin_site(std::string_view more_control_keys = "") {
     admin_port_ = free_port();
-    auto control = fmt::format("[control]\nadmin_listen = \"127.0.0.1:{}\"\nadmin_token_file = \"{}\"\n\n",
-                               admin_port_, token_file(kToken));
+    auto control = fmt::format("[control]\nadmin_listen = \"127.0.0.1:{}\"\nadmin_token_file = \"{}\"\n{}\n",
+                               admin_port_, token_file(kToken), more_control_keys);
     auto& baton = start_baton(control + site_table());
     EXPECT_TRUE(baton.process().wait_for_output(Stream::err, [](std::string_view text) {
       return text.find("event=admin_listening") != std::string_view::npos;
@@ -53,6 +53,11 @@ class RemoteSite : public SiteTest {
   std::size_t release_count() const {
     if (!fs::exists(root() / "releases")) return 0;
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(root() / "releases"), {}));
+  }
+  std::optional<Response> list_releases(Client& admin) {
+    admin.send(fmt::format("GET /v1/sites/web/releases HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer {}\r\n\r\n",
+                           kToken));
+    return admin.read_response();
   }
   std::string daemon_log() { return batons_.at(0)->process().output(Stream::err); }
 
@@ -112,6 +117,58 @@ TEST_F(RemoteSite, AWrongOrMissingTokenIs401AndPublishesNothing) {
   auto log = daemon_log();
   EXPECT_NE(log.find("event=control_unauthorized"), std::string::npos) << log;
   EXPECT_EQ(log.find("tok-"), std::string::npos) << "a token is in the daemon's log";
+}
+
+// Slowloris on the admin listener: a silent client, a trickled head and a stalled body are
+// each cut at request_timeout, and other clients are answered meanwhile.
+TEST_F(RemoteSite, SilentAndStalledAdminClientsAreCutWhileOthersAreServed) {
+  start_admin_site("request_timeout = \"1s\"\n");
+  Client silent(admin_port_);
+  Client trickled(admin_port_);
+  ASSERT_TRUE(trickled.send("GET /v1/sites/web/releases HTTP/1.1\r\nHost: adm"));
+  Client stalled(admin_port_);
+  ASSERT_TRUE(stalled.send(fmt::format("POST /v1/sites/web/releases HTTP/1.1\r\nHost: admin\r\n"
+                                       "Authorization: Bearer {}\r\nContent-Length: 4096\r\n\r\n{}",
+                                       kToken, std::string(512, '\0'))));
+  Client good(admin_port_);
+  auto answered = list_releases(good);
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->status, 200u);
+  std::uint64_t received = 0;
+  EXPECT_TRUE(silent.wait_closed(kPatience, &received));
+  EXPECT_EQ(received, 0u);
+  EXPECT_TRUE(trickled.wait_closed(kPatience, &received));
+  EXPECT_EQ(received, 0u) << "a request that never ended got an answer";
+  EXPECT_TRUE(stalled.wait_closed());
+  EXPECT_EQ(release_count(), 0u);
+  EXPECT_NE(daemon_log().find("event=admin_request_timeout"), std::string::npos);
+}
+
+// Above max_connections a connection is closed at once; the unix socket has its own
+// budget, and the admin listener takes connections again when some close.
+TEST_F(RemoteSite, TheAdminListenerShedsConnectionsAboveItsCapAndRecovers) {
+  start_admin_site("max_connections = 3\n");
+  std::vector<Client> held;
+  for (int i = 0; i < 3; ++i) {
+    held.emplace_back(admin_port_);
+    auto answered = list_releases(held.back());  // answered: the connection is counted
+    ASSERT_TRUE(answered);
+    ASSERT_EQ(answered->status, 200u);
+  }
+  Client extra(admin_port_);
+  extra.send(fmt::format("GET /v1/sites/web/releases HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer {}\r\n\r\n",
+                         kToken));
+  std::uint64_t received = 0;
+  EXPECT_TRUE(extra.wait_closed(kPatience, &received));
+  EXPECT_EQ(received, 0u);
+  EXPECT_EQ(site({"ls", "web"}).code, 0) << "the unix socket is not reachable";
+  EXPECT_NE(daemon_log().find("event=control_connection_shed"), std::string::npos);
+  held.pop_back();
+  EXPECT_TRUE(eventually([&] {
+    Client again(admin_port_);
+    auto answered = list_releases(again);
+    return answered && answered->status == 200u;
+  }));
 }
 
 TEST_F(RemoteSite, AnArchiveWithDotDotIsRefusedAndChangesNothing) {
