@@ -64,9 +64,11 @@ def resource_problems(samples, seconds, fd_tolerance, rss_tolerance_pct, lines):
     late = [fds for t, _, fds in samples if t >= seconds * 3 / 4] or [end[2]]
     settled = min(late)
     lines.append(f"  {'settled':<8} {'':>6} {'':>12} {settled:>5}  (lowest fd count in the last quarter)")
-    if abs(settled - base[2]) > fd_tolerance:
+    # The baseline sample itself may fall on a deploy's extra fds, so only growth counts: fewer
+    # fds at the end is a deploy or a reconnect that was in flight at the baseline, never a leak.
+    if settled > base[2] + fd_tolerance:
         problems.append(f"open fds went from {base[2]} at {base[0]} s to {settled} at the lowest in the last quarter "
-                        f"(tolerance ±{fd_tolerance})")
+                        f"(tolerance +{fd_tolerance})")
     rss_limit = base[1] * (100 + rss_tolerance_pct) // 100
     if seconds >= 120 and end[1] > rss_limit:
         problems.append(f"VmRSS went from {base[1]} KiB at {base[0]} s to {end[1]} (limit +{rss_tolerance_pct}%)")
