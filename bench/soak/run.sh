@@ -4,8 +4,8 @@
 # memory (VmRSS) and open fds, and prints a verdict:
 #   - no failed request (keep-alive GETs, POST bodies, a new connection per
 #     request, WebSocket echoes) and no failed deploy;
-#   - open fds flat: the last sample within FD_TOLERANCE of the one at the
-#     baseline time (60 s, or a third of a shorter run);
+#   - open fds flat: the lowest count of the last quarter at most FD_TOLERANCE
+#     above the one at the baseline time (60 s, or a third of a shorter run);
 #   - resident memory flat (runs of 2 minutes or more): the last sample at most
 #     RSS_TOLERANCE_PCT above the baseline one. The first minute is excluded:
 #     allocator arenas, pools and caches are still growing to their working size.
