@@ -177,7 +177,7 @@ awaitable<bool> ControlServer::serve_whole(StreamSocket& socket, beast::flat_buf
   if (read_error) co_return false;
   deadline.disarm();
   auto request = parser.release();
-  Reply reply(socket, request, &deadline);
+  Reply reply(socket, request, deadline);
   co_await handlers_.handle(request, reply);
   if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
   if (token_) log_request(request, reply.status());
@@ -191,8 +191,8 @@ awaitable<bool> ControlServer::serve_stream(StreamSocket& socket, beast::flat_bu
   parser.body_limit(boost::none);  // the upload handler sets its own bounds
   Request request(parser.get().base());
   bool expects_continue = beast::iequals(request[http::field::expect], "100-continue");
-  BodyReader body(socket, buffer, parser, expects_continue, &deadline);
-  Reply reply(socket, request, &deadline);
+  BodyReader body(socket, buffer, parser, expects_continue, deadline);
+  Reply reply(socket, request, deadline);
   co_await handlers_.upload(request, body, reply);
   if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
   if (token_) log_request(request, reply.status());

@@ -33,8 +33,8 @@ using StreamSocket = asio::generic::stream_protocol::socket;
 // end of the connection (no length to know in advance, no chunking to parse).
 class Reply {
  public:
-  // `deadline`, when given, bounds each write: a client that stops reading is cut.
-  Reply(StreamSocket& socket, const Request& request, ConnectionDeadline* deadline = nullptr)
+  // `deadline` bounds each write: a client that stops reading is cut.
+  Reply(StreamSocket& socket, const Request& request, ConnectionDeadline& deadline)
       : socket_(socket), request_(request), deadline_(deadline) {}
   awaitable<void> send(Response response);
   awaitable<bool> begin_stream(unsigned status, std::string_view content_type);
@@ -47,7 +47,7 @@ class Reply {
  private:
   StreamSocket& socket_;
   const Request& request_;
-  ConnectionDeadline* deadline_;
+  ConnectionDeadline& deadline_;
   bool sent_ = false;
   bool streaming_ = false;
   bool client_gone_ = false;
@@ -60,9 +60,9 @@ class Reply {
 class BodyReader {
  public:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
-  // `deadline`, when given, bounds the wait for each part of the body.
+  // `deadline` bounds the wait for each part of the body.
   BodyReader(StreamSocket& socket, beast::flat_buffer& buffer, Parser& parser, bool expects_continue,
-             ConnectionDeadline* deadline = nullptr)
+             ConnectionDeadline& deadline)
       : socket_(socket), buffer_(buffer), parser_(parser), continue_pending_(expects_continue), deadline_(deadline) {}
   // Part of the body into `out`; 0 at its end. An error: the client went away or broke the framing.
   awaitable<std::expected<std::size_t, std::string>> read(std::span<char> out);
@@ -73,7 +73,7 @@ class BodyReader {
   beast::flat_buffer& buffer_;
   Parser& parser_;
   bool continue_pending_;
-  ConnectionDeadline* deadline_;
+  ConnectionDeadline& deadline_;
 };
 
 using Handler = std::function<awaitable<void>(const Request&, Reply&)>;
@@ -87,24 +87,25 @@ struct Handlers {
   UploadHandler upload;
 };
 
-// Bounds for one control listener (the unix socket and the admin listener each have their own).
+// Bounds for one control listener (the unix socket and the admin listener each have their own);
+// the defaults are [control]'s (config::ControlConfig).
 struct ControlLimits {
   // How long a client may take to send a request head, pause inside a body, or leave an
   // answer unread; also how long an idle keep-alive connection stays open.
-  std::chrono::milliseconds request_timeout{std::chrono::seconds(15)};
+  std::chrono::milliseconds request_timeout;
   // Open connections at most; one more is closed at once, so a flood cannot queue in the backlog.
-  unsigned max_connections = 256;
+  unsigned max_connections;
 };
 
 class ControlServer {
  public:
   static std::expected<std::unique_ptr<ControlServer>, std::string> start_unix(
       asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers,
-      ControlLimits limits = {});
+      ControlLimits limits);
   // Every request must carry `Authorization: Bearer <token>`; others get 401 and nothing is done.
   static std::expected<std::unique_ptr<ControlServer>, std::string> start_tcp(
       asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers,
-      ControlLimits limits = {});
+      ControlLimits limits);
   ~ControlServer();
   void close();
   // "127.0.0.1:9443" (the port picked when 0 was asked for), or the socket's path.

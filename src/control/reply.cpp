@@ -13,9 +13,9 @@ awaitable<void> Reply::send(Response response) {
   status_ = response.result_int();
   response.keep_alive(request_.keep_alive());
   response.prepare_payload();
-  if (deadline_) deadline_->arm();
+  deadline_.arm();
   auto [ec, written] = co_await http::async_write(socket_, response, use_nothrow);
-  if (deadline_) deadline_->disarm();
+  deadline_.disarm();
   if (ec) client_gone_ = true;
 }
 
@@ -31,9 +31,9 @@ awaitable<bool> Reply::begin_stream(unsigned status, std::string_view content_ty
 
 awaitable<bool> Reply::write(std::string_view data) {
   if (client_gone_) co_return false;
-  if (deadline_) deadline_->arm();
+  deadline_.arm();
   auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(data), use_nothrow);
-  if (deadline_) deadline_->disarm();
+  deadline_.disarm();
   if (ec) client_gone_ = true;
   co_return !client_gone_;
 }
@@ -43,16 +43,16 @@ awaitable<std::expected<std::size_t, std::string>> BodyReader::read(std::span<ch
   if (continue_pending_) {
     continue_pending_ = false;
     constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    if (deadline_) deadline_->arm();
+    deadline_.arm();
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(kContinue), use_nothrow);
     if (ec) co_return std::unexpected("the client went away: " + ec.message());
   }
   for (;;) {
     parser_.get().body().data = out.data();
     parser_.get().body().size = out.size();
-    if (deadline_) deadline_->arm();
+    deadline_.arm();
     auto [ec, n] = co_await http::async_read_some(socket_, buffer_, parser_, use_nothrow);
-    if (deadline_) deadline_->disarm();
+    deadline_.disarm();
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return std::unexpected("the upload broke off: " + ec.message());
     auto got = out.size() - parser_.get().body().size;
