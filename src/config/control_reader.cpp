@@ -4,7 +4,7 @@
 
 namespace baton::config_detail {
 namespace {
-constexpr Range<std::uint32_t> kMaxConnectionsRange{1, 65536};
+constexpr Range<std::uint32_t> kControlConnectionsRange{1, 65536};
 
 void read_admin_listen(TableReader& r, ControlConfig& control) {
   std::string text;
@@ -33,7 +33,7 @@ void read_control(TableReader& root, ControlConfig& control) {
   read_admin_listen(*r, control);
   read_token_file(*r, control);
   r->read_duration("request_timeout", control.request_timeout);
-  r->read("max_connections", control.max_connections, kMaxConnectionsRange);
+  r->read("max_connections", control.max_connections, kControlConnectionsRange);
   if (r->failed()) return;
   // A listener without a token would be open to anyone who can reach it.
   if (control.admin_listen && control.admin_token_file.empty())

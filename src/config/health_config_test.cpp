@@ -11,11 +11,11 @@ using namespace std::chrono_literals;
 using testing::expect_error;
 using testing::parse_ok;
 
-constexpr std::string_view kService = "\n[services.web]\nlisten = \"127.0.0.1:8080\"\n"
+constexpr std::string_view kWebService = "\n[services.web]\nlisten = \"127.0.0.1:8080\"\n"
                                       "command = \"./server\"\n";
 
 // A managed service "web" whose table ends with `rest` (from line 5 on).
-std::string web(std::string_view rest) { return fmt::format("{}{}", kService, rest); }
+std::string web(std::string_view rest) { return fmt::format("{}{}", kWebService, rest); }
 
 // The health check of that service.
 HealthCheck health_of(std::string_view lines) {
@@ -25,7 +25,7 @@ HealthCheck health_of(std::string_view lines) {
 }
 
 TEST(HealthKeys, DefaultIsATcpCheck) {
-  Config config = parse_ok(kService);
+  Config config = parse_ok(kWebService);
   const ServiceConfig& web = config.services.at("web");
   EXPECT_FALSE(web.health_configured);
   EXPECT_EQ(web.health.kind, HealthCheck::Kind::tcp);

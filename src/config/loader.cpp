@@ -33,7 +33,7 @@ using config_detail::TableReader;
 // Bounds that catch typos and nonsense values; none of them is tuning advice.
 constexpr Range<std::uint32_t> kThreadsRange{0, 256};
 constexpr Range<std::uint32_t> kUpstreamPoolSizeRange{0, 10'000};
-constexpr Range<std::uint32_t> kMaxConnectionsRange{1, 10'000'000};
+constexpr Range<std::uint32_t> kProxyConnectionsRange{1, 10'000'000};
 constexpr Range<std::uint32_t> kRetriesRange{0, 10};
 constexpr Range<std::uint32_t> kMaxHeaderCountRange{1, 10'000};
 constexpr Range<std::uint64_t> kMaxRequestLineRange{256, 1 << 20};
@@ -81,7 +81,7 @@ void read_proxy(TableReader& root, ProxyConfig& proxy) {
   r->read("threads", proxy.threads, kThreadsRange);
   r->read_duration("shutdown_timeout", proxy.shutdown_timeout);
   r->read("upstream_pool_size", proxy.upstream_pool_size, kUpstreamPoolSizeRange);
-  r->read("max_connections", proxy.max_connections, kMaxConnectionsRange);
+  r->read("max_connections", proxy.max_connections, kProxyConnectionsRange);
   r->read("access_log", proxy.access_log);
   read_timeouts(*r, proxy.timeouts);
   read_limits(*r, proxy.limits);

@@ -6,17 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "http/header_rules.hpp"
+
 namespace baton::http {
 namespace {
 constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 bool lower_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -35,7 +31,7 @@ std::optional<T> number(std::string_view text) {
 }
 
 std::string_view opaque_tag(std::string_view tag) {
-  tag = trim(tag);
+  tag = trim_ows(tag);
   if (tag.starts_with("W/")) tag.remove_prefix(2);
   return tag;
 }
@@ -44,7 +40,7 @@ std::string_view opaque_tag(std::string_view tag) {
 bool q_allows(std::string_view params) {
   for (std::size_t start = 0; start < params.size();) {
     auto end = std::min(params.find(';', start), params.size());
-    auto param = trim(params.substr(start, end - start));
+    auto param = trim_ows(params.substr(start, end - start));
     if (param.size() > 2 && lower_equal(param.substr(0, 2), "q=")) {
       auto value = param.substr(2);
       return value.find_first_not_of("0.") != std::string_view::npos;
@@ -70,7 +66,7 @@ std::string format_http_date(std::int64_t unix_seconds) {
 }
 
 std::optional<std::int64_t> parse_http_date(std::string_view text) {
-  text = trim(text);
+  text = trim_ows(text);
   // "Sun, 06 Nov 1994 08:49:37 GMT"
   if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text.substr(25) != " GMT") return std::nullopt;
   std::tm tm{};
@@ -96,7 +92,7 @@ std::optional<std::int64_t> parse_http_date(std::string_view text) {
 }
 
 bool none_match_hits(std::string_view if_none_match, std::string_view etag) {
-  if (trim(if_none_match) == "*") return true;
+  if (trim_ows(if_none_match) == "*") return true;
   auto wanted = opaque_tag(etag);
   for (std::size_t start = 0; start < if_none_match.size();) {
     auto end = std::min(if_none_match.find(',', start), if_none_match.size());
@@ -107,13 +103,13 @@ bool none_match_hits(std::string_view if_none_match, std::string_view etag) {
 }
 
 RangeDecision decide_range(std::string_view range, std::uint64_t size) {
-  range = trim(range);
+  range = trim_ows(range);
   if (range.size() < 6 || !lower_equal(range.substr(0, 6), "bytes=")) return {};
-  auto spec = trim(range.substr(6));
+  auto spec = trim_ows(range.substr(6));
   auto dash = spec.find('-');
   if (dash == std::string_view::npos || spec.find(',') != std::string_view::npos) return {};
-  auto first_text = trim(spec.substr(0, dash));
-  auto last_text = trim(spec.substr(dash + 1));
+  auto first_text = trim_ows(spec.substr(0, dash));
+  auto last_text = trim_ows(spec.substr(dash + 1));
   if (first_text.empty()) {  // "-N": the last N bytes
     auto suffix = number<std::uint64_t>(last_text);
     if (!suffix) return {};
@@ -132,9 +128,9 @@ RangeDecision decide_range(std::string_view range, std::uint64_t size) {
 bool accepts_coding(std::string_view accept_encoding, std::string_view coding) {
   for (std::size_t start = 0; start < accept_encoding.size();) {
     auto end = std::min(accept_encoding.find(',', start), accept_encoding.size());
-    auto item = trim(accept_encoding.substr(start, end - start));
+    auto item = trim_ows(accept_encoding.substr(start, end - start));
     auto semicolon = std::min(item.find(';'), item.size());
-    auto name = trim(item.substr(0, semicolon));
+    auto name = trim_ows(item.substr(0, semicolon));
     if ((lower_equal(name, coding) || name == "*") && q_allows(item.substr(semicolon))) return true;
     start = end + 1;
   }

@@ -16,6 +16,13 @@ bool strip_from_request(Field id, std::string_view name);
 // Beast has no enum value for X-Forwarded-*: these compare names.
 bool is_x_forwarded_for(Field id, std::string_view name);
 
+// `text` without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3).
+inline std::string_view trim_ows(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 // The tokens a Connection header names; each names a field to strip as well.
 using ConnectionTokens = SmallVector<std::string_view, 8>;
 
@@ -24,9 +31,7 @@ template <typename Visit>
 void for_each_token(std::string_view list, Visit&& visit) {
   while (!list.empty()) {
     auto comma = list.find(',');
-    auto token = list.substr(0, comma);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    auto token = trim_ows(list.substr(0, comma));
     if (!token.empty()) visit(token);
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);

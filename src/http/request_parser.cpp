@@ -4,17 +4,13 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include "http/header_rules.hpp"
+
 namespace baton::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 namespace {
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool within(std::string_view outer, std::string_view inner) {
   std::less<const char*> before;
   return !before(inner.data(), outer.data()) && !before(outer.data() + outer.size(), inner.data() + inner.size());
@@ -218,7 +214,7 @@ void RequestParser::check_field(const HeaderField& field, beast::error_code& ec)
       return;
     case Field::transfer_encoding: {
       if (++transfer_encoding_count_ > 1) return reject(Rejection::bad_request, "repeated Transfer-Encoding", ec);
-      if (iequals(trim(value), "chunked")) return;
+      if (iequals(trim_ows(value), "chunked")) return;
       std::string_view last;
       for_each_token(value, [&](std::string_view t) { last = t; });
       if (iequals(last, "chunked")) return reject(Rejection::not_implemented, "unsupported transfer coding", ec);
@@ -234,7 +230,7 @@ void RequestParser::check_field(const HeaderField& field, beast::error_code& ec)
       for_each_token(value, [&](std::string_view t) { upgrade_websocket_ |= iequals(t, "websocket"); });
       return;
     case Field::expect:
-      if (!iequals(trim(value), "100-continue")) return reject(Rejection::expectation_failed, "unknown expectation", ec);
+      if (!iequals(trim_ows(value), "100-continue")) return reject(Rejection::expectation_failed, "unknown expectation", ec);
       head_.expect_continue = true;
       return;
     case Field::sec_websocket_key:
@@ -242,7 +238,7 @@ void RequestParser::check_field(const HeaderField& field, beast::error_code& ec)
       head_.websocket_key = value;
       return;
     case Field::sec_websocket_version:
-      websocket_version_13_ = trim(value) == "13";
+      websocket_version_13_ = trim_ows(value) == "13";
       return;
     default:
       return;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <vector>
 
@@ -19,6 +20,17 @@ void Fd::reset() {
 
 std::string errno_message(std::string_view what, std::string_view path) {
   return fmt::format("{} '{}': {}", what, path, std::strerror(errno));
+}
+
+std::optional<std::string> read_link_at(int dirfd, const char* name) {
+  char target[PATH_MAX];
+  auto n = ::readlinkat(dirfd, name, target, sizeof target);
+  if (n < 0) return std::nullopt;
+  if (static_cast<std::size_t>(n) >= sizeof target) {
+    errno = ENAMETOOLONG;
+    return std::nullopt;
+  }
+  return std::string(target, static_cast<std::size_t>(n));
 }
 
 Status fsync_fd(int fd, std::string_view path) {

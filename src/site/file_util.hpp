@@ -2,6 +2,7 @@
 // Small POSIX helpers for the site module: an owned descriptor, errno messages and durable
 // directory operations. No exceptions: every failure is a message.
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,9 @@ using Status = std::expected<void, std::string>;
 std::string errno_message(std::string_view what, std::string_view path);
 
 Status fsync_fd(int fd, std::string_view path);
+// The target of the symlink `name` under `dirfd`; nullopt with errno set when it cannot be
+// read, ENAMETOOLONG when it is longer than PATH_MAX.
+std::optional<std::string> read_link_at(int dirfd, const char* name);
 // Removes `name` under `dirfd` with everything beneath it, without following symlinks.
 Status remove_tree_at(int dirfd, const std::string& name);
 // The names in the open directory `fd` but "." and "..", in directory order.

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "site/file_util.hpp"
 #include "site/release_choice.hpp"
 #include "site/release_id.hpp"
 #include "site/tree_copy.hpp"
@@ -20,7 +21,6 @@ namespace baton::site {
 namespace {
 constexpr std::string_view kPartialPrefix = ".partial-";
 constexpr std::size_t kMaxMetaBytes = 64 * 1024;
-constexpr std::size_t kLinkMax = 4096;
 
 std::string release_path(std::string_view id) { return fmt::format("{}/{}", kReleasesDir, id); }
 
@@ -57,10 +57,9 @@ bool is_release(std::string_view name) { return is_release_id(name); }
 std::vector<std::string> list_release_ids(int root_fd) { return entries_named(root_fd, is_release); }
 
 std::string read_live_id(int root_fd) {
-  char target[kLinkMax];
-  auto n = ::readlinkat(root_fd, std::string(kCurrentLink).c_str(), target, sizeof target);
-  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof target) return {};
-  std::string_view link(target, static_cast<std::size_t>(n));
+  auto target = read_link_at(root_fd, std::string(kCurrentLink).c_str());
+  if (!target) return {};
+  std::string_view link(*target);
   while (link.ends_with('/')) link.remove_suffix(1);
   auto id = link.substr(link.rfind('/') + 1);
   return is_release_id(id) ? std::string(id) : std::string();

@@ -16,7 +16,6 @@
 namespace baton::site {
 namespace {
 constexpr std::size_t kReadChunk = 1 << 20;
-constexpr std::size_t kLinkMax = 4096;
 const ustar::Block kZeroBlock{};
 
 struct Writer {
@@ -67,11 +66,10 @@ Status Writer::file(int dir, const std::string& name, const std::string& path, c
 }
 
 Status Writer::link(int dir, const std::string& name, const std::string& path, const struct stat& st) {
-  char target[kLinkMax];
-  auto n = ::readlinkat(dir, name.c_str(), target, sizeof target);
-  if (n < 0 || static_cast<std::size_t>(n) >= sizeof target) return std::unexpected(errno_message("cannot read the link", path));
+  auto target = read_link_at(dir, name.c_str());
+  if (!target) return std::unexpected(errno_message("cannot read the link", path));
   ++stats.files;
-  return header(path, st, ustar::kSymlink, std::string_view(target, static_cast<std::size_t>(n)));
+  return header(path, st, ustar::kSymlink, *target);
 }
 
 Status Writer::entry(int dir, const std::string& name, const std::string& path) {

@@ -14,7 +14,6 @@
 
 namespace baton::site {
 namespace {
-constexpr std::size_t kLinkMax = 4096;
 constexpr std::size_t kCopyChunk = 1 << 20;
 
 struct Copier {
@@ -70,12 +69,9 @@ Status Copier::copy_file(int src, int dst, const std::string& name, const struct
 }
 
 Status Copier::copy_link(int src, int dst, const std::string& name, const std::string& path) {
-  char target[kLinkMax];
-  auto n = ::readlinkat(src, name.c_str(), target, sizeof target);
-  if (n < 0 || static_cast<std::size_t>(n) >= sizeof target)
-    return std::unexpected(errno_message("cannot read the link", path));
-  std::string link(target, static_cast<std::size_t>(n));
-  if (::symlinkat(link.c_str(), dst, name.c_str()) != 0)
+  auto link = read_link_at(src, name.c_str());
+  if (!link) return std::unexpected(errno_message("cannot read the link", path));
+  if (::symlinkat(link->c_str(), dst, name.c_str()) != 0)
     return std::unexpected(errno_message("cannot copy the link", path));
   ++stats.files;
   return {};

@@ -6,12 +6,12 @@
 
 namespace baton::state {
 namespace {
-constexpr std::string_view kSelect =
+constexpr std::string_view kSelectDeploys =
     "SELECT id, service, from_release, to_release, strategy, status, step, started_at, updated_at, error "
     "FROM deploys";
 constexpr std::string_view kFirstStep = "started";
 
-Result<DeployRecord> read(const Statement& row) {
+Result<DeployRecord> read_deploy(const Statement& row) {
   auto status = parse_deploy_status(row.column_text(5));
   if (!status) {
     return std::unexpected(
@@ -45,14 +45,6 @@ Status insert_step(Database& db, std::int64_t deploy_id, int seq, std::string_vi
   return {};
 }
 
-Status require_service(Database& db, std::string_view service) {
-  auto found = rows::prepare(db, "SELECT 1 FROM services WHERE name = ?1", service);
-  if (!found) return std::unexpected(found.error());
-  auto row = found->step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::unexpected(fmt::format("no service named '{}'", service));
-  return {};
-}
 }  // namespace
 
 std::string describe(const DeployRecord& d) {
@@ -70,7 +62,7 @@ Result<DeployRecord> DeployJournal::begin(const DeployRecord& deploy) {
     return std::unexpected(fmt::format("a deploy of '{}' is already running: {}; wait for it or cancel it",
                                        deploy.service, describe(**other)));
   }
-  if (auto exists = require_service(db_, deploy.service); !exists) return std::unexpected(exists.error());
+  if (auto exists = rows::require_service(db_, deploy.service); !exists) return std::unexpected(exists.error());
   DeployRecord stored = deploy;
   stored.status = DeployStatus::running;
   stored.step = kFirstStep;
@@ -132,28 +124,28 @@ Status DeployJournal::finish(std::int64_t deploy_id, DeployStatus status, std::s
 }
 
 Result<std::optional<DeployRecord>> DeployJournal::get(std::int64_t deploy_id) {
-  auto statement = rows::prepare(db_, std::string(kSelect) + " WHERE id = ?1", deploy_id);
+  auto statement = rows::prepare(db_, std::string(kSelectDeploys) + " WHERE id = ?1", deploy_id);
   if (!statement) return std::unexpected(statement.error());
-  return rows::first<DeployRecord>(*statement, read);
+  return rows::first<DeployRecord>(*statement, read_deploy);
 }
 
 Result<std::optional<DeployRecord>> DeployJournal::running(std::string_view service) {
-  auto statement = rows::prepare(db_, std::string(kSelect) + " WHERE service = ?1 AND status = 'running'", service);
+  auto statement = rows::prepare(db_, std::string(kSelectDeploys) + " WHERE service = ?1 AND status = 'running'", service);
   if (!statement) return std::unexpected(statement.error());
-  return rows::first<DeployRecord>(*statement, read);
+  return rows::first<DeployRecord>(*statement, read_deploy);
 }
 
 Result<std::vector<DeployRecord>> DeployJournal::unfinished() {
-  auto statement = db_.prepare(std::string(kSelect) + " WHERE status = 'running' ORDER BY id");
+  auto statement = db_.prepare(std::string(kSelectDeploys) + " WHERE status = 'running' ORDER BY id");
   if (!statement) return std::unexpected(statement.error());
-  return rows::collect<DeployRecord>(*statement, read);
+  return rows::collect<DeployRecord>(*statement, read_deploy);
 }
 
 Result<std::vector<DeployRecord>> DeployJournal::history(std::string_view service, int limit) {
   auto statement =
-      rows::prepare(db_, std::string(kSelect) + " WHERE service = ?1 ORDER BY id DESC LIMIT ?2", service, limit);
+      rows::prepare(db_, std::string(kSelectDeploys) + " WHERE service = ?1 ORDER BY id DESC LIMIT ?2", service, limit);
   if (!statement) return std::unexpected(statement.error());
-  return rows::collect<DeployRecord>(*statement, read);
+  return rows::collect<DeployRecord>(*statement, read_deploy);
 }
 
 Result<std::vector<DeployStep>> DeployJournal::steps(std::int64_t deploy_id) {

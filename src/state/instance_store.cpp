@@ -7,13 +7,13 @@
 namespace baton::state {
 namespace {
 // Joined with releases to order by release age: "r10" sorts before "r9" as text.
-constexpr std::string_view kSelect = R"sql(
+constexpr std::string_view kSelectInstances = R"sql(
 SELECT i.service, i.release_id, i.idx, i.pid, i.start_time_ticks, i.boot_id, i.token, i.port, i.state,
        i.restarts, i.started_at
 FROM instances i JOIN releases r ON r.service = i.service AND r.id = i.release_id)sql";
 constexpr std::string_view kOrder = " ORDER BY i.service, r.seq, i.idx";
 
-Result<InstanceRecord> read(const Statement& row) {
+Result<InstanceRecord> read_instance(const Statement& row) {
   auto state = parse_instance_state(row.column_text(8));
   if (!state) {
     return std::unexpected(fmt::format("instance {}/{}#{} has an unknown state '{}'", row.column_text(0),
@@ -87,23 +87,23 @@ WHERE service = ?1 AND release_id = ?2 AND idx = ?3)sql",
 Result<std::optional<InstanceRecord>> InstanceStore::get(std::string_view service, std::string_view release_id,
                                                          int index) {
   auto statement = rows::prepare(
-      db_, std::string(kSelect) + " WHERE i.service = ?1 AND i.release_id = ?2 AND i.idx = ?3", service,
+      db_, std::string(kSelectInstances) + " WHERE i.service = ?1 AND i.release_id = ?2 AND i.idx = ?3", service,
       release_id, index);
   if (!statement) return std::unexpected(statement.error());
-  return rows::first<InstanceRecord>(*statement, read);
+  return rows::first<InstanceRecord>(*statement, read_instance);
 }
 
 Result<std::vector<InstanceRecord>> InstanceStore::list(std::string_view service) {
   auto statement =
-      rows::prepare(db_, std::string(kSelect) + " WHERE i.service = ?1" + std::string(kOrder), service);
+      rows::prepare(db_, std::string(kSelectInstances) + " WHERE i.service = ?1" + std::string(kOrder), service);
   if (!statement) return std::unexpected(statement.error());
-  return rows::collect<InstanceRecord>(*statement, read);
+  return rows::collect<InstanceRecord>(*statement, read_instance);
 }
 
 Result<std::vector<InstanceRecord>> InstanceStore::list_all() {
-  auto statement = db_.prepare(std::string(kSelect) + std::string(kOrder));
+  auto statement = db_.prepare(std::string(kSelectInstances) + std::string(kOrder));
   if (!statement) return std::unexpected(statement.error());
-  return rows::collect<InstanceRecord>(*statement, read);
+  return rows::collect<InstanceRecord>(*statement, read_instance);
 }
 
 Result<bool> InstanceStore::remove(std::string_view service, std::string_view release_id, int index) {

@@ -8,10 +8,10 @@
 
 namespace baton::state {
 namespace {
-constexpr std::string_view kSelect =
+constexpr std::string_view kSelectReleases =
     "SELECT id, service, version, spec_json, created_by, created_at, status, reason FROM releases";
 
-Result<ReleaseRecord> read(const Statement& row) {
+Result<ReleaseRecord> read_release(const Statement& row) {
   auto status = parse_release_status(row.column_text(6));
   if (!status) {
     return std::unexpected(fmt::format("release {} of '{}' has an unknown status '{}'", row.column_text(0),
@@ -27,14 +27,6 @@ Result<ReleaseRecord> read(const Statement& row) {
                        .reason = row.column_text(7)};
 }
 
-Status require_service(Database& db, std::string_view service) {
-  auto statement = rows::prepare(db, "SELECT 1 FROM services WHERE name = ?1", service);
-  if (!statement) return std::unexpected(statement.error());
-  auto found = statement->step();
-  if (!found) return std::unexpected(found.error());
-  if (!*found) return std::unexpected(fmt::format("no service named '{}'", service));
-  return {};
-}
 }  // namespace
 
 // The counter lives outside the releases table so deleting releases (or the
@@ -64,7 +56,7 @@ Status ReleaseStore::demote_live(std::string_view service) {
 Result<ReleaseRecord> ReleaseStore::create(const ReleaseRecord& release) {
   auto tx = Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
-  if (auto exists = require_service(db_, release.service); !exists) return std::unexpected(exists.error());
+  if (auto exists = rows::require_service(db_, release.service); !exists) return std::unexpected(exists.error());
   std::int64_t seq = 0;
   auto id = next_id(release.service, seq);
   if (!id) return std::unexpected(id.error());
@@ -93,7 +85,7 @@ Status ReleaseStore::save(const ReleaseRecord& release) {
     return std::unexpected(fmt::format("'{}' is not a release id like r3", release.id));
   auto tx = Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
-  if (auto exists = require_service(db_, release.service); !exists) return exists;
+  if (auto exists = rows::require_service(db_, release.service); !exists) return exists;
   if (release.status == ReleaseStatus::live) {
     if (auto demoted = demote_live(release.service); !demoted) return demoted;
   }
@@ -114,21 +106,21 @@ ON CONFLICT (service, id) DO UPDATE SET status = excluded.status, reason = exclu
 }
 
 Result<std::optional<ReleaseRecord>> ReleaseStore::get(std::string_view service, std::string_view id) {
-  auto statement = rows::prepare(db_, std::string(kSelect) + " WHERE service = ?1 AND id = ?2", service, id);
+  auto statement = rows::prepare(db_, std::string(kSelectReleases) + " WHERE service = ?1 AND id = ?2", service, id);
   if (!statement) return std::unexpected(statement.error());
-  return rows::first<ReleaseRecord>(*statement, read);
+  return rows::first<ReleaseRecord>(*statement, read_release);
 }
 
 Result<std::vector<ReleaseRecord>> ReleaseStore::list(std::string_view service) {
-  auto statement = rows::prepare(db_, std::string(kSelect) + " WHERE service = ?1 ORDER BY seq DESC", service);
+  auto statement = rows::prepare(db_, std::string(kSelectReleases) + " WHERE service = ?1 ORDER BY seq DESC", service);
   if (!statement) return std::unexpected(statement.error());
-  return rows::collect<ReleaseRecord>(*statement, read);
+  return rows::collect<ReleaseRecord>(*statement, read_release);
 }
 
 Result<std::optional<ReleaseRecord>> ReleaseStore::live(std::string_view service) {
-  auto statement = rows::prepare(db_, std::string(kSelect) + " WHERE service = ?1 AND status = 'live'", service);
+  auto statement = rows::prepare(db_, std::string(kSelectReleases) + " WHERE service = ?1 AND status = 'live'", service);
   if (!statement) return std::unexpected(statement.error());
-  return rows::first<ReleaseRecord>(*statement, read);
+  return rows::first<ReleaseRecord>(*statement, read_release);
 }
 
 Status ReleaseStore::set_status(std::string_view service, std::string_view id, ReleaseStatus status) {

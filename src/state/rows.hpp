@@ -1,5 +1,7 @@
 #pragma once
 // Helpers the stores share for turning statement rows into records.
+#include <fmt/format.h>
+
 #include <optional>
 #include <vector>
 
@@ -51,5 +53,15 @@ Result<int> run(Database& db, std::string_view sql, const Args&... args) {
   if (!statement) return std::unexpected(statement.error());
   if (auto done = statement->run(); !done) return std::unexpected(done.error());
   return db.changes();
+}
+
+// Fails with "no service named ..." unless the services table has `service`.
+inline Status require_service(Database& db, std::string_view service) {
+  auto statement = prepare(db, "SELECT 1 FROM services WHERE name = ?1", service);
+  if (!statement) return std::unexpected(statement.error());
+  auto found = statement->step();
+  if (!found) return std::unexpected(found.error());
+  if (!*found) return std::unexpected(fmt::format("no service named '{}'", service));
+  return {};
 }
 }  // namespace baton::state::rows

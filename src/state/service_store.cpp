@@ -8,13 +8,13 @@
 namespace baton::state {
 namespace {
 // live_release_id is derived, never stored twice: the release status is the truth.
-constexpr std::string_view kSelect = R"sql(
+constexpr std::string_view kSelectServices = R"sql(
 SELECT s.name, s.spec_json,
        (SELECT r.id FROM releases r WHERE r.service = s.name AND r.status = 'live'),
        s.created_at, s.updated_at
 FROM services s)sql";
 
-Result<ServiceRecord> read(const Statement& row) {
+Result<ServiceRecord> read_service(const Statement& row) {
   return ServiceRecord{.name = row.column_text(0),
                        .spec_json = row.column_text(1),
                        .live_release_id = row.column_optional_text(2),
@@ -37,15 +37,15 @@ ON CONFLICT (name) DO UPDATE SET spec_json = excluded.spec_json, updated_at = ex
 }
 
 Result<std::optional<ServiceRecord>> ServiceStore::get(std::string_view name) {
-  auto statement = rows::prepare(db_, std::string(kSelect) + " WHERE s.name = ?1", name);
+  auto statement = rows::prepare(db_, std::string(kSelectServices) + " WHERE s.name = ?1", name);
   if (!statement) return std::unexpected(statement.error());
-  return rows::first<ServiceRecord>(*statement, read);
+  return rows::first<ServiceRecord>(*statement, read_service);
 }
 
 Result<std::vector<ServiceRecord>> ServiceStore::list() {
-  auto statement = db_.prepare(std::string(kSelect) + " ORDER BY s.name");
+  auto statement = db_.prepare(std::string(kSelectServices) + " ORDER BY s.name");
   if (!statement) return std::unexpected(statement.error());
-  return rows::collect<ServiceRecord>(*statement, read);
+  return rows::collect<ServiceRecord>(*statement, read_service);
 }
 
 Result<bool> ServiceStore::remove(std::string_view name) {

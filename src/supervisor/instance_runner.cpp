@@ -28,11 +28,6 @@ constexpr std::array kOutcomeByIndex = {InstanceRunner::Outcome::exited, Instanc
                                         InstanceRunner::Outcome::memory};
 
 InstanceRunner::Outcome outcome_of(std::size_t race_index) { return kOutcomeByIndex.at(race_index); }
-
-awaitable<bool> cancelled() {
-  auto state = co_await asio::this_coro::cancellation_state;
-  co_return state.cancelled() != asio::cancellation_type::none;
-}
 }  // namespace
 
 InstanceRunner::InstanceRunner(asio::any_io_executor executor, std::shared_ptr<const ServiceSpec> spec,

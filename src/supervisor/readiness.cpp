@@ -1,12 +1,10 @@
 #include "supervisor/readiness.hpp"
 
 namespace baton::supervisor {
-namespace {
 awaitable<bool> cancelled() {
   auto state = co_await asio::this_coro::cancellation_state;
   co_return state.cancelled() != asio::cancellation_type::none;
 }
-}  // namespace
 
 awaitable<void> wait_until_accepting(std::uint16_t port, std::chrono::milliseconds interval) {
   auto executor = co_await asio::this_coro::executor;

@@ -5,7 +5,7 @@
 namespace baton::test_backend {
 namespace {
 
-std::optional<RequestHead> parse(std::string_view text) {
+std::optional<RequestHead> parse_head(std::string_view text) {
   RequestHead head;
   if (!parse_request_head(text, head)) return std::nullopt;
   return head;
@@ -17,7 +17,7 @@ TEST(RequestHead, FindsTheEndOfAHead) {
 }
 
 TEST(RequestHead, ParsesRequestLineAndFields) {
-  auto head = parse("POST /echo?x=1 HTTP/1.1\r\nHost: a\r\nX-Thing:  spaced value \t\r\n\r\n");
+  auto head = parse_head("POST /echo?x=1 HTTP/1.1\r\nHost: a\r\nX-Thing:  spaced value \t\r\n\r\n");
   ASSERT_TRUE(head);
   EXPECT_EQ(head->method, "POST");
   EXPECT_EQ(head->target, "/echo?x=1");
@@ -27,20 +27,20 @@ TEST(RequestHead, ParsesRequestLineAndFields) {
 }
 
 TEST(RequestHead, RefusesMalformedHeads) {
-  EXPECT_FALSE(parse("GET / HTTP/1.1\r\n\r\n")) << "1.1 without Host";
-  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")) << "two Hosts";
-  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost : a\r\n\r\n")) << "space before colon";
-  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n")) << "obs-fold";
-  EXPECT_FALSE(parse("GET / HTTP/2.0\r\nHost: a\r\n\r\n"));
-  EXPECT_FALSE(parse("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"));
-  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n")) << "bare LF";
-  EXPECT_TRUE(parse("GET / HTTP/1.0\r\n\r\n"));
+  EXPECT_FALSE(parse_head("GET / HTTP/1.1\r\n\r\n")) << "1.1 without Host";
+  EXPECT_FALSE(parse_head("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")) << "two Hosts";
+  EXPECT_FALSE(parse_head("GET / HTTP/1.1\r\nHost : a\r\n\r\n")) << "space before colon";
+  EXPECT_FALSE(parse_head("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n")) << "obs-fold";
+  EXPECT_FALSE(parse_head("GET / HTTP/2.0\r\nHost: a\r\n\r\n"));
+  EXPECT_FALSE(parse_head("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"));
+  EXPECT_FALSE(parse_head("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n")) << "bare LF";
+  EXPECT_TRUE(parse_head("GET / HTTP/1.0\r\n\r\n"));
 }
 
 TEST(RequestHead, WorksOutBodyFraming) {
   auto framing = [](std::string_view fields) {
     std::string text = "POST / HTTP/1.1\r\nHost: a\r\n" + std::string(fields) + "\r\n";
-    auto head = parse(text);
+    auto head = parse_head(text);
     return head ? body_framing(*head) : std::nullopt;
   };
   EXPECT_EQ(framing("")->kind, BodyKind::none);
@@ -56,10 +56,10 @@ TEST(RequestHead, WorksOutBodyFraming) {
 }
 
 TEST(RequestHead, DecidesKeepAlive) {
-  EXPECT_TRUE(wants_keep_alive(*parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n")));
-  EXPECT_FALSE(wants_keep_alive(*parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\n")));
-  EXPECT_FALSE(wants_keep_alive(*parse("GET / HTTP/1.0\r\n\r\n")));
-  EXPECT_TRUE(wants_keep_alive(*parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")));
+  EXPECT_TRUE(wants_keep_alive(*parse_head("GET / HTTP/1.1\r\nHost: a\r\n\r\n")));
+  EXPECT_FALSE(wants_keep_alive(*parse_head("GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\n")));
+  EXPECT_FALSE(wants_keep_alive(*parse_head("GET / HTTP/1.0\r\n\r\n")));
+  EXPECT_TRUE(wants_keep_alive(*parse_head("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")));
 }
 
 TEST(RequestHead, ReadsQueryNumbers) {
