@@ -61,7 +61,7 @@ run_asan() {
   # Stacks with file and line: clang 16 does not put its llvm-symbolizer on PATH.
   export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-/usr/lib/llvm-16/bin/llvm-symbolizer}
   export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:log_path=$logs/asan"
-  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/sanitizers/ubsan.supp:log_path=$logs/ubsan"
   export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp"
   local status=0
   (cd build-asan && ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 300 -LE soak) || status=1

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit, integration,
-# fuzz corpora and the 1-minute soak (ctest in build/). With SANITIZERS="asan tsan"
-# the suites also run under ASan+UBSan and TSan (scripts/sanitize.sh), with
-# FUZZ_SECONDS=N every libFuzzer target runs N seconds (scripts/fuzz.sh). Both are
-# off by default: their two extra trees take longer to build from a cold cache
-# than the whole default run.
+# fuzz corpora and the 1-minute soak (ctest in build/); then the suites under
+# ASan+UBSan and TSan (scripts/sanitize.sh, build-asan/ and build-tsan/) and
+# every libFuzzer target for FUZZ_SECONDS (default 20) each (scripts/fuzz.sh).
+# SANITIZERS="asan" (or "") and FUZZ_SECONDS=0 leave stages out while iterating.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -14,11 +13,13 @@ bash scripts/build.sh
 step build
 (cd "${BUILD_DIR:-build}" && ctest --output-on-failure -j "$(nproc)" --timeout 300)
 step ctest
-if [ -n "${SANITIZERS:-}" ]; then
+export SANITIZERS=${SANITIZERS-asan tsan}
+if [ -n "$SANITIZERS" ]; then
   bash scripts/sanitize.sh
   step sanitizers
 fi
-if [ "${FUZZ_SECONDS:-0}" != 0 ]; then
+export FUZZ_SECONDS=${FUZZ_SECONDS-20}
+if [ "$FUZZ_SECONDS" != 0 ]; then
   bash scripts/fuzz.sh
   step fuzzing
 fi

@@ -10,6 +10,9 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// Clang before 17 does not deduce aggregate template arguments by itself.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void insert(toml::table& table, const std::string& key, const TomlValue& value) {
   std::visit(Overloaded{[&](const TomlStrings& words) {

@@ -70,7 +70,8 @@ TEST(TarReader, LongPathsUseThePrefixField) {
 }
 
 TEST(TarReader, SkipsDataNobodyRead) {
-  TarReader reader(memory_source(tar_file("a", std::string(3000, 'a')) + tar_file("b", "bee") + tar_end()));
+  auto archive = tar_file("a", std::string(3000, 'a')) + tar_file("b", "bee") + tar_end();
+  TarReader reader(memory_source(archive));  // the source views `archive`: it must outlive the reader
   ASSERT_EQ((*reader.next())->path, "a");
   auto second = reader.next();
   ASSERT_TRUE(second && *second);

@@ -21,7 +21,7 @@ std::size_t padding(std::uint64_t size) { return static_cast<std::size_t>((kBloc
 
 bool put_text(Block& block, Field field, std::string_view text) {
   if (text.size() > field.length) return false;
-  std::memcpy(block.data() + field.offset, text.data(), text.size());
+  std::ranges::copy(text, block.data() + field.offset);  // memcpy may not take the null data() of an empty view
   return true;
 }
 
