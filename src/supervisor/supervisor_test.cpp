@@ -79,7 +79,11 @@ TEST_F(SupervisorTest, StopKillsTheWholeProcessGroup) {
 }
 
 TEST_F(SupervisorTest, LogLinesArePrefixedAndRotationKeepsNFiles) {
-  auto s = spec(R"(i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); done; echo oops >&2; exec sleep 30)");
+  // stdout and stderr are two pipes, read in no set order: "oops" goes out only once the last
+  // stdout line is in the log, so no rotation after it can take it away.
+  auto s = spec(fmt::format(R"(i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); done; )"
+                            R"(while ! cat '{0}' '{0}.1' 2>/dev/null | grep -q "line 299"; do sleep 0.01; done; echo oops >&2; exec sleep 30)",
+                            log_path().string()));
   s.log_rotation = LogRotation{.max_size = 4096, .keep = 2};
   ASSERT_TRUE(start(s));
   auto all_text = [&] {
