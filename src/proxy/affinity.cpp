@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "http/header_rules.hpp"
+
 namespace baton::proxy {
 namespace {
 bool is_cookie_octet(char c) {
@@ -11,19 +13,13 @@ bool is_cookie_octet(char c) {
   return u >= 0x21 && u <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<std::string_view> cookie_in(std::string_view list, std::string_view name) {
   while (!list.empty()) {
     auto semicolon = list.find(';');
-    auto pair = trim(list.substr(0, semicolon));
+    auto pair = http::trim_ows(list.substr(0, semicolon));
     auto equals = pair.find('=');
-    if (equals != std::string_view::npos && trim(pair.substr(0, equals)) == name) {
-      auto value = trim(pair.substr(equals + 1));
+    if (equals != std::string_view::npos && http::trim_ows(pair.substr(0, equals)) == name) {
+      auto value = http::trim_ows(pair.substr(equals + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
       return value;
     }

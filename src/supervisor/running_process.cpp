@@ -12,6 +12,7 @@
 
 #include "supervisor/defaults.hpp"
 #include "supervisor/proc_files.hpp"
+#include "supervisor/readiness.hpp"
 
 namespace baton::supervisor {
 using namespace asio::experimental::awaitable_operators;
@@ -55,8 +56,7 @@ awaitable<ExitStatus> RunningProcess::wait() {
   for (;;) {
     if (auto status = poll_exit()) co_return *status;
     auto [ec] = co_await pidfd_.async_wait(asio::posix::descriptor_base::wait_read, use_nothrow);
-    auto state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() != asio::cancellation_type::none) co_return ExitStatus{};
+    if (co_await cancelled()) co_return ExitStatus{};
     if (ec) {  // not expected from a pidfd; poll slowly rather than spin
       asio::steady_timer timer(co_await asio::this_coro::executor, defaults::kGroupPollInterval);
       co_await timer.async_wait(use_nothrow);
