@@ -4,8 +4,6 @@
 #include <charconv>
 #include <ctime>
 
-#include <fmt/format.h>
-
 #include "http/header_rules.hpp"
 
 namespace baton::http {
@@ -51,18 +49,88 @@ bool q_allows(std::string_view params) {
 }
 }  // namespace
 
+namespace {
+void append_hex(std::string& out, std::uint64_t value) {
+  char digits[16];
+  auto end = std::to_chars(digits, digits + sizeof digits, value, 16).ptr;
+  out.append(digits, end);
+}
+
+void append_two_digits(std::string& out, unsigned value) {
+  out += static_cast<char>('0' + value / 10);
+  out += static_cast<char>('0' + value % 10);
+}
+
+// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days).
+// gmtime_r would do, but glibc takes its timezone lock even for UTC, on every response.
+struct CivilDate {
+  std::int64_t year;
+  unsigned month;  // 1..12
+  unsigned day;    // 1..31
+};
+CivilDate civil_from_days(std::int64_t days) {
+  days += 719468;
+  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  auto day_of_era = static_cast<unsigned>(days - era * 146097);
+  unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  unsigned mp = (5 * day_of_year + 2) / 153;
+  unsigned day = day_of_year - (153 * mp + 2) / 5 + 1;
+  unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2), month, day};
+}
+}  // namespace
+
 std::string make_etag(std::uint64_t size, std::int64_t mtime_seconds, long mtime_nanoseconds,
                       std::string_view coding) {
-  return fmt::format("\"{:x}-{:x}{:x}{}{}\"", size, mtime_seconds, mtime_nanoseconds, coding.empty() ? "" : "-",
-                     coding);
+  std::string etag;
+  append_etag(etag, size, mtime_seconds, mtime_nanoseconds, coding);
+  return etag;
+}
+
+void append_etag(std::string& out, std::uint64_t size, std::int64_t mtime_seconds, long mtime_nanoseconds,
+                 std::string_view coding) {
+  out += '"';
+  append_hex(out, size);
+  out += '-';
+  append_hex(out, static_cast<std::uint64_t>(mtime_seconds));
+  append_hex(out, static_cast<std::uint64_t>(mtime_nanoseconds));
+  if (!coding.empty()) {
+    out += '-';
+    out += coding;
+  }
+  out += '"';
 }
 
 std::string format_http_date(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[utc.tm_wday], utc.tm_mday,
-                     kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  std::string text;
+  append_http_date(text, unix_seconds);
+  return text;
+}
+
+void append_http_date(std::string& out, std::int64_t unix_seconds) {
+  constexpr std::int64_t kDay = 86400;
+  std::int64_t days = unix_seconds >= 0 ? unix_seconds / kDay : (unix_seconds - kDay + 1) / kDay;
+  auto seconds_of_day = static_cast<unsigned>(unix_seconds - days * kDay);
+  auto date = civil_from_days(days);
+  auto weekday = static_cast<unsigned>(((days + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
+  out += kDays[weekday];
+  out += ", ";
+  append_two_digits(out, date.day);
+  out += ' ';
+  out += kMonths[date.month - 1];
+  out += ' ';
+  char year[24];
+  auto year_end = std::to_chars(year, year + sizeof year, date.year).ptr;
+  for (auto digits = year_end - year; digits < 4; ++digits) out += '0';
+  out.append(year, year_end);
+  out += ' ';
+  append_two_digits(out, seconds_of_day / 3600);
+  out += ':';
+  append_two_digits(out, seconds_of_day / 60 % 60);
+  out += ':';
+  append_two_digits(out, seconds_of_day % 60);
+  out += " GMT";
 }
 
 std::optional<std::int64_t> parse_http_date(std::string_view text) {

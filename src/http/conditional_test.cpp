@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "http/static_rules.hpp"
 
 namespace baton::http {
@@ -11,6 +13,23 @@ TEST(HttpDate, FormatsAndParsesImfFixdate) {
   EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
   EXPECT_EQ(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), std::nullopt);
   EXPECT_EQ(parse_http_date("garbage"), std::nullopt);
+}
+
+// The hand-written calendar against the C library's, across leap days, centuries and 1970.
+std::string strftime_date(std::int64_t t) {
+  std::time_t time = static_cast<std::time_t>(t);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return text;
+}
+
+TEST(HttpDate, FormatsEverySecondAsGmtimeDoes) {
+  for (std::int64_t t : {0L, -1L, 59L, 86399L, 86400L, 951782400L, 951868799L, 4107542399L, -86401L, 1709164800L,
+                         253402300799L, -2208988800L})
+    EXPECT_EQ(format_http_date(t), strftime_date(t)) << t;
+  for (std::int64_t t = -3000000000; t < 5000000000; t += 7777777) ASSERT_EQ(format_http_date(t), strftime_date(t)) << t;
 }
 
 TEST(Etag, ChangesWithSizeTimeAndCoding) {

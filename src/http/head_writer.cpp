@@ -3,13 +3,13 @@
 #include <charconv>
 
 namespace baton::http {
-namespace {
-void append_number(std::string& out, std::uint64_t n) {
+void append_decimal(std::string& out, std::uint64_t n) {
   char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
   out.append(digits, end);
 }
 
+namespace {
 void append_field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
   out.append(": ");
@@ -58,7 +58,7 @@ void write_request_head(std::string& out, const RequestHead& head, const Forward
     out.append("Transfer-Encoding: chunked\r\n");
   } else if (head.content_length) {
     out.append("Content-Length: ");
-    append_number(out, *head.content_length);
+    append_decimal(out, *head.content_length);
     out.append("\r\n");
   }
   out.append("\r\n");
@@ -77,7 +77,7 @@ void write_response_head(std::string& out, const ResponseHead& head, ClientFrami
                          unsigned client_version) {
   out.clear();
   out.append("HTTP/1.1 ");
-  append_number(out, head.status);
+  append_decimal(out, head.status);
   out.push_back(' ');
   out.append(head.reason);
   out.append("\r\n");
@@ -89,7 +89,7 @@ void write_response_head(std::string& out, const ResponseHead& head, ClientFrami
   // HEAD and 304 responses keep the length of the body they describe.
   if (head.content_length && head.status != 204 && head.status / 100 != 1) {
     out.append("Content-Length: ");
-    append_number(out, *head.content_length);
+    append_decimal(out, *head.content_length);
     out.append("\r\n");
   } else if (framing == ClientFraming::chunked) {
     out.append("Transfer-Encoding: chunked\r\n");

@@ -15,6 +15,8 @@ struct ForwardedFor {
   std::string_view fallback_host;  // for HTTP/1.0 requests without Host
 };
 
+void append_decimal(std::string& out, std::uint64_t n);
+
 void write_request_head(std::string& out, const RequestHead& head, const ForwardedFor& forwarded);
 
 // How the response body reaches the client.

@@ -63,7 +63,8 @@ StaticReply method_not_allowed(bool keep_alive) {
   return reply;
 }
 
-StaticReply answer(const StaticSite& site, const http::RequestHead& request, bool keep_alive) {
+StaticReply answer(const StaticSite& site, const http::RequestHead& request, bool keep_alive,
+                   ReleaseDirCache& releases, std::string buffer) {
   if (request.method != http::Verb::get && request.method != http::Verb::head) return method_not_allowed(keep_alive);
   std::string scratch;
   auto path = http::normalize_file_path(strip_prefix(request.path, site.prefix, scratch));
@@ -71,10 +72,10 @@ StaticReply answer(const StaticSite& site, const http::RequestHead& request, boo
     bool bad = path.error() == http::PathRejection::bad_request;
     return static_error(bad ? 400 : 404, bad ? "bad_path" : "not_found", keep_alive);
   }
-  auto found = look_up_static(site, lookup_request(*path, request));
+  auto found = look_up_static(site, lookup_request(*path, request), releases);
   auto info = request_info(request, keep_alive);
   switch (found.outcome) {
-    case LookupOutcome::found: return make_static_reply(std::move(found), info);
+    case LookupOutcome::found: return make_static_reply(std::move(found), info, std::move(buffer));
     case LookupOutcome::redirect_slash: return static_redirect(info);
     case LookupOutcome::not_published: return static_error(503, "not_published", keep_alive);
     case LookupOutcome::not_found: break;
@@ -99,7 +100,8 @@ bool read_body_into(std::string& out, int file, std::uint64_t offset, std::uint6
 awaitable<void> Session::serve_static(Exchange& exchange) {
   // The body of a request to a static site is never read, so the connection cannot carry another.
   exchange.client_keep_alive = exchange.client_keep_alive && !request_.has_body();
-  auto reply = answer(*exchange.service->site, request_, exchange.client_keep_alive);
+  auto reply = answer(*exchange.service->site, request_, exchange.client_keep_alive, worker_.release_dirs(),
+                      std::move(head_out_));
   exchange.status = reply.status;
   exchange.error = reply.error;
   head_out_ = std::move(reply.head);

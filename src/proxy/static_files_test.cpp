@@ -46,8 +46,9 @@ class StaticFiles : public ::testing::Test {
     fs::remove(root_ / "current");
     fs::create_directory_symlink(fs::path("releases") / release, root_ / "current");
   }
-  std::string body_of(const std::string& relative, bool br = false) {
-    auto found = look_up_static(site_, lookup_of(relative, false, br));
+  std::string body_of(const std::string& relative, bool br = false, ReleaseDirCache* cache = nullptr) {
+    auto request = lookup_of(relative, false, br);
+    auto found = cache ? look_up_static(site_, request, *cache) : look_up_static(site_, request);
     if (found.outcome != LookupOutcome::found) return "<" + std::to_string(static_cast<int>(found.outcome)) + ">";
     std::string text(static_cast<std::size_t>(found.st.st_size), '\0');
     EXPECT_EQ(::pread(found.file.get(), text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
@@ -68,6 +69,33 @@ TEST_F(StaticFiles, ServesFilesOfTheLiveReleaseOnly) {
   EXPECT_EQ(body_of(""), "one");
   make_live("20250101-000000-000002");
   EXPECT_EQ(body_of("index.html"), "two");
+}
+
+TEST_F(StaticFiles, ACachedReleaseFollowsEverySwapAndRollback) {
+  write("20250101-000000-000001", "index.html", "one");
+  write("20250101-000000-000002", "index.html", "two");
+  ReleaseDirCache cache;
+  EXPECT_EQ(body_of("index.html", false, &cache), "<3>");  // not published
+  make_live("20250101-000000-000001");
+  EXPECT_EQ(body_of("index.html", false, &cache), "one");
+  make_live("20250101-000000-000002");
+  EXPECT_EQ(body_of("index.html", false, &cache), "two");
+  make_live("20250101-000000-000001");
+  EXPECT_EQ(body_of("index.html", false, &cache), "one");
+  fs::remove(root_ / "current");
+  EXPECT_EQ(body_of("index.html", false, &cache), "<3>");
+}
+
+// The release a cached descriptor names is removed and a new one takes its name (as when a
+// request resolved `current` just before pruning): the lookup asks the live release again.
+TEST_F(StaticFiles, AReleaseRemovedUnderTheCacheIsResolvedAgain) {
+  write("20250101-000000-000001", "index.html", "old");
+  make_live("20250101-000000-000001");
+  ReleaseDirCache cache;
+  EXPECT_EQ(body_of("index.html", false, &cache), "old");
+  fs::remove_all(root_ / "releases/20250101-000000-000001");
+  write("20250101-000000-000001", "index.html", "new");
+  EXPECT_EQ(body_of("index.html", false, &cache), "new");
 }
 
 TEST_F(StaticFiles, SymlinksWorkInsideTheReleaseAndNeverOutside) {

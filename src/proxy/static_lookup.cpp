@@ -5,7 +5,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 
 #include "http/static_rules.hpp"
 #include "site/release_meta.hpp"
@@ -102,28 +104,75 @@ int open_beneath(int dirfd, const std::string& relative) {
   return static_cast<int>(fd);
 }
 
-LookupResult look_up_static(const StaticSite& site, const LookupRequest& request) {
+int ReleaseDirCache::live_release(const StaticSite& site) {
+  char target[PATH_MAX];
+  auto length = ::readlink(site.current_path.c_str(), target, sizeof target);
+  if (length <= 0 || static_cast<std::size_t>(length) == sizeof target) return -1;
+  std::string_view named(target, static_cast<std::size_t>(length));
+  auto entry = std::find_if(entries_.begin(), entries_.end(),
+                            [&](const Entry& e) { return e.current_path == site.current_path; });
+  if (entry != entries_.end() && entry->target == named) return entry->dir.get();
+  // Opened by the name just read, not through `current`: a swap in between cannot file one
+  // release's directory under another's name.
+  std::string path = named.starts_with('/') ? std::string(named) : site.root + "/" + std::string(named);
+  site::Fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return -1;
+  if (entry == entries_.end()) entry = entries_.insert(entries_.end(), Entry{site.current_path, {}, {}});
+  entry->target = named;
+  entry->dir = std::move(dir);
+  return entry->dir.get();
+}
+
+void ReleaseDirCache::forget(const StaticSite& site) {
+  std::erase_if(entries_, [&](const Entry& e) { return e.current_path == site.current_path; });
+}
+
+namespace {
+// A release directory that was removed (pruned, or replaced by hand) while open has no links.
+bool removed(int dirfd) {
+  struct stat st{};
+  return ::fstat(dirfd, &st) == 0 && st.st_nlink == 0;
+}
+
+LookupResult look_up_in(const StaticSite& site, int release, const LookupRequest& request) {
   LookupResult result;
-  site::Fd release(::open(site.current_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!release) {
-    result.outcome = LookupOutcome::not_published;
-    return result;
-  }
   bool is_directory = false;
   std::string wanted = request.relative.empty() || request.trailing_slash ? index_of(request.relative)
                                                                           : std::string(request.relative);
-  result.file = open_regular(release.get(), wanted, result.st, &is_directory);
+  result.file = open_regular(release, wanted, result.st, &is_directory);
   if (result.file) {
     result.outcome = LookupOutcome::found;
     result.name = std::move(wanted);
-    prefer_precompressed(release.get(), request, result);
+    prefer_precompressed(release, request, result);
     return result;
   }
   if (is_directory) {
     result.outcome = LookupOutcome::redirect_slash;
     return result;
   }
-  fall_back(site, release.get(), request, result);
+  fall_back(site, release, request, result);
   return result;
+}
+}  // namespace
+
+LookupResult look_up_static(const StaticSite& site, const LookupRequest& request, ReleaseDirCache& releases) {
+  for (int attempt = 0;; ++attempt) {
+    int release = releases.live_release(site);
+    if (release < 0) {
+      LookupResult result;
+      result.outcome = LookupOutcome::not_published;
+      return result;
+    }
+    auto result = look_up_in(site, release, request);
+    // A miss in a release that is gone (a request that resolved `current` just before its
+    // release was pruned) is asked again of the release live now.
+    if (result.outcome != LookupOutcome::not_found || attempt > 0 || !removed(release)) return result;
+    releases.forget(site);
+  }
+}
+
+LookupResult look_up_static(const StaticSite& site, const LookupRequest& request) {
+  ReleaseDirCache once;
+  return look_up_static(site, request, once);
 }
 }  // namespace baton::proxy

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proxy/static_site.hpp"
 #include "site/file_util.hpp"
@@ -39,6 +40,30 @@ struct LookupRequest {
   bool accepts_gzip = false;
 };
 
+// The live release directory of each site one worker serves, kept open between requests.
+// `current` is still read on every request (a readlink, where opening it cost an open and a
+// close), so a swap takes effect with the next request; only when `current` names another
+// release is that one opened. One per worker thread: no locking.
+class ReleaseDirCache {
+ public:
+  // A borrowed descriptor of the release `current` names now, or -1 when it names none.
+  int live_release(const StaticSite& site);
+  // The release went away under a cached descriptor: the next call opens it again.
+  void forget(const StaticSite& site);
+  // A new route table may have dropped sites: their directories are let go.
+  void clear() { entries_.clear(); }
+
+ private:
+  struct Entry {
+    std::string current_path;
+    std::string target;  // what `current` named when `dir` was opened
+    site::Fd dir;
+  };
+  std::vector<Entry> entries_;
+};
+
+LookupResult look_up_static(const StaticSite& site, const LookupRequest& request, ReleaseDirCache& releases);
+// Without a cache: `current` is resolved and its release opened for this lookup alone.
 LookupResult look_up_static(const StaticSite& site, const LookupRequest& request);
 
 // openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): fails with EXDEV for anything that would

@@ -27,7 +27,9 @@ struct StaticReply {
   std::string_view error;      // X-Baton-Error of a Baton-made error, for the log
 };
 
-StaticReply make_static_reply(LookupResult found, const StaticRequestInfo& request);
+// `buffer` becomes the reply's head: a connection passes its last one back, so the head reuses
+// its capacity instead of allocating.
+StaticReply make_static_reply(LookupResult found, const StaticRequestInfo& request, std::string buffer = {});
 // 301 to the same path with a trailing slash (a directory named without one).
 StaticReply static_redirect(const StaticRequestInfo& request);
 // Baton's own error for a static request (400, 404, 405, 503).

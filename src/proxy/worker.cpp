@@ -93,6 +93,7 @@ const std::shared_ptr<const RouteTable>& Worker::routes() {
     routes_version_ = version;
     const auto* table = routes_.get();
     pool_.retain([table](std::uint64_t id) { return table->has_target(id); });
+    release_dirs_.clear();
   }
   return routes_;
 }

@@ -17,6 +17,7 @@
 #include "proxy/intrusive_list.hpp"
 #include "proxy/route_table.hpp"
 #include "proxy/socket_util.hpp"
+#include "proxy/static_lookup.hpp"
 #include "proxy/upstream_pool.hpp"
 
 namespace baton::proxy {
@@ -52,6 +53,7 @@ class Worker {
 
   asio::io_context& context() { return context_; }
   UpstreamPool& pool() { return pool_; }
+  ReleaseDirCache& release_dirs() { return release_dirs_; }
   const ProxyShared& shared() const { return shared_; }
   ConnectionCap& connections() { return shared_.connections; }
   // The newest published table; refreshed at most once per request, lock-free when unchanged.
@@ -83,6 +85,7 @@ class Worker {
   asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::map<std::size_t, std::shared_ptr<Acceptor>> acceptors_;  // by listener id
   UpstreamPool pool_;
+  ReleaseDirCache release_dirs_;
   std::shared_ptr<const RouteTable> routes_;
   std::uint64_t routes_version_ = ~0ull;
   bool shutting_down_ = false;
