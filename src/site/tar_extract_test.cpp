@@ -82,6 +82,23 @@ TEST_F(TarPublishTest, ARefusedArchiveLeavesNothingAndCurrentUntouched) {
   EXPECT_EQ(read_live("index.html"), "one");
 }
 
+// Past what ustar's fields hold (a 255-byte name, 100-byte links): the writer adds pax records.
+TEST_F(TarPublishTest, PathsAndLinksTooLongForUstarRoundTripThroughPaxHeaders) {
+  std::string deep = std::string(200, 'd') + "/" + std::string(200, 'f') + ".js";
+  std::string target = std::string(200, 'd') + "/" + std::string(200, 'f') + ".js";
+  write("index.html", "home");
+  write(deep, "deep");
+  fs::create_symlink(target, base_ / "build/latest.js");
+  auto archive = tar_of_build();
+  EXPECT_NE(archive.find("path=" + deep), std::string::npos);
+  auto published = publish(archive);
+  ASSERT_TRUE(published) << published.error().message;
+  EXPECT_EQ(published->meta.files, 3u);
+  EXPECT_EQ(read_live(deep), "deep");
+  EXPECT_EQ(read_live("latest.js"), "deep");
+  EXPECT_EQ(fs::read_symlink(fs::path(root_) / "current/latest.js"), target);
+}
+
 TEST_F(TarPublishTest, TheWriterRefusesWhatTheReaderWould) {
   write("index.html", "x");
   ASSERT_EQ(::mkfifo((base_ / "build/pipe").c_str(), 0600), 0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,21 @@ namespace {
 using ustar::Block;
 
 constexpr std::size_t kSkipChunk = 64 * 1024;
+constexpr char kPaxHeader = 'x';
+constexpr char kPaxGlobal = 'g';
+constexpr char kGnuLongName = 'L';
+constexpr char kGnuLongLink = 'K';
+
+bool is_extension(char type) {
+  return type == kPaxHeader || type == kPaxGlobal || type == kGnuLongName || type == kGnuLongLink;
+}
+
+// A GNU long name is the data up to its NUL.
+std::expected<std::string, std::string> long_name(std::string_view data, std::string_view what) {
+  data = data.substr(0, data.find('\0'));
+  if (data.empty()) return std::unexpected(fmt::format("an empty GNU long {}", what));
+  return std::string(data);
+}
 
 // Reads exactly out.size() bytes unless the archive ends first; returns how many it got.
 std::expected<std::size_t, std::string> read_full(TarSource& source, std::span<char> out) {
@@ -33,12 +49,10 @@ std::expected<char, std::string> supported_type(char type, std::string_view path
     case ustar::kCharDevice:
     case ustar::kBlockDevice: return std::unexpected(fmt::format("'{}' is a device file: refused", path));
     case ustar::kFifo: return std::unexpected(fmt::format("'{}' is a FIFO: refused", path));
-    case 'x':
-    case 'g':
-      return std::unexpected(fmt::format("'{}' is a pax extended header: not supported (write a plain "
-                                         "ustar archive, e.g. tar --format=ustar)", path));
-    case 'L':
-    case 'K': return std::unexpected(fmt::format("'{}' is a GNU long-name header: not supported", path));
+    case kPaxHeader:
+    case kPaxGlobal:
+    case kGnuLongName:
+    case kGnuLongLink: return type;
   }
   return std::unexpected(fmt::format("'{}' has an unknown entry type '{}'", path, type));
 }
@@ -129,17 +143,18 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::next() {
     if (!got) return std::unexpected(got.error());
     if (!*got) return std::unexpected("truncated archive: it ends without the end-of-archive marker");
     if (ustar::is_zero(block)) {
+      if (!pending_.empty()) return std::unexpected("the archive ends right after an extended header");
       ended_ = true;
       if (auto end = check_end(); !end) return std::unexpected(end.error());
       return std::nullopt;
     }
     auto entry = parse(block);
-    if (!entry || *entry) return entry;  // the top directory itself ("./") is skipped
+    if (!entry || *entry) return entry;  // extended headers and the top directory ("./") are not entries
   }
 }
 
 std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block& block) {
-  auto raw = full_name(block);
+  auto raw = pending_.path.value_or(full_name(block));
   auto stored = ustar::get_octal(block, ustar::kChecksum);
   if (!stored || *stored != ustar::checksum(block))
     return std::unexpected(fmt::format("bad header checksum at byte {} ('{}')", offset_ - ustar::kBlock, raw));
@@ -154,6 +169,12 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block
   if (!mode || !size || !mtime) return std::unexpected(fmt::format("'{}' has a malformed mode, size or time", raw));
   if (++entries_ > limits_.max_entries)
     return std::unexpected(fmt::format("more than {} entries in the archive", limits_.max_entries));
+  if (is_extension(*type)) {
+    if (auto read = read_extension(*type, *size, raw); !read) return std::unexpected(read.error());
+    return std::optional<TarEntry>();
+  }
+  auto overrides = std::exchange(pending_, {});
+  if (overrides.size) size = overrides.size;
   bool is_file = *type == ustar::kFile || *type == ustar::kOldFile;
   if (!is_file && *size != 0) return std::unexpected(fmt::format("'{}' is not a file but has data", raw));
   if (*size > limits_.max_bytes - bytes_)
@@ -164,11 +185,12 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block
     if (*type == ustar::kDirectory) return std::optional<TarEntry>();
     return std::unexpected(fmt::format("'{}' has no name", raw));
   }
+  auto octal_mtime = static_cast<std::int64_t>(std::min<std::uint64_t>(*mtime, INT64_MAX));
   TarEntry entry{.type = is_file ? TarType::file : *type == ustar::kDirectory ? TarType::directory : TarType::symlink,
                  .path = std::move(*path),
-                 .link_target = std::string(ustar::get_text(block, ustar::kLinkname)),
+                 .link_target = overrides.linkpath.value_or(std::string(ustar::get_text(block, ustar::kLinkname))),
                  .mode = static_cast<std::uint32_t>(*mode & 07777),
-                 .mtime = static_cast<std::int64_t>(std::min<std::uint64_t>(*mtime, INT64_MAX)),
+                 .mtime = overrides.mtime.value_or(octal_mtime),
                  .size = *size};
   if (entry.type == TarType::symlink && !link_stays_inside(entry.path, entry.link_target))
     return std::unexpected(fmt::format("'{}' links to '{}', outside the release", entry.path, entry.link_target));
@@ -177,6 +199,38 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block
   pad_ = ustar::padding(*size);
   current_ = entry.path;
   return entry;
+}
+
+// The data of a pax or GNU header, read whole (it is small) and kept for the entry after it.
+std::expected<void, std::string> TarReader::read_extension(char type, std::uint64_t size, std::string_view raw) {
+  if (size > pax::kMaxHeaderBytes)
+    return std::unexpected(fmt::format("'{}': an extended header of {} bytes (at most {})", raw, size, pax::kMaxHeaderBytes));
+  std::string data(static_cast<std::size_t>(size) + ustar::padding(size), '\0');
+  auto got = read_full(source_, data);
+  if (!got) return std::unexpected(got.error());
+  offset_ += *got;
+  if (*got < data.size()) return std::unexpected(fmt::format("truncated archive: the extended header '{}' ends early", raw));
+  data.resize(static_cast<std::size_t>(size));
+  switch (type) {
+    case kPaxHeader: {
+      auto parsed = pax::parse(data, pending_);
+      if (!parsed) return std::unexpected(fmt::format("'{}': {}", raw, parsed.error()));
+      return {};
+    }
+    case kPaxGlobal: {
+      auto checked = pax::check_global(data);
+      if (!checked) return std::unexpected(fmt::format("'{}': {}", raw, checked.error()));
+      return {};
+    }
+    case kGnuLongName:
+    case kGnuLongLink: {
+      auto name = long_name(data, type == kGnuLongName ? "name" : "link target");
+      if (!name) return std::unexpected(name.error());
+      (type == kGnuLongName ? pending_.path : pending_.linkpath) = std::move(*name);
+      return {};
+    }
+  }
+  return {};
 }
 
 std::expected<std::size_t, std::string> TarReader::read_data(std::span<char> out) {

@@ -1,9 +1,10 @@
 #pragma once
 // A strict reader of ustar archives (site/ustar.hpp says why it is hand-written): regular files,
-// directories and symlinks with relative paths, and nothing else. Everything a release must not
-// contain is an error with a message naming the entry: absolute paths, "..", links that could
-// lead out of the release, hard links, devices, FIFOs, pax or GNU extension headers, bad
-// checksums, malformed numbers, sizes past the limits, and archives that end early.
+// directories and symlinks with relative paths, and nothing else. Long paths and link targets
+// may come in pax extended headers or GNU long-name entries (site/pax.hpp). Everything a release
+// must not contain is an error with a message naming the entry: absolute paths, "..", links that
+// could lead out of the release, hard links, devices, FIFOs, sparse files, bad checksums,
+// malformed numbers or pax records, sizes past the limits, and archives that end early.
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "site/pax.hpp"
 #include "site/ustar.hpp"
 
 namespace baton::site {
@@ -48,6 +50,7 @@ class TarReader {
   std::expected<void, std::string> skip_rest();
   std::expected<void, std::string> check_end();
   std::expected<std::optional<TarEntry>, std::string> parse(const ustar::Block& block);
+  std::expected<void, std::string> read_extension(char type, std::uint64_t size, std::string_view raw);
 
   TarSource source_;
   TarLimits limits_;
@@ -55,6 +58,7 @@ class TarReader {
   std::uint64_t remaining_ = 0;  // data of the current file not read yet
   std::size_t pad_ = 0;          // padding after it
   std::string current_;          // its path, for messages
+  pax::Overrides pending_;       // from extended headers, for the next entry
   std::uint64_t entries_ = 0;
   std::uint64_t bytes_ = 0;
   bool ended_ = false;

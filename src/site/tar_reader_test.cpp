@@ -97,8 +97,6 @@ TEST(TarReader, RefusesWhatASiteMustNotHold) {
   expect_refused(tar_header("dev", ustar::kBlockDevice, 0) + tar_end(), "device file");
   expect_refused(tar_header("fifo", ustar::kFifo, 0) + tar_end(), "FIFO");
   expect_refused(tar_header("hard", ustar::kHardLink, 0, "index.html") + tar_end(), "hard link");
-  expect_refused(tar_header("pax", 'x', 0) + tar_end(), "pax");
-  expect_refused(tar_header("././@LongLink", 'L', 0) + tar_end(), "GNU long-name");
   expect_refused(tar_header("dir/", ustar::kDirectory, 5) + std::string(512, 'x') + tar_end(), "has data");
 }
 
@@ -120,6 +118,86 @@ TEST(TarReader, RefusesBrokenArchives) {
   ustar::seal(block);
   expect_refused(std::string(block.data(), 512) + tar_end(), "malformed");
   EXPECT_EQ(read_all(good + std::string(10240, '\0')).error, "");  // record padding is fine
+}
+
+// An extended header ('x', 'g', 'L' or 'K') with its data and padding.
+std::string extension(char type, std::string_view data) {
+  return tar_header("././@PaxHeader", type, data.size()) + std::string(data) +
+         std::string(ustar::padding(data.size()), '\0');
+}
+
+const std::string kDeepPath = std::string(120, 'd') + "/" + std::string(30, 'e') + "/" + std::string(140, 'f') + ".js";
+
+TEST(TarReader, PaxHeadersCarryLongPathsLinksSizesAndTimes) {
+  std::string target = "../" + std::string(150, 't');
+  auto archive = extension('g', pax::record("comment", "3f9a1c2e")) +
+                 extension('x', pax::record("path", kDeepPath) + pax::record("mtime", "1700000123.75") +
+                                    pax::record("LIBARCHIVE.xattr.com.apple.quarantine", "MDA4MTs2") +
+                                    pax::record("atime", "1.5") + pax::record("uname", "")) +
+                 tar_file("truncated-name", "data") +
+                 extension('x', pax::record("linkpath", target)) + tar_header("dir/link", ustar::kSymlink, 0, "short") +
+                 extension('x', pax::record("size", "5")) + tar_header("sized", ustar::kFile, 0) + "12345" +
+                 std::string(507, '\0') + tar_file("plain", "p") + tar_end();
+  auto read = read_all(archive, 100);
+  ASSERT_EQ(read.error, "");
+  ASSERT_EQ(read.entries.size(), 4u);
+  EXPECT_EQ(read.entries[0].path, kDeepPath);
+  EXPECT_EQ(read.entries[0].mtime, 1700000123);
+  EXPECT_EQ(read.data[0], "data");
+  EXPECT_EQ(read.entries[1].path, "dir/link");
+  EXPECT_EQ(read.entries[1].link_target, target);
+  EXPECT_EQ(read.entries[2].size, 5u);
+  EXPECT_EQ(read.data[2], "12345");
+  EXPECT_EQ(read.entries[3].path, "plain");  // overrides apply to one entry only
+  EXPECT_EQ(read.entries[3].mtime, 1700000000);
+}
+
+TEST(TarReader, GnuLongNamesAndLinks) {
+  std::string target = std::string(120, 'x') + ".js";
+  auto archive = extension('L', kDeepPath + '\0') + tar_file("cut", "gnu") + extension('L', "a/long-link") +
+                 extension('K', target + '\0') + tar_header("cut2", ustar::kSymlink, 0, "cut") + tar_end();
+  auto read = read_all(archive);
+  ASSERT_EQ(read.error, "");
+  ASSERT_EQ(read.entries.size(), 2u);
+  EXPECT_EQ(read.entries[0].path, kDeepPath);
+  EXPECT_EQ(read.data[0], "gnu");
+  EXPECT_EQ(read.entries[1].path, "a/long-link");
+  EXPECT_EQ(read.entries[1].link_target, target);
+}
+
+TEST(TarReader, RefusesMalformedOrUnsafeExtendedHeaders) {
+  auto file = tar_file("a", "x");
+  expect_refused(extension('x', "11 path=abc") + file + tar_end(), "does not end where its length says");
+  expect_refused(extension('x', "99 path=abc\n") + file + tar_end(), "runs past");
+  expect_refused(extension('x', "path=abc\n") + file + tar_end(), "does not start with its length");
+  expect_refused(extension('x', "08 path=a\n") + file + tar_end(), "malformed length");
+  expect_refused(extension('x', "7 =abc\n") + file + tar_end(), "no keyword");
+  expect_refused(extension('x', "3 \n") + file + tar_end(), "no keyword");
+  expect_refused(extension('x', pax::record("size", "12x")) + file + tar_end(), "whole number");
+  expect_refused(extension('x', pax::record("mtime", "soon")) + file + tar_end(), "time in seconds");
+  expect_refused(extension('x', pax::record("path", std::string("a\0b", 3))) + file + tar_end(), "NUL");
+  expect_refused(extension('x', pax::record("GNU.sparse.size", "10")) + file + tar_end(), "sparse");
+  expect_refused(extension('g', "junk") + file + tar_end(), "does not start with its length");
+  expect_refused(extension('x', pax::record("path", "../../etc/passwd")) + file + tar_end(), "leaves the release");
+  expect_refused(extension('x', pax::record("path", "/etc/passwd")) + file + tar_end(), "absolute path");
+  expect_refused(extension('K', std::string("/etc/passwd") + '\0') + tar_header("l", ustar::kSymlink, 0, "x") + tar_end(),
+                 "outside the release");
+  expect_refused(extension('L', std::string(1, '\0')) + file + tar_end(), "empty GNU long name");
+  expect_refused(extension('x', pax::record("path", "a")) + tar_end(), "ends right after an extended header");
+  expect_refused(extension('x', pax::record("size", "600")) + tar_header("dir/", ustar::kDirectory, 0) + tar_end(),
+                 "has data");
+  expect_refused(tar_header("big", 'x', pax::kMaxHeaderBytes + 1) + tar_end(), "extended header of");
+  expect_refused(extension('x', pax::record("path", "a")).substr(0, 600), "truncated");
+  expect_refused(extension('x', pax::record("size", "5000")) + file + tar_end(), "truncated");
+}
+
+TEST(PaxRecord, CountsItsOwnLengthDigits) {
+  EXPECT_EQ(pax::record("path", "a"), "9 path=a\n");
+  EXPECT_EQ(pax::record("path", "ab"), "11 path=ab\n");  // 10 would make itself 11 long
+  for (std::size_t n = 0; n < 1200; ++n) {
+    auto text = pax::record("k", std::string(n, 'v'));
+    EXPECT_EQ(std::stoul(text), text.size()) << n;
+  }
 }
 
 TEST(TarReader, EnforcesLimits) {

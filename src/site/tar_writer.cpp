@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "site/file_util.hpp"
+#include "site/pax.hpp"
 #include "site/ustar.hpp"
 
 namespace baton::site {
@@ -24,25 +25,58 @@ struct Writer {
   std::vector<char> buffer = std::vector<char>(kReadChunk);
 
   Status header(const std::string& path, const struct stat& st, char type, std::string_view link);
+  Status extended_header(const std::string& records, const struct stat& st);
   Status file(int dir, const std::string& name, const std::string& path, const struct stat& st);
   Status link(int dir, const std::string& name, const std::string& path, const struct stat& st);
   Status entry(int dir, const std::string& name, const std::string& path);
   Status tree(int dir, const std::string& prefix);
 };
 
+// An entry that plain ustar cannot hold (a path or link target too long, a file of 8 GiB or
+// more) is preceded by a pax extended header with the values that did not fit; its ustar fields
+// keep what does fit, as GNU tar and bsdtar write them.
 Status Writer::header(const std::string& path, const struct stat& st, char type, std::string_view link) {
   ustar::Block block{};
+  auto size = type == ustar::kFile ? static_cast<std::uint64_t>(st.st_size) : 0;
+  std::string records;
   auto split = ustar::split_path(path);
-  if (!split) return std::unexpected(fmt::format("'{}': the path is too long for a ustar archive", path));
-  bool fits = ustar::put_text(block, ustar::kPrefix, split->first) && ustar::put_text(block, ustar::kName, split->second) &&
-              ustar::put_text(block, ustar::kLinkname, link) && ustar::put_octal(block, ustar::kMode, st.st_mode & 07777) &&
-              ustar::put_octal(block, ustar::kUid, 0) && ustar::put_octal(block, ustar::kGid, 0) &&
-              ustar::put_octal(block, ustar::kSize, type == ustar::kFile ? static_cast<std::uint64_t>(st.st_size) : 0) &&
-              ustar::put_octal(block, ustar::kMtime, static_cast<std::uint64_t>(std::max<time_t>(st.st_mtime, 0)));
-  if (!fits) return std::unexpected(fmt::format("'{}' does not fit a ustar header (link or size too large)", path));
+  if (!split) {
+    records += pax::record("path", path);
+    split = std::pair{std::string_view(), std::string_view(path).substr(0, ustar::kName.length)};
+  }
+  if (link.size() > ustar::kLinkname.length) records += pax::record("linkpath", link);
+  if (!ustar::put_octal(block, ustar::kSize, size)) {
+    records += pax::record("size", std::to_string(size));
+    ustar::put_octal(block, ustar::kSize, 0);
+  }
+  if (!records.empty())
+    if (auto written = extended_header(records, st); !written) return written;
+  ustar::put_text(block, ustar::kPrefix, split->first);
+  ustar::put_text(block, ustar::kName, split->second);
+  ustar::put_text(block, ustar::kLinkname, link.substr(0, ustar::kLinkname.length));
+  ustar::put_octal(block, ustar::kMode, st.st_mode & 07777);
+  ustar::put_octal(block, ustar::kUid, 0);
+  ustar::put_octal(block, ustar::kGid, 0);
+  ustar::put_octal(block, ustar::kMtime, static_cast<std::uint64_t>(std::max<time_t>(st.st_mtime, 0)));
   block[ustar::kTypeflag.offset] = type;
   ustar::seal(block);
   return sink(block);
+}
+
+Status Writer::extended_header(const std::string& records, const struct stat& st) {
+  ustar::Block block{};
+  ustar::put_text(block, ustar::kName, "././@PaxHeader");
+  ustar::put_octal(block, ustar::kMode, 0644);
+  ustar::put_octal(block, ustar::kUid, 0);
+  ustar::put_octal(block, ustar::kGid, 0);
+  ustar::put_octal(block, ustar::kSize, records.size());
+  ustar::put_octal(block, ustar::kMtime, static_cast<std::uint64_t>(std::max<time_t>(st.st_mtime, 0)));
+  block[ustar::kTypeflag.offset] = 'x';
+  ustar::seal(block);
+  if (auto sent = sink(block); !sent) return sent;
+  if (auto sent = sink(std::span(records.data(), records.size())); !sent) return sent;
+  if (auto pad = ustar::padding(records.size()); pad > 0) return sink(std::span(kZeroBlock.data(), pad));
+  return {};
 }
 
 Status Writer::file(int dir, const std::string& name, const std::string& path, const struct stat& st) {
