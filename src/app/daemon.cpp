@@ -70,15 +70,26 @@ std::expected<void, std::string> end_interrupted_deploys(StateRecorder& state) {
   return {};
 }
 
-// Runs `work` on the control plane's thread and waits for its result.
+// Runs `work` on the control plane's thread and waits for its result. An exception it throws
+// is rethrown here: `asio::detached` would drop it and leave this thread waiting for ever.
 template <typename T>
 T run_on(asio::io_context& context, std::function<awaitable<T>()> work) {
   std::promise<T> done;
-  asio::co_spawn(context, [&]() -> awaitable<void> {
-    T result = co_await work();
-    done.set_value(std::move(result));
-  }, asio::detached);
+  asio::co_spawn(context, [&]() -> awaitable<void> { done.set_value(co_await work()); },
+                 [&](std::exception_ptr error) {
+                   if (error) done.set_exception(error);
+                 });
   return done.get_future().get();
+}
+
+// A start-up step whose exception (asio reports some failures only so) is its error message.
+template <typename T>
+T start_step(asio::io_context& context, std::function<awaitable<T>()> work) {
+  try {
+    return run_on<T>(context, std::move(work));
+  } catch (const std::exception& e) {
+    return std::unexpected(std::string(e.what()));
+  }
 }
 
 // The loaded config without its services and sites: what the runtime starts from before the
@@ -147,6 +158,9 @@ int run_daemon(const cli::DaemonCommand& command) {
   }
 
   asio::io_context control(1);
+  // The control plane's reactor (epoll, eventfd, timerfd) is made now, while descriptors are
+  // free: made on first use, it threw when a flood of clients had taken every descriptor.
+  { asio::steady_timer make_the_reactor(control); }
   auto keep_running = asio::make_work_guard(control);
   std::thread control_thread([&] { control.run(); });
   ServiceRuntime runtime(control.get_executor(), nothing_but_settings(config), **server, *home, std::move(*recorded),
@@ -157,7 +171,7 @@ int run_daemon(const cli::DaemonCommand& command) {
   deploy::Deployer deployer(control.get_executor(), runtime, &state);
   ConfigApplier applier(runtime, deployer, **server, state, loaded->sources);
   using Started = std::expected<void, std::string>;
-  auto started = run_on<Started>(control, [&]() -> awaitable<Started> {
+  auto started = start_step<Started>(control, [&]() -> awaitable<Started> {
     co_return co_await start_services(applier, runtime, deployer, state, loaded->config);
   });
   int exit_code = cli::kOk;
@@ -169,7 +183,7 @@ int run_daemon(const cli::DaemonCommand& command) {
       .upload = [&](const control::Request& head, control::BodyReader& body,
                     control::Reply& reply) { return sites.upload(head, body, reply); }};
   using Control = std::expected<ControlListeners, std::string>;
-  auto control_server = run_on<Control>(control, [&]() -> awaitable<Control> {
+  auto control_server = start_step<Control>(control, [&]() -> awaitable<Control> {
     co_return start_control_listeners(control.get_executor(), *home, config.control, handlers);
   });
   if (!control_server) {
