@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   clang-16 libclang-rt-16-dev llvm-16
-  libboost1.81-dev libssl-dev libsqlite3-dev
+  libboost1.81-dev libsqlite3-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk nginx-light haproxy procps python3 git

@@ -4,7 +4,9 @@
 
 namespace baton::control {
 // True when `authorization` (the header's value) is "Bearer " (scheme case-insensitive) and
-// exactly `token`. The bytes are compared in constant time (CRYPTO_memcmp), so how long a
-// wrong guess took says nothing about how much of it was right.
+// exactly `token`. The bytes are compared in constant time, so how long a wrong guess took says
+// nothing about how much of it was right.
 bool bearer_matches(std::string_view authorization, std::string_view token);
+// Equal sizes and bytes; the time taken depends on the size only.
+bool same_bytes_in_constant_time(std::string_view a, std::string_view b);
 }  // namespace baton::control

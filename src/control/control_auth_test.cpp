@@ -15,6 +15,12 @@ TEST(PeerCheck, OnlyTheDaemonsUserAndRootAreServed) {
 }
 
 TEST(BearerToken, MatchesOnlyTheExactToken) {
+  EXPECT_TRUE(same_bytes_in_constant_time("", ""));
+  EXPECT_TRUE(same_bytes_in_constant_time("abc", "abc"));
+  EXPECT_FALSE(same_bytes_in_constant_time("abc", "abd"));
+  EXPECT_FALSE(same_bytes_in_constant_time("xbc", "abc"));
+  EXPECT_FALSE(same_bytes_in_constant_time("abc", "abcd"));
+  EXPECT_FALSE(same_bytes_in_constant_time(std::string_view("a\0c", 3), std::string_view("a\0d", 3)));
   EXPECT_TRUE(bearer_matches("Bearer s3cret", "s3cret"));
   EXPECT_TRUE(bearer_matches("bearer s3cret", "s3cret"));
   EXPECT_TRUE(bearer_matches("BEARER s3cret", "s3cret"));
