@@ -102,9 +102,37 @@ done
 
 echo
 publish "$workdir/big-build" --version big
-python3 - "$baton_bin" "$workdir/site" <<'PY'
-import subprocess, sys, time
-start = time.monotonic()
-subprocess.run([sys.argv[1], "site", "rollback", "bench", "--root", sys.argv[2]], check=True, stdout=subprocess.DEVNULL)
-print(f"rollback (whole command, process start included): {(time.monotonic() - start) * 1000:.1f} ms")
+# Rollback and roll forward, 20 times each way: from the command's start to the first response
+# of the other release on a keep-alive connection (process start included), and to its exit.
+python3 - "$baton_bin" "$workdir/site" "$baton_port" <<'PY'
+import os, socket, statistics, subprocess, sys, time
+baton, root, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+conn = socket.create_connection(("127.0.0.1", port))
+
+def etag():
+    conn.sendall(b"HEAD /index.html HTTP/1.1\r\nHost: bench\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += conn.recv(4096)
+    return [l for l in head.split(b"\r\n") if l.lower().startswith(b"etag:")][0]
+
+releases = sorted(os.listdir(f"{root}/releases"))
+switched, finished = [], []
+for i in range(40):
+    target = releases[-2] if i % 2 == 0 else releases[-1]
+    before = etag()
+    start = time.monotonic()
+    command = subprocess.Popen([baton, "site", "rollback", "bench", "--root", root, "--to", target],
+                               stdout=subprocess.DEVNULL)
+    while etag() == before:
+        if time.monotonic() - start > 5:
+            sys.exit("rollback: the other release was never served")
+    switched.append((time.monotonic() - start) * 1000)
+    command.wait()
+    finished.append((time.monotonic() - start) * 1000)
+def row(name, values):
+    values = sorted(values)
+    print(f"{name}: median {statistics.median(values):.1f} ms, p90 {values[int(len(values) * 0.9)]:.1f} ms")
+row("rollback, command start to the other release served", switched)
+row("rollback, command start to its exit", finished)
 PY
