@@ -86,6 +86,7 @@ awaitable<void> exchange(LoadRun& run, Client& client, Outcome& outcome) {
       co_return;
     }
     client.connected = true;
+    outcome.connected = true;
   }
   if (run.options.cookies && !client.jar.empty()) client.request.set(http::field::cookie, client.jar.header());
   client.stream.expires_after(run.options.timeout);
@@ -118,6 +119,12 @@ void Recorder::record(const Outcome& outcome) {
   counts_.add(outcome);
   if (outcome.status != 0)
     latencies_us_.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(outcome.latency.count(), UINT32_MAX)));
+  if (keep_outcomes_) outcomes_.push_back(outcome);
+}
+
+std::vector<Outcome> Recorder::outcomes() const {
+  std::lock_guard lock(mutex_);
+  return outcomes_;
 }
 
 Counts Recorder::counts() const {
@@ -153,6 +160,7 @@ awaitable<void> run_connection(LoadRun& run, Recorder& recorder) {
     if (run.stopping) break;
     auto started = Clock::now();
     Outcome outcome;
+    outcome.started = std::chrono::duration_cast<std::chrono::microseconds>(started - run.start);
     co_await exchange(run, client, outcome);
     outcome.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
     outcome.regression = client.versions.see(outcome.version);

@@ -30,8 +30,13 @@ class Recorder {
   void record(const Outcome& outcome);
   Counts counts() const;
   std::vector<std::uint32_t> latencies() const;
+  // With `keep` set, every outcome is also kept whole for --trace.
+  void keep_outcomes(bool keep) { keep_outcomes_ = keep; }
+  std::vector<Outcome> outcomes() const;
 
  private:
+  bool keep_outcomes_ = false;
+  std::vector<Outcome> outcomes_;
   mutable std::mutex mutex_;
   Counts counts_;
   std::vector<std::uint32_t> latencies_us_;

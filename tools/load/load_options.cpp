@@ -60,6 +60,9 @@ std::expected<void, std::string> apply_valued(LoadOptions& o, std::string_view f
     if (flag == "--duration") o.duration = std::chrono::duration<double>(*n);
     else if (flag == "--rate") o.rate = *n;
     else o.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(*n)));
+  } else if (flag == "--trace") {
+    if (value.empty()) return fail("--trace needs a file name");
+    o.trace_path = std::string(value);
   } else if (flag == "--header") {
     auto h = header(value);
     if (!h) return fail(h.error());

@@ -33,6 +33,7 @@ struct LoadOptions {
   std::chrono::milliseconds timeout{10000};
   int threads = 1;
   std::size_t body_bytes = 0;  // > 0: every request is a POST with a body this long
+  std::string trace_path;      // non-empty: one line per request written there at the end
   bool help = false;
 };
 
@@ -40,7 +41,9 @@ inline constexpr std::string_view kLoadUsage =
     "usage: baton-load --url http://HOST:PORT/PATH [--connections C] [--duration SECONDS]\n"
     "                  [--rate REQUESTS_PER_SECOND] [--cookies] [--json] [--progress]\n"
     "                  [--header NAME:VALUE]... [--timeout MS] [--threads N]\n"
-    "                  [--body BYTES]\n";
+    "                  [--body BYTES] [--trace FILE]\n"
+    "--trace FILE writes one line per request: start (us since the run began), latency (us),\n"
+    "status (0: no response), whether a new connection was opened for it, and its version.\n";
 
 std::expected<LoadOptions, std::string> parse_load_options(int argc, const char* const* argv);
 

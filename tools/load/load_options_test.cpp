@@ -14,7 +14,7 @@ std::expected<LoadOptions, std::string> parse(std::vector<const char*> args) {
 TEST(LoadOptions, EveryFlag) {
   auto o = parse({"--url", "http://127.0.0.1:8080/api?x=1", "--connections", "8", "--duration", "2.5", "--rate",
                   "100", "--cookies", "--json", "--progress", "--header", "X-A: 1", "--header", "X-B:2",
-                  "--timeout", "500", "--threads", "2", "--body", "4096"});
+                  "--timeout", "500", "--threads", "2", "--body", "4096", "--trace", "/tmp/t"});
   ASSERT_TRUE(o) << o.error();
   EXPECT_EQ(o->url.host, "127.0.0.1");
   EXPECT_EQ(o->url.port, 8080);
@@ -31,6 +31,7 @@ TEST(LoadOptions, EveryFlag) {
   EXPECT_EQ(o->timeout, 500ms);
   EXPECT_EQ(o->threads, 2);
   EXPECT_EQ(o->body_bytes, 4096u);
+  EXPECT_EQ(o->trace_path, "/tmp/t");
 }
 
 TEST(LoadOptions, Defaults) {

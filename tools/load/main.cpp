@@ -2,6 +2,7 @@
 // versions answered and whether a client ever went back to an old one.
 // Usage: see kLoadUsage in load_options.hpp. Exit status: 0 when no request
 // failed, 1 otherwise, 2 on bad usage.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -74,6 +75,26 @@ RunResult collect(const Workers& workers, double duration_s) {
   return result;
 }
 
+// Every request in start order: "start_us latency_us status new_connection version".
+bool write_trace(const std::string& path, const Workers& workers) {
+  std::vector<Outcome> all;
+  for (const auto& worker : workers) {
+    auto some = worker->recorder.outcomes();
+    all.insert(all.end(), some.begin(), some.end());
+  }
+  std::ranges::sort(all, {}, &Outcome::started);
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (!out) {
+    std::fprintf(stderr, "baton-load: cannot write %s\n", path.c_str());
+    return false;
+  }
+  for (const auto& o : all)
+    std::fprintf(out, "%lld %lld %u %d %s\n", static_cast<long long>(o.started.count()),
+                 static_cast<long long>(o.latency.count()), o.status, o.connected ? 1 : 0,
+                 o.version.empty() ? "-" : o.version.c_str());
+  return std::fclose(out) == 0;
+}
+
 std::optional<tcp::endpoint> resolve(const Url& url) {
   asio::io_context io;
   tcp::resolver resolver(io);
@@ -86,7 +107,10 @@ std::optional<tcp::endpoint> resolve(const Url& url) {
 int run_load(const LoadOptions& options, const tcp::endpoint& endpoint) {
   LoadRun run{options, endpoint};
   Workers workers;
-  for (int i = 0; i < options.threads; ++i) workers.push_back(std::make_unique<Worker>());
+  for (int i = 0; i < options.threads; ++i) {
+    workers.push_back(std::make_unique<Worker>());
+    workers.back()->recorder.keep_outcomes(!options.trace_path.empty());
+  }
   run.active = options.connections;
   for (int i = 0; i < options.connections; ++i) {
     auto& worker = *workers[static_cast<std::size_t>(i % options.threads)];
@@ -99,6 +123,7 @@ int run_load(const LoadOptions& options, const tcp::endpoint& endpoint) {
     workers.front()->context.run();
   }
   auto result = collect(workers, std::chrono::duration<double>(Clock::now() - run.start).count());
+  if (!options.trace_path.empty() && !write_trace(options.trace_path, workers)) return 2;
   if (options.json) std::printf("%s\n", summary_json(result).dump().c_str());
   else std::fputs(summary_table(result).c_str(), stdout);
   return result.counts.failed() == 0 ? 0 : 1;

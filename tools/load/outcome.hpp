@@ -18,6 +18,8 @@ struct Outcome {
   std::string version;  // X-Backend-Name, empty when absent
   std::chrono::microseconds latency{0};
   bool regression = false;  // a version this client had already moved away from
+  std::chrono::microseconds started{0};  // since the run began
+  bool connected = false;                // a new connection was opened for this request
 };
 
 // Counts without latencies: cheap to copy once a second for progress lines.
