@@ -321,26 +321,20 @@ measure_deploys() {  # SYSTEM STRATEGY
 # replaced (warm standby), ROLLBACKS times under load. A polling client on the
 # load core records when the old version first answers.
 measure_rollbacks() {
-  local previous="v$version_n" t0 t1 seen
+  local previous="v$version_n" seen took
   : > "$workdir/rollback-times"
   start_load "$workdir/rollback.json"
   sleep "$lead"
   for i in $(seq "$rollbacks"); do
     next_version
     if ! deploy_baton blue-green "$version"; then note "rollback $i: the blue-green deploy failed"; continue; fi
-    "${on_load[@]}" "$python" "$here/first_seen.py" --url "$url" --version "$previous" --timeout 20 \
-      > "$workdir/poll.out" &
-    local poller=$!
-    live[$poller]=1
-    for _ in $(seq 500); do grep -q ready "$workdir/poll.out" && break; sleep 0.01; done
-    t0=$(now_ns)
-    # The outcome is read from the "end" event, which also says why it failed.
-    timeout "$deploy_limit" "${on_sut[@]}" "$baton_bin" rollback web --home "$baton_home" --json \
-      > "$workdir/rollback-$i.json" 2>> "$workdir/deploys.log" || true
-    t1=$(now_ns)
-    wait "$poller" || note "rollback $i: the polling client never saw $previous"
-    unset "live[$poller]"
-    seen=$(sed -n 2p "$workdir/poll.out")
+    # The poller starts the command itself, on the system's core, once its connection is up: the
+    # clock runs from the command's own start, no wrapper process (timeout, taskset) included.
+    "${on_load[@]}" "$python" "$here/first_seen.py" --url "$url" --version "$previous" \
+      --timeout "$deploy_limit" --command-output "$workdir/rollback-$i.json" ${on_sut:+--command-cpu "$sut_cpu"} \
+      -- "$baton_bin" rollback web --home "$baton_home" --json > "$workdir/poll.out" 2>> "$workdir/deploys.log" ||
+      note "rollback $i: the polling client never saw $previous, or the command failed"
+    read -r seen took < "$workdir/poll.out" || { seen=-; took=-; }
     # The daemon's own account: milliseconds from accepting the rollback to the route switch.
     read -r switched ok < <("$python" -c 'import json, sys
 events = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
@@ -348,8 +342,7 @@ switched = next((e["elapsed_ms"] for e in events if e.get("event") == "switched"
 print(switched, any(e.get("event") == "end" and e.get("ok") for e in events))' "$workdir/rollback-$i.json" \
       2> /dev/null || echo "- False")
     [ "$ok" = True ] || note "rollback $i failed: $(tail -n 3 "$workdir/rollback-$i.json")"
-    [ -n "$seen" ] && seen=$((seen - t0)) || seen=-
-    echo "$((t1 - t0)) $seen $switched" >> "$workdir/rollback-times"
+    echo "$took $seen $switched" >> "$workdir/rollback-times"
     sleep "$gap"
   done
   sleep "$lead"

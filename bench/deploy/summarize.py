@@ -114,8 +114,9 @@ def rollback_table(summary, path):
     if not samples or not summary:
         print("no rollback measured")
         return
-    command_ms = [int(s[0]) / 1e6 for s in samples]
-    seen_ms = [int(s[1]) / 1e6 for s in samples if s[1] != "-"]
+    # Milliseconds from the command's start, as first_seen.py measures them.
+    command_ms = [float(s[0]) for s in samples if s[0] != "-"]
+    seen_ms = [float(s[1]) for s in samples if s[1] != "-"]
     switch_ms = [float(s[2]) for s in samples if len(s) > 2 and s[2] != "-"]
 
     def mean_max(values, digits=1):
