@@ -160,18 +160,32 @@ backend_connections_since_last() {
   echo $(($(sed -E 's/.*"connections":([0-9]+).*/\1/' <<< "$stats") - 1))
 }
 
+# CPU time a process has used, in clock ticks (utime + stime).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# A core's busy and total jiffies, from /proc/stat.
+core_jiffies() { awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+
 measure() {
-  local name=$1 connections=$2 round=$3 out rps p99 errors upstream
+  local name=$1 connections=$2 round=$3 out rps p99 errors upstream ticks_before ticks_after
+  local load_busy_before load_total_before load_busy_after load_total_after cpu_us load_busy
   backend_connections_since_last > /dev/null
+  ticks_before=$(cpu_ticks "${pid_of[$name]}")
+  read -r load_busy_before load_total_before < <(core_jiffies "$load_cpu")
   out=$("${on_load_cpu[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency \
     "http://127.0.0.1:${port_of[$name]}/hello")
+  ticks_after=$(cpu_ticks "${pid_of[$name]}")
+  read -r load_busy_after load_total_after < <(core_jiffies "$load_cpu")
   upstream=$(backend_connections_since_last)
   rps=$(awk '/^Requests\/sec/ { print $2 }' <<< "$out")
   p99=$(p99_ms <<< "$out")
   errors=$(failed_requests <<< "$out")
-  echo "$name $connections $round $rps $p99 $errors $upstream" >> "$workdir/results"
+  # The proxy's CPU time per request (the backend's for the direct run), and how busy the core
+  # of wrk and the backend was: at 100 % that core, not the proxy, sets the req/s.
+  cpu_us=$(python3 -c "print(f'{($ticks_after - $ticks_before) * 1e6 / $(getconf CLK_TCK) / ($rps * $duration):.1f}')")
+  load_busy=$(((load_busy_after - load_busy_before) * 100 / (load_total_after - load_total_before + 1)))
+  echo "$name $connections $round $rps $p99 $errors $upstream $cpu_us $load_busy" >> "$workdir/results"
   note "round $round/$rounds  $name  c=$connections  $rps req/s  p99 ${p99} ms" \
-    " errors $errors  backend connections $upstream"
+    " errors $errors  backend connections $upstream  cpu ${cpu_us} us/req  load core ${load_busy}% busy"
 }
 
 # Rounds interleave the targets so slow drifts (thermal, neighbours) hit all alike.
