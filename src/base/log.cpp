@@ -11,4 +11,15 @@ void init(std::string_view level) {
 }
 
 void set_level(std::string_view level) { spdlog::default_logger()->set_level(spdlog::level::from_str(std::string(level))); }
+
+void LogIfThrown::operator()(std::exception_ptr thrown) const {
+  if (!thrown) return;
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    error("event=task_threw task={} error=\"{}\"", task, e.what());
+  } catch (...) {
+    error("event=task_threw task={} error=unknown", task);
+  }
+}
 }  // namespace baton::log

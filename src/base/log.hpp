@@ -1,6 +1,8 @@
 #pragma once
 #include <spdlog/spdlog.h>
 
+#include <exception>
+#include <string>
 #include <string_view>
 
 namespace baton::log {
@@ -13,4 +15,12 @@ using spdlog::debug;
 using spdlog::error;
 using spdlog::info;
 using spdlog::warn;
+
+// The completion of a spawned coroutine that reports errors as values (an accept loop, a timer
+// loop, one control connection): if it throws anyway, the log says which task ended and why,
+// where `asio::detached` would have dropped the exception without a word.
+struct LogIfThrown {
+  std::string task;
+  void operator()(std::exception_ptr thrown) const;
+};
 }  // namespace baton::log

@@ -68,7 +68,7 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
   std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers), limits));
   server->path_ = socket_path;
   server->address_ = socket_path.string();
-  asio::co_spawn(executor, server->accept_loop(), asio::detached);
+  asio::co_spawn(executor, server->accept_loop(), log::LogIfThrown{"control_accept"});
   return server;
 }
 
@@ -85,7 +85,7 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
   server->token_ = std::move(token);
   auto host = bound.address().to_string();
   server->address_ = bound.address().is_v6() ? fmt::format("[{}]:{}", host, bound.port()) : fmt::format("{}:{}", host, bound.port());
-  asio::co_spawn(executor, server->accept_loop(), asio::detached);
+  asio::co_spawn(executor, server->accept_loop(), log::LogIfThrown{"control_accept"});
   return server;
 }
 
@@ -109,7 +109,7 @@ awaitable<void> ControlServer::accept_loop() {
       socket.close(ignored);
       continue;
     }
-    asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), asio::detached);
+    asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), log::LogIfThrown{"control_connection"});
   }
 }
 

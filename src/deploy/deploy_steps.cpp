@@ -1,5 +1,7 @@
 // The steps every strategy is made of: start and health-gate instances, run
 // hooks, drain and stop, and the bookkeeping of success and failure.
+#include <exception>
+
 #include <fmt/format.h>
 
 #include "base/log.hpp"
@@ -148,6 +150,20 @@ void Deployer::Run::fail(const std::string& reason) {
   log::warn("event=deploy_failed service={} release={} reason=\"{}\"", service_.name, target_id_, reason);
   service_.running.reset();
   progress_->finish(false, report);
+}
+
+void Deployer::Run::ended(std::exception_ptr error) {
+  if (!error || progress_->finished()) return;
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  log::error("event=deploy_crashed service={} release={} error=\"{}\"", service_.name, target_id_, what);
+  if (progress_->kind() == "deploy" || progress_->kind() == "rollback") fail("internal error: " + what);
+  else end_in_place(false, "internal error: " + what);
 }
 
 void Deployer::Run::end_in_place(bool ok, std::string message) {

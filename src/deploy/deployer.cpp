@@ -164,7 +164,8 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRe
   }
   service.running = progress;
   auto run = std::make_shared<Run>(*this, service, progress, release.id, strategy);
-  asio::co_spawn(executor_, [run]() -> awaitable<void> { co_await run->execute(); }, asio::detached);
+  asio::co_spawn(executor_, [run]() -> awaitable<void> { co_await run->execute(); },
+                 [run](std::exception_ptr error) { run->ended(error); });
   return progress;
 }
 
@@ -198,7 +199,7 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::rollback(Rollba
   asio::co_spawn(executor_, [run, warm]() -> awaitable<void> {
     if (warm) co_await run->switch_to_standby();
     else co_await run->execute();
-  }, asio::detached);
+  }, [run](std::exception_ptr error) { run->ended(error); });
   return progress;
 }
 
@@ -216,7 +217,7 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::scale(ScaleRequ
   service.running = progress;
   auto run = std::make_shared<Run>(*this, service, progress, live->id, Strategy::rolling);
   asio::co_spawn(executor_, [run, count = request.instances]() -> awaitable<void> { co_await run->rescale(count); },
-                 asio::detached);
+                 [run](std::exception_ptr error) { run->ended(error); });
   return progress;
 }
 
@@ -237,7 +238,7 @@ void Deployer::arm_standby_expiry(const std::string& name, Service& service) {
     log::info("event=standby_stopped service={} release={}", name, id);
     co_await runtime_.stop_instances(name, id, 0);
   };
-  asio::co_spawn(executor_, expired, asio::detached);
+  asio::co_spawn(executor_, expired, log::LogIfThrown{"standby_expiry"});
 }
 
 const std::deque<Release>* Deployer::releases(const std::string& name) const {

@@ -28,6 +28,10 @@ class Deployer::Run {
   awaitable<void> switch_to_standby();
   // The live release to `count` instances, in place (scale, stop, start).
   awaitable<void> rescale(unsigned count);
+  // Where a run's coroutine ends: one that threw (its steps report errors as values, so this is
+  // a bug or an exhausted resource) still finishes, as failed, so the service is not left locked
+  // and every client following it gets its end.
+  void ended(std::exception_ptr error);
 
  private:
   using Result = std::expected<void, std::string>;

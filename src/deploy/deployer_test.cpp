@@ -165,6 +165,23 @@ TEST_F(DeployerTest, AMissingCommandIsReportedAndChangesNothing) {
   EXPECT_EQ(deployer_.live("web")->id, "r1");
 }
 
+// A step that throws is a bug, but the run still ends: failed, with the reason, and the
+// service takes the next deploy instead of answering "a deploy is running" for ever.
+TEST_F(DeployerTest, ARunThatThrowsEndsFailedAndReleasesTheService) {
+  add_service(1);
+  auto run = deploy(spec(1, "throw"));
+  ASSERT_TRUE(run->finished());
+  EXPECT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("internal error: the fake runtime threw"), std::string::npos) << run->reason();
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_EQ(status_of("r2"), ReleaseStatus::failed);
+  runtime_.next_behaviour_ = "throw";
+  auto scaled = finish(deployer_.scale({.service = "web", .instances = 3, .kind = "scale", .who = "test"}));
+  EXPECT_FALSE(scaled->ok());
+  runtime_.next_behaviour_.clear();
+  EXPECT_TRUE(deploy(spec(1))->ok());
+}
+
 TEST_F(DeployerTest, ASecondDeployIsRefusedWhileOneRuns) {
   add_service(1);
   auto first = deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "a"});

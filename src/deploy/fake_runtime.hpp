@@ -1,9 +1,10 @@
 #pragma once
 // A Runtime without processes or sockets for the deployer's tests. A release's
 // env var FAKE says how its instances behave: "healthy" (default) at once,
-// "never" healthy, or "crash" (they keep exiting). Every traffic switch is
+// "never" healthy, "crash" (they keep exiting), or "throw" (starting them throws). Every traffic switch is
 // recorded with how many healthy instances it routes to.
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ class FakeRuntime final : public Runtime {
                                                             unsigned count) override {
     auto behaviour = next_behaviour_.empty() ? behaviour_of(release) : next_behaviour_;
     if (behaviour == "missing") co_return std::unexpected("cannot run 'missing': No such file or directory");
+    if (behaviour == "throw") throw std::runtime_error("the fake runtime threw");
     auto& list = instances_[release.id];
     while (list.size() < count) {
       unsigned index = static_cast<unsigned>(list.size());

@@ -32,7 +32,7 @@ Worker::Worker(ProxyShared& shared)
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
-  asio::co_spawn(context_, tick_loop(), asio::detached);
+  asio::co_spawn(context_, tick_loop(), log::LogIfThrown{"proxy_tick"});
   thread_ = std::thread([this] { context_.run(); });
 }
 
@@ -51,7 +51,7 @@ void Worker::add_listener(std::size_t id, int fd) {
       acceptor->close(ignored);
       return;
     }
-    asio::co_spawn(context_, accept_loop(id, std::move(acceptor)), asio::detached);
+    asio::co_spawn(context_, accept_loop(id, std::move(acceptor)), log::LogIfThrown{"proxy_accept"});
   });
 }
 
