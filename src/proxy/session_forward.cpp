@@ -43,7 +43,9 @@ const http::HeaderField* find_field(const http::ResponseHead& head, http::Field 
 awaitable<std::unique_ptr<UpstreamConnection>> Session::connect_upstream(Target& target, bool& reused,
                                                                           bool fresh_only) {
   if (!fresh_only) {
-    if (auto conn = worker_.pool().take(target.id, Clock::now())) {
+    // A request that could not be re-sent if the connection turned out dead has it confirmed.
+    bool confirm = !request_.is_idempotent() || request_.has_body();
+    if (auto conn = worker_.pool().take(target.id, Clock::now(), confirm)) {
       reused = true;
       co_return conn;
     }
@@ -78,7 +80,8 @@ awaitable<void> Session::forward(Exchange& ex) {
   Target* target = nullptr;
   std::string_view reached_but_failed;  // set once a target was reached: not "unreachable" then
   int pinned = pinned_release(service_->affinity, service_->targets, request_.fields);
-  for (std::uint32_t attempt = 0; attempt <= service_->retries; ++attempt) {
+  std::uint32_t dead_pooled = 0;  // pooled connections found closed: their retry is not counted
+  for (std::uint32_t attempt = 0; attempt <= service_->retries + dead_pooled; ++attempt) {
     if (!retry_same_target) target = pick_target({tried.begin(), tried.size()}, pinned);
     if (!target) break;
     if (attempt > 0) ++ex.retries;
@@ -126,8 +129,12 @@ awaitable<void> Session::forward(Exchange& ex) {
     bool nothing_received = up->buffer.size() == 0 && !malformed && !state_.response_started;
     if (nothing_received && !state_.body_consumed && request_.is_idempotent()) {
       reached_but_failed = "upstream_reset";
-      if (reused) retry_same_target = true;  // most likely a keep-alive the upstream had just closed
-      else tried.push_back(target);
+      if (reused) {
+        retry_same_target = true;  // most likely a keep-alive the upstream had just closed
+        ++dead_pooled;
+      } else {
+        tried.push_back(target);
+      }
       expired_.reset();
       continue;
     }

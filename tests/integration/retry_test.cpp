@@ -1,6 +1,9 @@
 // Retries: a request that cannot have reached an app is retried on another
 // target; one that may have reached it is not, unless it is idempotent and
 // nothing came back.
+#include <chrono>
+#include <thread>
+
 #include "harness.hpp"
 
 namespace baton::itest {
@@ -108,6 +111,51 @@ TEST_F(Retry, UpstreamCloseAfterResponseIsNotReused) {
     EXPECT_TRUE(response->keep_alive) << "the upstream's Connection: close is hop-by-hop";
   }
   EXPECT_EQ(backend.stats().connections, 5u);
+}
+// An upstream that closes a keep-alive connection right behind its response, without saying
+// so: the next request finds the pooled connection dead. A GET is sent again on a fresh
+// connection even with retries off (a dead pooled connection is not a failed attempt); a POST,
+// which could not be sent again, has the pooled connection checked before it goes out.
+TEST_F(Retry, AConnectionClosedWithoutNoticeCostsNoRequest) {
+  auto& backend = start_backend();
+  auto port = start_proxy_to(backend, "retries = 0\n");
+  Client client(port);
+  for (int i = 0; i < 20; ++i) {
+    auto quiet = client.get("/quiet-close");
+    ASSERT_TRUE(quiet) << client.last_error();
+    EXPECT_EQ(quiet->status, 200u);
+    EXPECT_EQ(quiet->body, "quiet");
+    if (i % 2 == 0) {
+      auto next = client.get("/hello");
+      ASSERT_TRUE(next) << client.last_error();
+      EXPECT_EQ(next->status, 200u) << next->body;
+      EXPECT_EQ(next->body, "hello");
+    } else {
+      ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: test.local\r\nContent-Length: 4\r\n\r\nbody"));
+      auto echoed = client.read_response();
+      ASSERT_TRUE(echoed) << client.last_error();
+      EXPECT_EQ(echoed->status, 200u) << echoed->body;
+      EXPECT_EQ(echoed->body, "body");
+    }
+  }
+}
+
+// Bytes an upstream sends on a connection after its response (here a whole second response)
+// never reach the next client the connection would have served.
+TEST_F(Retry, StrayBytesOnAnIdleConnectionNeverReachTheNextClient) {
+  auto& backend = start_backend();
+  auto port = start_proxy_to(backend, "retries = 0\n");
+  Client client(port);
+  for (int i = 0; i < 5; ++i) {
+    auto first = client.get("/stray");
+    ASSERT_TRUE(first) << client.last_error();
+    EXPECT_EQ(first->body, "first");
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // the stray response arrives meanwhile
+    auto next = client.get("/hello");
+    ASSERT_TRUE(next) << client.last_error();
+    EXPECT_EQ(next->status, 200u);
+    EXPECT_EQ(next->body, "hello");
+  }
 }
 }  // namespace
 }  // namespace baton::itest

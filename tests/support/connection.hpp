@@ -103,6 +103,8 @@ class Connection {
   awaitable<After> drip();
   awaitable<After> hang();
   awaitable<After> close_after_reply();
+  awaitable<After> close_without_notice();
+  awaitable<After> stray_bytes_later();
   awaitable<After> reset();
   awaitable<After> stats();
   awaitable<After> stats_reset();

@@ -49,7 +49,7 @@ awaitable<void> sleep_for(const asio::any_io_executor& executor, std::uint64_t m
 }  // namespace
 
 Connection::Route Connection::find_route(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, Route>, 15> kExact{{
+  static constexpr std::array<std::pair<std::string_view, Route>, 17> kExact{{
       {"/hello", &Connection::hello},
       {"/health", &Connection::health},
       {"/name", &Connection::name},
@@ -61,6 +61,8 @@ Connection::Route Connection::find_route(std::string_view path) {
       {"/drip", &Connection::drip},
       {"/hang", &Connection::hang},
       {"/close", &Connection::close_after_reply},
+      {"/quiet-close", &Connection::close_without_notice},
+      {"/stray", &Connection::stray_bytes_later},
       {"/reset", &Connection::reset},
       {"/stats", &Connection::stats},
       {"/stats/reset", &Connection::stats_reset},
@@ -192,6 +194,23 @@ awaitable<Connection::After> Connection::hang() {
 awaitable<Connection::After> Connection::close_after_reply() {
   request_.keep_alive = false;
   co_return co_await reply(200, "close");
+}
+
+// A keep-alive response, then a close right behind it: the FIN comes with the response's last
+// bytes, and the connection is dead by the time a proxy would reuse it.
+awaitable<Connection::After> Connection::close_without_notice() {
+  co_await reply(200, "quiet");
+  co_return After::close;
+}
+
+// A clean response, then, once the connection is idle, bytes nobody asked for: a whole second
+// response a proxy must never hand to the next client it reuses the connection for.
+awaitable<Connection::After> Connection::stray_bytes_later() {
+  auto after = co_await reply(200, "first");  // not inside the if: GCC 12 miscompiles that
+  if (after == After::close) co_return After::close;
+  co_await sleep_for(socket_.get_executor(), 50);
+  co_await write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray");
+  co_return After::keep_alive;
 }
 
 // Zero linger turns close() into an RST: the peer sees a reset, not a FIN.
