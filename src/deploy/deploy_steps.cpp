@@ -152,18 +152,47 @@ void Deployer::Run::fail(const std::string& reason) {
   progress_->finish(false, report);
 }
 
-void Deployer::Run::ended(std::exception_ptr error) {
-  if (!error || progress_->finished()) return;
-  std::string what = "unknown exception";
+namespace {
+std::string describe(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
-    what = e.what();
+    return e.what();
   } catch (...) {
   }
-  log::error("event=deploy_crashed service={} release={} error=\"{}\"", service_.name, target_id_, what);
-  if (progress_->kind() == "deploy" || progress_->kind() == "rollback") fail("internal error: " + what);
-  else end_in_place(false, "internal error: " + what);
+  return "unknown exception";
+}
+}  // namespace
+
+void Deployer::Run::ended(const std::shared_ptr<Run>& run, std::exception_ptr error) {
+  if (!error) return;
+  auto what = describe(error);
+  log::error("event=deploy_threw service={} release={} error=\"{}\"", run->service_.name, run->target_id_, what);
+  if (run->progress_->finished()) return;
+  asio::co_spawn(run->deployer_.executor_, run->recover(what), [run, what](std::exception_ptr again) {
+    if (!again) return;
+    log::error("event=deploy_recovery_threw service={} error=\"{}\"", run->service_.name, describe(again));
+    if (!run->progress_->finished()) run->give_up(what);
+  });
+}
+
+awaitable<void> Deployer::Run::recover(std::string reason) {
+  auto& runtime = deployer_.runtime_;
+  if (target_id_ != service_.live) co_await undo_new_release();
+  if (Release* live = deployer_.find_release(service_, service_.live)) {
+    bool replaced = progress_->kind() == "deploy" || progress_->kind() == "rollback";
+    if (replaced && !live->spec.external()) {
+      auto restarted = co_await runtime.run_instances(service_.name, *live, live->spec.size());
+      if (!restarted) log::error("event=deploy_recovery service={} error=\"{}\"", service_.name, restarted.error());
+    }
+    runtime.set_traffic(service_.name, TrafficSplit{{{service_.live, std::nullopt}}, false});
+  }
+  give_up(reason);
+}
+
+void Deployer::Run::give_up(const std::string& reason) {
+  if (progress_->kind() == "deploy" || progress_->kind() == "rollback") fail("internal error: " + reason);
+  else end_in_place(false, "internal error: " + reason);
 }
 
 void Deployer::Run::end_in_place(bool ok, std::string message) {

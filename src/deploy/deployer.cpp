@@ -165,7 +165,7 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRe
   service.running = progress;
   auto run = std::make_shared<Run>(*this, service, progress, release.id, strategy);
   asio::co_spawn(executor_, [run]() -> awaitable<void> { co_await run->execute(); },
-                 [run](std::exception_ptr error) { run->ended(error); });
+                 [run](std::exception_ptr error) { Run::ended(run, error); });
   return progress;
 }
 
@@ -199,7 +199,7 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::rollback(Rollba
   asio::co_spawn(executor_, [run, warm]() -> awaitable<void> {
     if (warm) co_await run->switch_to_standby();
     else co_await run->execute();
-  }, [run](std::exception_ptr error) { run->ended(error); });
+  }, [run](std::exception_ptr error) { Run::ended(run, error); });
   return progress;
 }
 
@@ -217,7 +217,7 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::scale(ScaleRequ
   service.running = progress;
   auto run = std::make_shared<Run>(*this, service, progress, live->id, Strategy::rolling);
   asio::co_spawn(executor_, [run, count = request.instances]() -> awaitable<void> { co_await run->rescale(count); },
-                 [run](std::exception_ptr error) { run->ended(error); });
+                 [run](std::exception_ptr error) { Run::ended(run, error); });
   return progress;
 }
 

@@ -28,10 +28,11 @@ class Deployer::Run {
   awaitable<void> switch_to_standby();
   // The live release to `count` instances, in place (scale, stop, start).
   awaitable<void> rescale(unsigned count);
-  // Where a run's coroutine ends: one that threw (its steps report errors as values, so this is
-  // a bug or an exhausted resource) still finishes, as failed, so the service is not left locked
-  // and every client following it gets its end.
-  void ended(std::exception_ptr error);
+  // Where a run's coroutine ends. One that threw (its steps report errors as values, so this is
+  // a bug or an exhausted resource) is recovered from: traffic goes back to the live release,
+  // whole and unpaused, with its instances running, the new release's instances stop, and the
+  // run ends failed, so the service is not left locked nor any client following it waiting.
+  static void ended(const std::shared_ptr<Run>& run, std::exception_ptr error);
 
  private:
   using Result = std::expected<void, std::string>;
@@ -55,6 +56,8 @@ class Deployer::Run {
   void fail(const std::string& reason);
   // Ends a run that changed no release's status (scale).
   void end_in_place(bool ok, std::string message);
+  awaitable<void> recover(std::string reason);
+  void give_up(const std::string& reason);
   Release& target();
   Release* previous();
 

@@ -182,6 +182,22 @@ TEST_F(DeployerTest, ARunThatThrowsEndsFailedAndReleasesTheService) {
   EXPECT_TRUE(deploy(spec(1))->ok());
 }
 
+// Recreate had paused traffic and stopped the live release when starting the new one threw:
+// the live release runs again and takes traffic, unpaused.
+TEST_F(DeployerTest, ARecreateThatThrowsBringsTheLiveReleaseBack) {
+  add_service(2, Strategy::recreate);
+  auto run = deploy(spec(2, "throw"));
+  ASSERT_TRUE(run->finished());
+  EXPECT_FALSE(run->ok());
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_EQ(runtime_.instances("web", "r1").size(), 2u);
+  EXPECT_TRUE(runtime_.instances("web", "r2").empty());
+  auto split = runtime_.traffic("web");
+  EXPECT_FALSE(split.paused);
+  EXPECT_TRUE(split.releases.contains("r1"));
+  EXPECT_FALSE(split.releases.contains("r2"));
+}
+
 TEST_F(DeployerTest, ASecondDeployIsRefusedWhileOneRuns) {
   add_service(1);
   auto first = deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "a"});
