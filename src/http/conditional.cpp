@@ -1,6 +1,7 @@
 #include "http/conditional.hpp"
 
 #include <array>
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -109,6 +110,11 @@ std::string format_http_date(std::int64_t unix_seconds) {
 }
 
 void append_http_date(std::string& out, std::int64_t unix_seconds) {
+  // Years 0 to 9999, the four digits the format has: a file time outside them (a tar archive's
+  // pax mtime can say anything) is shown at the nearest end, and the arithmetic cannot overflow.
+  constexpr std::int64_t kFirst = -62167219200;  // 0000-01-01T00:00:00Z
+  constexpr std::int64_t kLast = 253402300799;   // 9999-12-31T23:59:59Z
+  unix_seconds = std::clamp(unix_seconds, kFirst, kLast);
   constexpr std::int64_t kDay = 86400;
   std::int64_t days = unix_seconds >= 0 ? unix_seconds / kDay : (unix_seconds - kDay + 1) / kDay;
   auto seconds_of_day = static_cast<unsigned>(unix_seconds - days * kDay);

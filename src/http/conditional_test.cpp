@@ -32,6 +32,12 @@ TEST(HttpDate, FormatsEverySecondAsGmtimeDoes) {
   for (std::int64_t t = -3000000000; t < 5000000000; t += 7777777) ASSERT_EQ(format_http_date(t), strftime_date(t)) << t;
 }
 
+TEST(HttpDate, TimesPastTheFourDigitYearsAreShownAtTheNearestEnd) {
+  EXPECT_EQ(format_http_date(INT64_MIN), "Sat, 01 Jan 0000 00:00:00 GMT");
+  EXPECT_EQ(format_http_date(INT64_MAX), "Fri, 31 Dec 9999 23:59:59 GMT");
+  EXPECT_EQ(format_http_date(-62167219200), "Sat, 01 Jan 0000 00:00:00 GMT");
+}
+
 TEST(Etag, ChangesWithSizeTimeAndCoding) {
   auto plain = make_etag(10, 100, 5);
   EXPECT_TRUE(plain.starts_with('"') && plain.ends_with('"'));

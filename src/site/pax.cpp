@@ -52,13 +52,15 @@ std::expected<std::int64_t, std::string> seconds(Record record) {
   auto point = text.find('.');
   auto whole = text.substr(0, point);
   auto fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  constexpr std::string_view kDigits = "0123456789";
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), value);
-  bool fraction_ok = fraction.find_first_not_of("0123456789") == std::string_view::npos;
-  if (whole.empty() || ec != std::errc() || end != whole.data() + whole.size() || !fraction_ok ||
+  bool digits_only = whole.find_first_not_of(kDigits) == std::string_view::npos &&
+                     fraction.find_first_not_of(kDigits) == std::string_view::npos;
+  if (whole.empty() || !digits_only || ec != std::errc() || end != whole.data() + whole.size() ||
       (point != std::string_view::npos && fraction.empty()))
     return std::unexpected(fmt::format("pax '{}' is not a time in seconds", record.key));
-  return negative ? -value : value;
+  return negative ? -value : value;  // from_chars took digits only: value >= 0, so -value fits
 }
 
 std::expected<std::string, std::string> name(Record record) {

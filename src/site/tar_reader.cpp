@@ -16,6 +16,12 @@ constexpr char kPaxGlobal = 'g';
 constexpr char kGnuLongName = 'L';
 constexpr char kGnuLongLink = 'K';
 
+// A name as messages show it: a pax path may be up to a megabyte long.
+std::string shown(std::string_view name) {
+  constexpr std::size_t kShown = 200;
+  return name.size() > kShown ? std::string(name.substr(0, kShown)) + "..." : std::string(name);
+}
+
 bool is_extension(char type) {
   return type == kPaxHeader || type == kPaxGlobal || type == kGnuLongName || type == kGnuLongLink;
 }
@@ -67,14 +73,14 @@ std::string full_name(const Block& block) {
 }  // namespace
 
 std::expected<std::string, std::string> normalize_entry_path(std::string_view raw) {
-  if (raw.starts_with('/')) return std::unexpected(fmt::format("'{}' is an absolute path", raw));
+  if (raw.starts_with('/')) return std::unexpected(fmt::format("'{}' is an absolute path", shown(raw)));
   std::string out;
   for (std::size_t start = 0; start <= raw.size();) {
     auto end = std::min(raw.find('/', start), raw.size());
     auto part = raw.substr(start, end - start);
     start = end + 1;
     if (part.empty() || part == ".") continue;
-    if (part == "..") return std::unexpected(fmt::format("'{}' leaves the release (a '..' part)", raw));
+    if (part == "..") return std::unexpected(fmt::format("'{}' leaves the release (a '..' part)", shown(raw)));
     if (!out.empty()) out += '/';
     out += part;
   }
@@ -143,7 +149,7 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::next() {
     if (!got) return std::unexpected(got.error());
     if (!*got) return std::unexpected("truncated archive: it ends without the end-of-archive marker");
     if (ustar::is_zero(block)) {
-      if (!pending_.empty()) return std::unexpected("the archive ends right after an extended header");
+      if (extension_pending_) return std::unexpected("the archive ends right after an extended header");
       ended_ = true;
       if (auto end = check_end(); !end) return std::unexpected(end.error());
       return std::nullopt;
@@ -154,7 +160,7 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::next() {
 }
 
 std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block& block) {
-  auto raw = pending_.path.value_or(full_name(block));
+  auto raw = shown(pending_.path.value_or(full_name(block)));
   auto stored = ustar::get_octal(block, ustar::kChecksum);
   if (!stored || *stored != ustar::checksum(block))
     return std::unexpected(fmt::format("bad header checksum at byte {} ('{}')", offset_ - ustar::kBlock, raw));
@@ -167,19 +173,22 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block
   auto size = ustar::get_octal(block, ustar::kSize);
   auto mtime = ustar::get_octal(block, ustar::kMtime);
   if (!mode || !size || !mtime) return std::unexpected(fmt::format("'{}' has a malformed mode, size or time", raw));
-  if (++entries_ > limits_.max_entries)
-    return std::unexpected(fmt::format("more than {} entries in the archive", limits_.max_entries));
   if (is_extension(*type)) {
     if (auto read = read_extension(*type, *size, raw); !read) return std::unexpected(read.error());
+    extension_pending_ = true;
     return std::optional<TarEntry>();
   }
+  // Entries are what the archive holds; the extended headers in front of them do not count.
+  if (++entries_ > limits_.max_entries)
+    return std::unexpected(fmt::format("more than {} entries in the archive", limits_.max_entries));
   auto overrides = std::exchange(pending_, {});
+  extension_pending_ = false;
   if (overrides.size) size = overrides.size;
   bool is_file = *type == ustar::kFile || *type == ustar::kOldFile;
   if (!is_file && *size != 0) return std::unexpected(fmt::format("'{}' is not a file but has data", raw));
   if (*size > limits_.max_bytes - bytes_)
     return std::unexpected(fmt::format("'{}' takes the archive past {} bytes of data", raw, limits_.max_bytes));
-  auto path = normalize_entry_path(raw);
+  auto path = normalize_entry_path(overrides.path.value_or(full_name(block)));
   if (!path) return std::unexpected(path.error());
   if (path->empty()) {
     if (*type == ustar::kDirectory) return std::optional<TarEntry>();
@@ -193,7 +202,8 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block
                  .mtime = overrides.mtime.value_or(octal_mtime),
                  .size = *size};
   if (entry.type == TarType::symlink && !link_stays_inside(entry.path, entry.link_target))
-    return std::unexpected(fmt::format("'{}' links to '{}', outside the release", entry.path, entry.link_target));
+    return std::unexpected(
+        fmt::format("'{}' links to '{}', outside the release", shown(entry.path), shown(entry.link_target)));
   bytes_ += *size;
   remaining_ = *size;
   pad_ = ustar::padding(*size);

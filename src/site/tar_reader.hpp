@@ -59,6 +59,7 @@ class TarReader {
   std::size_t pad_ = 0;          // padding after it
   std::string current_;          // its path, for messages
   pax::Overrides pending_;       // from extended headers, for the next entry
+  bool extension_pending_ = false;  // an extended header was read and no entry yet
   std::uint64_t entries_ = 0;
   std::uint64_t bytes_ = 0;
   bool ended_ = false;

@@ -150,6 +150,16 @@ TEST(TarReader, PaxHeadersCarryLongPathsLinksSizesAndTimes) {
   EXPECT_EQ(read.data[2], "12345");
   EXPECT_EQ(read.entries[3].path, "plain");  // overrides apply to one entry only
   EXPECT_EQ(read.entries[3].mtime, 1700000000);
+  auto negative = read_all(extension('x', pax::record("mtime", "-86400.5")) + tar_file("old", "o") + tar_end());
+  ASSERT_EQ(negative.error, "");
+  EXPECT_EQ(negative.entries.at(0).mtime, -86400);
+}
+
+// Extended headers are not entries: a limit on entries counts the files, dirs and links.
+TEST(TarReader, ExtendedHeadersDoNotCountAsEntries) {
+  auto archive = extension('x', pax::record("atime", "1")) + tar_file("a", "1") + extension('x', pax::record("atime", "2")) +
+                 tar_file("b", "2") + tar_end();
+  EXPECT_EQ(read_all(archive, 4096, {.max_entries = 2}).error, "");
 }
 
 TEST(TarReader, GnuLongNamesAndLinks) {
@@ -184,6 +194,14 @@ TEST(TarReader, RefusesMalformedOrUnsafeExtendedHeaders) {
                  "outside the release");
   expect_refused(extension('L', std::string(1, '\0')) + file + tar_end(), "empty GNU long name");
   expect_refused(extension('x', pax::record("path", "a")) + tar_end(), "ends right after an extended header");
+  expect_refused(extension('x', pax::record("atime", "1")) + tar_end(), "ends right after an extended header");
+  expect_refused(extension('g', pax::record("comment", "c")) + tar_end(), "ends right after an extended header");
+  expect_refused(extension('x', pax::record("mtime", "--5")) + file + tar_end(), "time in seconds");
+  expect_refused(extension('x', pax::record("mtime", "-+5")) + file + tar_end(), "time in seconds");
+  expect_refused(extension('x', pax::record("mtime", "--9223372036854775808")) + file + tar_end(), "time in seconds");
+  auto long_name = std::string(5000, 'n');
+  auto refused = read_all(extension('x', pax::record("path", "/" + long_name)) + file + tar_end()).error;
+  EXPECT_LT(refused.size(), 400u) << "a long name is shortened in messages";
   expect_refused(extension('x', pax::record("size", "600")) + tar_header("dir/", ustar::kDirectory, 0) + tar_end(),
                  "has data");
   expect_refused(tar_header("big", 'x', pax::kMaxHeaderBytes + 1) + tar_end(), "extended header of");

@@ -49,6 +49,11 @@ Status Writer::header(const std::string& path, const struct stat& st, char type,
     records += pax::record("size", std::to_string(size));
     ustar::put_octal(block, ustar::kSize, 0);
   }
+  auto mtime = static_cast<std::uint64_t>(std::max<time_t>(st.st_mtime, 0));
+  if (!ustar::put_octal(block, ustar::kMtime, mtime)) {  // past the year 2242
+    records += pax::record("mtime", std::to_string(mtime));
+    ustar::put_octal(block, ustar::kMtime, 0);
+  }
   if (!records.empty())
     if (auto written = extended_header(records, st); !written) return written;
   ustar::put_text(block, ustar::kPrefix, split->first);
@@ -57,7 +62,6 @@ Status Writer::header(const std::string& path, const struct stat& st, char type,
   ustar::put_octal(block, ustar::kMode, st.st_mode & 07777);
   ustar::put_octal(block, ustar::kUid, 0);
   ustar::put_octal(block, ustar::kGid, 0);
-  ustar::put_octal(block, ustar::kMtime, static_cast<std::uint64_t>(std::max<time_t>(st.st_mtime, 0)));
   block[ustar::kTypeflag.offset] = type;
   ustar::seal(block);
   return sink(block);
@@ -70,7 +74,7 @@ Status Writer::extended_header(const std::string& records, const struct stat& st
   ustar::put_octal(block, ustar::kUid, 0);
   ustar::put_octal(block, ustar::kGid, 0);
   ustar::put_octal(block, ustar::kSize, records.size());
-  ustar::put_octal(block, ustar::kMtime, static_cast<std::uint64_t>(std::max<time_t>(st.st_mtime, 0)));
+  ustar::put_octal(block, ustar::kMtime, 0);  // the entry's own time is in its header or records
   block[ustar::kTypeflag.offset] = 'x';
   ustar::seal(block);
   if (auto sent = sink(block); !sent) return sent;
