@@ -98,6 +98,24 @@ TEST_F(StaticFiles, AReleaseRemovedUnderTheCacheIsResolvedAgain) {
   EXPECT_EQ(body_of("index.html", false, &cache), "new");
 }
 
+// Layouts made by hand: `current` a directory, or a link to a link. Neither is cached by name,
+// so each request sees what is there now.
+TEST_F(StaticFiles, ACurrentThatIsADirectoryOrALinkToALinkIsFollowedEachTime) {
+  write("20250101-000000-000001", "index.html", "one");
+  write("20250101-000000-000002", "index.html", "two");
+  ReleaseDirCache cache;
+  fs::create_directory_symlink(fs::path("releases") / "20250101-000000-000001", root_ / "live");
+  fs::create_directory_symlink("live", root_ / "current");
+  EXPECT_EQ(body_of("index.html", false, &cache), "one");
+  fs::remove(root_ / "live");
+  fs::create_directory_symlink(fs::path("releases") / "20250101-000000-000002", root_ / "live");
+  EXPECT_EQ(body_of("index.html", false, &cache), "two");
+  fs::remove(root_ / "current");
+  fs::create_directory(root_ / "current");
+  std::ofstream(root_ / "current" / "index.html") << "plain";
+  EXPECT_EQ(body_of("index.html", false, &cache), "plain");
+}
+
 TEST_F(StaticFiles, SymlinksWorkInsideTheReleaseAndNeverOutside) {
   write("20250101-000000-000001", "assets/real.js", "js");
   auto release = root_ / "releases/20250101-000000-000001";

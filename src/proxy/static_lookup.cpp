@@ -104,23 +104,46 @@ int open_beneath(int dirfd, const std::string& relative) {
   return static_cast<int>(fd);
 }
 
+namespace {
+// What `current` names now: empty when it is not a symlink (or is missing).
+std::string_view read_current(const StaticSite& site, char (&target)[PATH_MAX]) {
+  auto length = ::readlink(site.current_path.c_str(), target, sizeof target);
+  if (length <= 0 || static_cast<std::size_t>(length) == sizeof target) return {};
+  return {target, static_cast<std::size_t>(length)};
+}
+}  // namespace
+
 int ReleaseDirCache::live_release(const StaticSite& site) {
   char target[PATH_MAX];
-  auto length = ::readlink(site.current_path.c_str(), target, sizeof target);
-  if (length <= 0 || static_cast<std::size_t>(length) == sizeof target) return -1;
-  std::string_view named(target, static_cast<std::size_t>(length));
+  auto named = read_current(site, target);
   auto entry = std::find_if(entries_.begin(), entries_.end(),
                             [&](const Entry& e) { return e.current_path == site.current_path; });
-  if (entry != entries_.end() && entry->target == named) return entry->dir.get();
-  // Opened by the name just read, not through `current`: a swap in between cannot file one
-  // release's directory under another's name.
-  std::string path = named.starts_with('/') ? std::string(named) : site.root + "/" + std::string(named);
-  site::Fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!named.empty() && entry != entries_.end() && entry->target == named) return entry->dir.get();
+  site::Fd dir;
+  if (!named.empty()) {
+    // Opened by the name just read, not through `current`: a swap in between cannot file one
+    // release's directory under another's name. O_NOFOLLOW: a name that is itself a symlink
+    // (current -> live -> releases/X, made by hand) may change behind it, so it is not cached.
+    std::string path = named.starts_with('/') ? std::string(named) : site.root + "/" + std::string(named);
+    dir = site::Fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir && errno != ELOOP && errno != ENOTDIR) return -1;  // ENOTDIR: O_DIRECTORY met the link first
+  }
+  bool cacheable = static_cast<bool>(dir);
+  // `current` a directory, or a chain of links: opened through it, for this request alone.
+  if (!dir) dir = site::Fd(::open(site.current_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return -1;
   if (entry == entries_.end()) entry = entries_.insert(entries_.end(), Entry{site.current_path, {}, {}});
-  entry->target = named;
+  entry->target = cacheable ? std::string(named) : std::string();  // "" never matches a readlink
   entry->dir = std::move(dir);
   return entry->dir.get();
+}
+
+bool ReleaseDirCache::still_live(const StaticSite& site) const {
+  char target[PATH_MAX];
+  auto named = read_current(site, target);
+  auto entry = std::find_if(entries_.begin(), entries_.end(),
+                            [&](const Entry& e) { return e.current_path == site.current_path; });
+  return entry != entries_.end() && !entry->target.empty() && entry->target == named;
 }
 
 void ReleaseDirCache::forget(const StaticSite& site) {
@@ -157,16 +180,20 @@ LookupResult look_up_in(const StaticSite& site, int release, const LookupRequest
 
 LookupResult look_up_static(const StaticSite& site, const LookupRequest& request, ReleaseDirCache& releases) {
   for (int attempt = 0;; ++attempt) {
+    bool last = attempt > 0;
     int release = releases.live_release(site);
     if (release < 0) {
+      // `current` moved between its readlink and the open (its release pruned just then): read it again.
+      if (!last) continue;
       LookupResult result;
       result.outcome = LookupOutcome::not_published;
       return result;
     }
     auto result = look_up_in(site, release, request);
-    // A miss in a release that is gone (a request that resolved `current` just before its
-    // release was pruned) is asked again of the release live now.
-    if (result.outcome != LookupOutcome::not_found || attempt > 0 || !removed(release)) return result;
+    if (result.outcome != LookupOutcome::not_found || last) return result;
+    // A miss in a release that is no longer live, or is being removed (resolved just before a
+    // swap and a prune), is asked of the release live now. Only misses pay for the check.
+    if (!removed(release) && releases.still_live(site)) return result;
     releases.forget(site);
   }
 }

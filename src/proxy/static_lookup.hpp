@@ -48,6 +48,8 @@ class ReleaseDirCache {
  public:
   // A borrowed descriptor of the release `current` names now, or -1 when it names none.
   int live_release(const StaticSite& site);
+  // Whether `current` still names the release the last call returned (a cached one).
+  bool still_live(const StaticSite& site) const;
   // The release went away under a cached descriptor: the next call opens it again.
   void forget(const StaticSite& site);
   // A new route table may have dropped sites: their directories are let go.
