@@ -181,7 +181,8 @@ measure() {
   errors=$(failed_requests <<< "$out")
   # The proxy's CPU time per request (the backend's for the direct run), and how busy the core
   # of wrk and the backend was: at 100 % that core, not the proxy, sets the req/s.
-  cpu_us=$(python3 -c "print(f'{($ticks_after - $ticks_before) * 1e6 / $(getconf CLK_TCK) / ($rps * $duration):.1f}')")
+  cpu_us=$(python3 -c "import sys; rps = float(sys.argv[1] or 0)
+print(f'{($ticks_after - $ticks_before) * 1e6 / $(getconf CLK_TCK) / (rps * $duration):.1f}' if rps > 0 else 0)" "$rps")
   load_busy=$(((load_busy_after - load_busy_before) * 100 / (load_total_after - load_total_before + 1)))
   echo "$name $connections $round $rps $p99 $errors $upstream $cpu_us $load_busy" >> "$workdir/results"
   note "round $round/$rounds  $name  c=$connections  $rps req/s  p99 ${p99} ms" \

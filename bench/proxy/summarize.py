@@ -67,7 +67,7 @@ def main():
             rps, p99, errors, upstream, rounds, cpu_us, load_busy = table[(name, connections)]
             rows.append([name, str(connections), f"{rps:,.0f}", f"{p99:.2f}"]
                         + [ratio(table, name, r, connections) for r in REFERENCES]
-                        + [str(errors), f"{upstream:.0f}", str(rounds), f"{cpu_us:.1f}"]
+                        + [str(errors), f"{upstream:.0f}", str(rounds), f"{cpu_us:.1f}" if cpu_us else "-"]
                         + [cpu_ratio(table, name, r, connections) for r in ("nginx", "haproxy")]
                         + [f"{load_busy:.0f}"])
     widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]

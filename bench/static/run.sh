@@ -55,6 +55,7 @@ make_builds() {
   head -c 4096 /dev/urandom | base64 -w 76 | head -c 4096 > "$workdir/build/assets/app.1a2b3c4d.js"
   head -c $((10 << 20)) /dev/urandom > "$workdir/build/large.bin"
   cp -r "$workdir/build/." "$workdir/big-build/"
+  echo "<!-- big -->" >> "$workdir/big-build/index.html"  # another size, so another ETag: the rollback timing tells them apart
   for i in $(seq 50); do head -c $((1 << 20)) /dev/urandom > "$workdir/big-build/chunk-$i.bin"; done
 }
 

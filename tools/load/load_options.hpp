@@ -43,7 +43,8 @@ inline constexpr std::string_view kLoadUsage =
     "                  [--header NAME:VALUE]... [--timeout MS] [--threads N]\n"
     "                  [--body BYTES] [--trace FILE]\n"
     "--trace FILE writes one line per request: start (us since the run began), latency (us),\n"
-    "status (0: no response), whether a new connection was opened for it, and its version.\n";
+    "status (0: no response), whether a new connection was opened for it, and its version.\n"
+    "Every outcome is kept in memory until the end (about 100 bytes a request).\n";
 
 std::expected<LoadOptions, std::string> parse_load_options(int argc, const char* const* argv);
 
