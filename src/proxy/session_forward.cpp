@@ -43,9 +43,7 @@ const http::HeaderField* find_field(const http::ResponseHead& head, http::Field 
 awaitable<std::unique_ptr<UpstreamConnection>> Session::connect_upstream(Target& target, bool& reused,
                                                                           bool fresh_only) {
   if (!fresh_only) {
-    // A request that could not be re-sent if the connection turned out dead has it confirmed.
-    bool confirm = !request_.is_idempotent() || request_.has_body();
-    if (auto conn = worker_.pool().take(target.id, Clock::now(), confirm)) {
+    if (auto conn = worker_.pool().take(target.id, Clock::now())) {
       reused = true;
       co_return conn;
     }

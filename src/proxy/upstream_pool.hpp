@@ -12,13 +12,6 @@
 #include "proxy/socket_util.hpp"
 
 namespace baton::proxy {
-// What a pooled connection's watch found while it sat idle. Shared with the watch's handler,
-// which may run after the connection is gone.
-struct IdleWatch {
-  bool stale = false;  // the upstream sent bytes or closed the connection
-  char peeked = 0;     // where the watch's MSG_PEEK puts a byte
-};
-
 struct UpstreamConnection {
   explicit UpstreamConnection(Socket s, std::uint64_t target) : socket(std::move(s)), target_id(target) {}
   Socket socket;
@@ -28,7 +21,6 @@ struct UpstreamConnection {
   std::uint64_t target_id;
   std::chrono::steady_clock::time_point idle_since{};
   std::uint32_t uses = 0;
-  std::shared_ptr<IdleWatch> watch = std::make_shared<IdleWatch>();
 };
 
 class UpstreamPool {
@@ -36,14 +28,8 @@ class UpstreamPool {
   UpstreamPool(std::size_t max_idle_per_target, std::chrono::milliseconds idle_timeout)
       : max_idle_(max_idle_per_target), idle_timeout_(idle_timeout) {}
 
-  // A live idle connection to the target, or nullptr. Each idle connection is watched by a
-  // MSG_PEEK receive parked in the reactor: bytes or a close that come while it is idle wake
-  // it and mark the connection stale, at no cost while nothing comes. One case escapes it: a
-  // close that arrived together with the last response bytes. A request that can be re-sent
-  // (idempotent, no body) then fails before any response byte and is retried on a fresh
-  // connection; one that cannot asks for `confirm`, one more MSG_PEEK before the lease.
-  std::unique_ptr<UpstreamConnection> take(std::uint64_t target_id, std::chrono::steady_clock::time_point now,
-                                           bool confirm);
+  // A live idle connection to the target, or nullptr.
+  std::unique_ptr<UpstreamConnection> take(std::uint64_t target_id, std::chrono::steady_clock::time_point now);
   void give_back(std::unique_ptr<UpstreamConnection> conn, std::chrono::steady_clock::time_point now);
   // Closes connections idle past the timeout.
   void sweep(std::chrono::steady_clock::time_point now);

@@ -113,9 +113,10 @@ TEST_F(Retry, UpstreamCloseAfterResponseIsNotReused) {
   EXPECT_EQ(backend.stats().connections, 5u);
 }
 // An upstream that closes a keep-alive connection right behind its response, without saying
-// so: the next request finds the pooled connection dead. A GET is sent again on a fresh
-// connection even with retries off (a dead pooled connection is not a failed attempt); a POST,
-// which could not be sent again, has the pooled connection checked before it goes out.
+// so: the pooled connection is dead when the next request comes. Neither a GET nor a POST
+// fails, even with retries off: the pool's check finds it closed, and a GET that still meets
+// a dead pooled connection (a close racing the reuse) is sent again on a fresh one without
+// counting as a retry.
 TEST_F(Retry, AConnectionClosedWithoutNoticeCostsNoRequest) {
   auto& backend = start_backend();
   auto port = start_proxy_to(backend, "retries = 0\n");
