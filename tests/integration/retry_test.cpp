@@ -113,11 +113,11 @@ TEST_F(Retry, UpstreamCloseAfterResponseIsNotReused) {
   EXPECT_EQ(backend.stats().connections, 5u);
 }
 // An upstream that closes a keep-alive connection right behind its response, without saying
-// so: the pooled connection is dead when the next request comes. Neither a GET nor a POST
-// fails, even with retries off: the pool's check finds it closed, and a GET that still meets
-// a dead pooled connection (a close racing the reuse) is sent again on a fresh one without
-// counting as a retry.
-TEST_F(Retry, AConnectionClosedWithoutNoticeCostsNoRequest) {
+// so: the pooled connection is dead when the next request comes. A GET never fails, even with
+// retries off: the pool's check finds the connection closed, or, when the close races the
+// reuse, the GET meets it dead and is sent again on a fresh connection without that counting
+// as a retry. (A POST in that race gets a 502: it may have reached the app, so it is not re-sent.)
+TEST_F(Retry, AConnectionClosedWithoutNoticeCostsNoGet) {
   auto& backend = start_backend();
   auto port = start_proxy_to(backend, "retries = 0\n");
   Client client(port);
@@ -126,18 +126,10 @@ TEST_F(Retry, AConnectionClosedWithoutNoticeCostsNoRequest) {
     ASSERT_TRUE(quiet) << client.last_error();
     EXPECT_EQ(quiet->status, 200u);
     EXPECT_EQ(quiet->body, "quiet");
-    if (i % 2 == 0) {
-      auto next = client.get("/hello");
-      ASSERT_TRUE(next) << client.last_error();
-      EXPECT_EQ(next->status, 200u) << next->body;
-      EXPECT_EQ(next->body, "hello");
-    } else {
-      ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: test.local\r\nContent-Length: 4\r\n\r\nbody"));
-      auto echoed = client.read_response();
-      ASSERT_TRUE(echoed) << client.last_error();
-      EXPECT_EQ(echoed->status, 200u) << echoed->body;
-      EXPECT_EQ(echoed->body, "body");
-    }
+    auto next = client.get("/hello");
+    ASSERT_TRUE(next) << client.last_error();
+    EXPECT_EQ(next->status, 200u) << next->body;
+    EXPECT_EQ(next->body, "hello");
   }
 }
 
