@@ -12,14 +12,17 @@ void init(std::string_view level) {
 
 void set_level(std::string_view level) { spdlog::default_logger()->set_level(spdlog::level::from_str(std::string(level))); }
 
-void LogIfThrown::operator()(std::exception_ptr thrown) const {
-  if (!thrown) return;
+std::string describe(std::exception_ptr thrown) {
   try {
     std::rethrow_exception(thrown);
   } catch (const std::exception& e) {
-    error("event=task_threw task={} error=\"{}\"", task, e.what());
+    return e.what();
   } catch (...) {
-    error("event=task_threw task={} error=unknown", task);
   }
+  return "unknown exception";
+}
+
+void LogIfThrown::operator()(std::exception_ptr thrown) const {
+  if (thrown) error("event=task_threw task={} error=\"{}\"", task, describe(thrown));
 }
 }  // namespace baton::log

@@ -16,6 +16,9 @@ using spdlog::error;
 using spdlog::info;
 using spdlog::warn;
 
+// What an exception says: its what(), or "unknown exception".
+std::string describe(std::exception_ptr thrown);
+
 // The completion of a spawned coroutine that reports errors as values (an accept loop, a timer
 // loop, one control connection): if it throws anyway, the log says which task ended and why,
 // where `asio::detached` would have dropped the exception without a word.

@@ -1,7 +1,5 @@
 // The steps every strategy is made of: start and health-gate instances, run
 // hooks, drain and stop, and the bookkeeping of success and failure.
-#include <exception>
-
 #include <fmt/format.h>
 
 #include "base/log.hpp"
@@ -152,26 +150,14 @@ void Deployer::Run::fail(const std::string& reason) {
   progress_->finish(false, report);
 }
 
-namespace {
-std::string describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-  }
-  return "unknown exception";
-}
-}  // namespace
-
 void Deployer::Run::ended(const std::shared_ptr<Run>& run, std::exception_ptr error) {
   if (!error) return;
-  auto what = describe(error);
+  auto what = log::describe(error);
   log::error("event=deploy_threw service={} release={} error=\"{}\"", run->service_.name, run->target_id_, what);
   if (run->progress_->finished()) return;
   asio::co_spawn(run->deployer_.executor_, run->recover(what), [run, what](std::exception_ptr again) {
     if (!again) return;
-    log::error("event=deploy_recovery_threw service={} error=\"{}\"", run->service_.name, describe(again));
+    log::error("event=deploy_recovery_threw service={} error=\"{}\"", run->service_.name, log::describe(again));
     if (!run->progress_->finished()) run->give_up(what);
   });
 }
@@ -180,8 +166,7 @@ awaitable<void> Deployer::Run::recover(std::string reason) {
   auto& runtime = deployer_.runtime_;
   if (target_id_ != service_.live) co_await undo_new_release();
   if (Release* live = deployer_.find_release(service_, service_.live)) {
-    bool replaced = progress_->kind() == "deploy" || progress_->kind() == "rollback";
-    if (replaced && !live->spec.external()) {
+    if (replaces_release() && !live->spec.external()) {
       auto restarted = co_await runtime.run_instances(service_.name, *live, live->spec.size());
       if (!restarted) log::error("event=deploy_recovery service={} error=\"{}\"", service_.name, restarted.error());
     }
@@ -190,8 +175,12 @@ awaitable<void> Deployer::Run::recover(std::string reason) {
   give_up(reason);
 }
 
+bool Deployer::Run::replaces_release() const {
+  return progress_->kind() == "deploy" || progress_->kind() == "rollback";
+}
+
 void Deployer::Run::give_up(const std::string& reason) {
-  if (progress_->kind() == "deploy" || progress_->kind() == "rollback") fail("internal error: " + reason);
+  if (replaces_release()) fail("internal error: " + reason);
   else end_in_place(false, "internal error: " + reason);
 }
 

@@ -58,6 +58,8 @@ class Deployer::Run {
   void end_in_place(bool ok, std::string message);
   awaitable<void> recover(std::string reason);
   void give_up(const std::string& reason);
+  // A deploy or rollback (it moves the service to another release); not a scale, stop or start.
+  bool replaces_release() const;
   Release& target();
   Release* previous();
 

@@ -84,13 +84,7 @@ CivilDate civil_from_days(std::int64_t days) {
 
 std::string make_etag(std::uint64_t size, std::int64_t mtime_seconds, long mtime_nanoseconds,
                       std::string_view coding) {
-  std::string etag;
-  append_etag(etag, size, mtime_seconds, mtime_nanoseconds, coding);
-  return etag;
-}
-
-void append_etag(std::string& out, std::uint64_t size, std::int64_t mtime_seconds, long mtime_nanoseconds,
-                 std::string_view coding) {
+  std::string out;
   out += '"';
   append_hex(out, size);
   out += '-';
@@ -101,6 +95,7 @@ void append_etag(std::string& out, std::uint64_t size, std::int64_t mtime_second
     out += coding;
   }
   out += '"';
+  return out;
 }
 
 std::string format_http_date(std::int64_t unix_seconds) {

@@ -11,8 +11,6 @@ namespace baton::http {
 // keep their time (publish preserves it), so a client's cached copy stays valid across them.
 std::string make_etag(std::uint64_t size, std::int64_t mtime_seconds, long mtime_nanoseconds,
                       std::string_view coding = "");
-void append_etag(std::string& out, std::uint64_t size, std::int64_t mtime_seconds, long mtime_nanoseconds,
-                 std::string_view coding = "");
 // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string format_http_date(std::int64_t unix_seconds);
 void append_http_date(std::string& out, std::int64_t unix_seconds);

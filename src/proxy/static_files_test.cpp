@@ -37,6 +37,11 @@ class StaticFiles : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
+  // A lookup of its own: `current` resolved and its release opened for it alone.
+  LookupResult look_up(const LookupRequest& request) {
+    ReleaseDirCache once;
+    return look_up_static(site_, request, once);
+  }
   void write(const std::string& release, const std::string& relative, const std::string& text) {
     auto path = root_ / "releases" / release / relative;
     fs::create_directories(path.parent_path());
@@ -48,7 +53,7 @@ class StaticFiles : public ::testing::Test {
   }
   std::string body_of(const std::string& relative, bool br = false, ReleaseDirCache* cache = nullptr) {
     auto request = lookup_of(relative, false, br);
-    auto found = cache ? look_up_static(site_, request, *cache) : look_up_static(site_, request);
+    auto found = cache ? look_up_static(site_, request, *cache) : look_up(request);
     if (found.outcome != LookupOutcome::found) return "<" + std::to_string(static_cast<int>(found.outcome)) + ">";
     std::string text(static_cast<std::size_t>(found.st.st_size), '\0');
     EXPECT_EQ(::pread(found.file.get(), text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
@@ -64,7 +69,7 @@ constexpr auto kNotFound = "<2>";
 TEST_F(StaticFiles, ServesFilesOfTheLiveReleaseOnly) {
   write("20250101-000000-000001", "index.html", "one");
   write("20250101-000000-000002", "index.html", "two");
-  EXPECT_EQ(look_up_static(site_, lookup_of("index.html")).outcome, LookupOutcome::not_published);
+  EXPECT_EQ(look_up(lookup_of("index.html")).outcome, LookupOutcome::not_published);
   make_live("20250101-000000-000001");
   EXPECT_EQ(body_of(""), "one");
   make_live("20250101-000000-000002");
@@ -135,14 +140,14 @@ TEST_F(StaticFiles, DirectoriesSpaAndNotFoundPage) {
   write("20250101-000000-000001", "docs/index.html", "docs");
   write("20250101-000000-000001", "404.html", "missing");
   make_live("20250101-000000-000001");
-  EXPECT_EQ(look_up_static(site_, lookup_of("docs")).outcome, LookupOutcome::redirect_slash);
-  EXPECT_EQ(look_up_static(site_, lookup_of("docs", true)).outcome, LookupOutcome::found);
+  EXPECT_EQ(look_up(lookup_of("docs")).outcome, LookupOutcome::redirect_slash);
+  EXPECT_EQ(look_up(lookup_of("docs", true)).outcome, LookupOutcome::found);
   EXPECT_EQ(body_of("settings/profile"), kNotFound);
   site_.spa = true;
   EXPECT_EQ(body_of("settings/profile"), "app");
   EXPECT_EQ(body_of("logo.png"), kNotFound);
   site_.not_found = "404.html";
-  auto page = look_up_static(site_, lookup_of("logo.png"));
+  auto page = look_up(lookup_of("logo.png"));
   EXPECT_EQ(page.origin, FileOrigin::not_found_page);
   EXPECT_EQ(make_static_reply(std::move(page), {}).status, 404u);
 }
@@ -163,7 +168,7 @@ TEST_F(StaticFiles, PrefersAPrecompressedSiblingWhenAccepted) {
   make_live("20250101-000000-000001");
   EXPECT_EQ(body_of("app.js"), "plain");
   EXPECT_EQ(body_of("app.js", true), "brotli");
-  auto found = look_up_static(site_, lookup_of("app.js", false, true));
+  auto found = look_up(lookup_of("app.js", false, true));
   EXPECT_EQ(found.coding, "br");
   auto reply = make_static_reply(std::move(found), {});
   EXPECT_NE(reply.head.find("Content-Encoding: br\r\n"), std::string::npos) << reply.head;
@@ -175,7 +180,7 @@ TEST_F(StaticFiles, ConditionalAndRangeReplies) {
   write("20250101-000000-000001", "assets/app.1a2b3c4d.js", "0123456789");
   write("20250101-000000-000001", "index.html", "home");
   make_live("20250101-000000-000001");
-  auto lookup = [&](const char* name) { return look_up_static(site_, lookup_of(name)); };
+  auto lookup = [&](const char* name) { return look_up(lookup_of(name)); };
   auto full = make_static_reply(lookup("assets/app.1a2b3c4d.js"), {});
   EXPECT_EQ(full.status, 200u);
   EXPECT_EQ(full.length, 10u);

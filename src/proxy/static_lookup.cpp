@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <utility>
 
 #include "http/static_rules.hpp"
 #include "site/release_meta.hpp"
@@ -116,8 +117,7 @@ std::string_view read_current(const StaticSite& site, char (&target)[PATH_MAX]) 
 int ReleaseDirCache::live_release(const StaticSite& site) {
   char target[PATH_MAX];
   auto named = read_current(site, target);
-  auto entry = std::find_if(entries_.begin(), entries_.end(),
-                            [&](const Entry& e) { return e.current_path == site.current_path; });
+  auto entry = find(site);
   if (!named.empty() && entry != entries_.end() && entry->target == named) return entry->dir.get();
   site::Fd dir;
   if (!named.empty()) {
@@ -140,14 +140,20 @@ int ReleaseDirCache::live_release(const StaticSite& site) {
 
 bool ReleaseDirCache::still_live(const StaticSite& site) const {
   char target[PATH_MAX];
-  auto named = read_current(site, target);
-  auto entry = std::find_if(entries_.begin(), entries_.end(),
-                            [&](const Entry& e) { return e.current_path == site.current_path; });
-  return entry != entries_.end() && !entry->target.empty() && entry->target == named;
+  auto entry = std::as_const(*this).find(site);
+  return entry != entries_.end() && !entry->target.empty() && entry->target == read_current(site, target);
 }
 
 void ReleaseDirCache::forget(const StaticSite& site) {
-  std::erase_if(entries_, [&](const Entry& e) { return e.current_path == site.current_path; });
+  if (auto entry = find(site); entry != entries_.end()) entries_.erase(entry);
+}
+
+std::vector<ReleaseDirCache::Entry>::const_iterator ReleaseDirCache::find(const StaticSite& site) const {
+  return std::ranges::find(entries_, site.current_path, &Entry::current_path);
+}
+
+std::vector<ReleaseDirCache::Entry>::iterator ReleaseDirCache::find(const StaticSite& site) {
+  return std::ranges::find(entries_, site.current_path, &Entry::current_path);
 }
 
 namespace {
@@ -196,10 +202,5 @@ LookupResult look_up_static(const StaticSite& site, const LookupRequest& request
     if (!removed(release) && releases.still_live(site)) return result;
     releases.forget(site);
   }
-}
-
-LookupResult look_up_static(const StaticSite& site, const LookupRequest& request) {
-  ReleaseDirCache once;
-  return look_up_static(site, request, once);
 }
 }  // namespace baton::proxy

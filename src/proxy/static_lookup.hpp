@@ -61,12 +61,12 @@ class ReleaseDirCache {
     std::string target;  // what `current` named when `dir` was opened
     site::Fd dir;
   };
+  std::vector<Entry>::const_iterator find(const StaticSite& site) const;
+  std::vector<Entry>::iterator find(const StaticSite& site);
   std::vector<Entry> entries_;
 };
 
 LookupResult look_up_static(const StaticSite& site, const LookupRequest& request, ReleaseDirCache& releases);
-// Without a cache: `current` is resolved and its release opened for this lookup alone.
-LookupResult look_up_static(const StaticSite& site, const LookupRequest& request);
 
 // openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): fails with EXDEV for anything that would
 // leave `dirfd`. -1 with errno set on failure.

@@ -11,10 +11,10 @@ namespace {
 using ustar::Block;
 
 constexpr std::size_t kSkipChunk = 64 * 1024;
-constexpr char kPaxHeader = 'x';
-constexpr char kPaxGlobal = 'g';
-constexpr char kGnuLongName = 'L';
-constexpr char kGnuLongLink = 'K';
+using ustar::kGnuLongLink;
+using ustar::kGnuLongName;
+using ustar::kPaxGlobal;
+using ustar::kPaxHeader;
 
 // A name as messages show it: a pax path may be up to a megabyte long.
 std::string shown(std::string_view name) {
@@ -160,7 +160,8 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::next() {
 }
 
 std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block& block) {
-  auto raw = shown(pending_.path.value_or(full_name(block)));
+  auto name = pending_.path.value_or(full_name(block));
+  auto raw = shown(name);
   auto stored = ustar::get_octal(block, ustar::kChecksum);
   if (!stored || *stored != ustar::checksum(block))
     return std::unexpected(fmt::format("bad header checksum at byte {} ('{}')", offset_ - ustar::kBlock, raw));
@@ -188,7 +189,7 @@ std::expected<std::optional<TarEntry>, std::string> TarReader::parse(const Block
   if (!is_file && *size != 0) return std::unexpected(fmt::format("'{}' is not a file but has data", raw));
   if (*size > limits_.max_bytes - bytes_)
     return std::unexpected(fmt::format("'{}' takes the archive past {} bytes of data", raw, limits_.max_bytes));
-  auto path = normalize_entry_path(overrides.path.value_or(full_name(block)));
+  auto path = normalize_entry_path(name);
   if (!path) return std::unexpected(path.error());
   if (path->empty()) {
     if (*type == ustar::kDirectory) return std::optional<TarEntry>();

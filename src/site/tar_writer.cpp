@@ -25,7 +25,7 @@ struct Writer {
   std::vector<char> buffer = std::vector<char>(kReadChunk);
 
   Status header(const std::string& path, const struct stat& st, char type, std::string_view link);
-  Status extended_header(const std::string& records, const struct stat& st);
+  Status extended_header(const std::string& records);
   Status file(int dir, const std::string& name, const std::string& path, const struct stat& st);
   Status link(int dir, const std::string& name, const std::string& path, const struct stat& st);
   Status entry(int dir, const std::string& name, const std::string& path);
@@ -55,7 +55,7 @@ Status Writer::header(const std::string& path, const struct stat& st, char type,
     ustar::put_octal(block, ustar::kMtime, 0);
   }
   if (!records.empty())
-    if (auto written = extended_header(records, st); !written) return written;
+    if (auto written = extended_header(records); !written) return written;
   ustar::put_text(block, ustar::kPrefix, split->first);
   ustar::put_text(block, ustar::kName, split->second);
   ustar::put_text(block, ustar::kLinkname, link.substr(0, ustar::kLinkname.length));
@@ -67,7 +67,7 @@ Status Writer::header(const std::string& path, const struct stat& st, char type,
   return sink(block);
 }
 
-Status Writer::extended_header(const std::string& records, const struct stat& st) {
+Status Writer::extended_header(const std::string& records) {
   ustar::Block block{};
   ustar::put_text(block, ustar::kName, "././@PaxHeader");
   ustar::put_octal(block, ustar::kMode, 0644);
@@ -75,7 +75,7 @@ Status Writer::extended_header(const std::string& records, const struct stat& st
   ustar::put_octal(block, ustar::kGid, 0);
   ustar::put_octal(block, ustar::kSize, records.size());
   ustar::put_octal(block, ustar::kMtime, 0);  // the entry's own time is in its header or records
-  block[ustar::kTypeflag.offset] = 'x';
+  block[ustar::kTypeflag.offset] = ustar::kPaxHeader;
   ustar::seal(block);
   if (auto sent = sink(block); !sent) return sent;
   if (auto sent = sink(std::span(records.data(), records.size())); !sent) return sent;

@@ -38,6 +38,11 @@ inline constexpr char kCharDevice = '3';
 inline constexpr char kBlockDevice = '4';
 inline constexpr char kDirectory = '5';
 inline constexpr char kFifo = '6';
+// Extended headers: their data describes the entry after them (site/pax.hpp).
+inline constexpr char kPaxHeader = 'x';
+inline constexpr char kPaxGlobal = 'g';
+inline constexpr char kGnuLongName = 'L';
+inline constexpr char kGnuLongLink = 'K';
 inline constexpr std::string_view kPosixMagic{"ustar\0" "00", 8};
 inline constexpr std::string_view kGnuMagic{"ustar  \0", 8};
 

@@ -15,6 +15,15 @@ class Retry : public ProxyTest {
     for (auto* b : backends) n += b->stats().requests;
     return n;
   }
+  // A GET that must come back 200 with `body`; false when no response came at all.
+  bool get_ok(Client& client, std::string_view path, std::string_view body) {
+    auto response = client.get(path);
+    EXPECT_TRUE(response) << client.last_error();
+    if (!response) return false;
+    EXPECT_EQ(response->status, 200u) << response->body;
+    EXPECT_EQ(response->body, body);
+    return true;
+  }
 };
 
 TEST_F(Retry, DeadTargetIsSkippedForEveryRequest) {
@@ -112,6 +121,7 @@ TEST_F(Retry, UpstreamCloseAfterResponseIsNotReused) {
   }
   EXPECT_EQ(backend.stats().connections, 5u);
 }
+
 // An upstream that closes a keep-alive connection right behind its response, without saying
 // so: the pooled connection is dead when the next request comes. A GET never fails, even with
 // retries off: the pool's check finds the connection closed, or, when the close races the
@@ -122,14 +132,8 @@ TEST_F(Retry, AConnectionClosedWithoutNoticeCostsNoGet) {
   auto port = start_proxy_to(backend, "retries = 0\n");
   Client client(port);
   for (int i = 0; i < 20; ++i) {
-    auto quiet = client.get("/quiet-close");
-    ASSERT_TRUE(quiet) << client.last_error();
-    EXPECT_EQ(quiet->status, 200u);
-    EXPECT_EQ(quiet->body, "quiet");
-    auto next = client.get("/hello");
-    ASSERT_TRUE(next) << client.last_error();
-    EXPECT_EQ(next->status, 200u) << next->body;
-    EXPECT_EQ(next->body, "hello");
+    ASSERT_TRUE(get_ok(client, "/quiet-close", "quiet"));
+    ASSERT_TRUE(get_ok(client, "/hello", "hello"));
   }
 }
 
@@ -140,14 +144,9 @@ TEST_F(Retry, StrayBytesOnAnIdleConnectionNeverReachTheNextClient) {
   auto port = start_proxy_to(backend, "retries = 0\n");
   Client client(port);
   for (int i = 0; i < 5; ++i) {
-    auto first = client.get("/stray");
-    ASSERT_TRUE(first) << client.last_error();
-    EXPECT_EQ(first->body, "first");
+    ASSERT_TRUE(get_ok(client, "/stray", "first"));
     std::this_thread::sleep_for(std::chrono::milliseconds(150));  // the stray response arrives meanwhile
-    auto next = client.get("/hello");
-    ASSERT_TRUE(next) << client.last_error();
-    EXPECT_EQ(next->status, 200u);
-    EXPECT_EQ(next->body, "hello");
+    ASSERT_TRUE(get_ok(client, "/hello", "hello"));
   }
 }
 }  // namespace
