@@ -130,7 +130,7 @@ awaitable<bool> Session::read_head() {
       if (shutting_down_) co_return false;
       release_idle_memory();
     }
-    auto [ec, n] = co_await client_.async_read_some(client_in_.prepare(kHeadReadSize), use_nothrow);
+    auto [ec, n] = co_await net::async_receive_some(client_, client_in_.prepare(kHeadReadSize), use_nothrow);
     if (ec || n == 0 || expired_) {
       if (expired_ == Phase::head) {
         co_await reply_error(408, "request_timeout", false);

@@ -112,6 +112,7 @@ class Session : public ListHook<Session> {
   struct ExchangeState {
     bool body_consumed = false;       // a body byte was read: the request can no longer be re-sent
     bool request_sent = false;        // the whole request reached the upstream
+    bool nothing_sent = false;        // the head's write failed before a byte left: no app saw it
     bool client_failed = false;       // the client side broke (reset, timeout, bad body)
     bool body_too_large = false;
     bool response_started = false;    // any response byte (even a 1xx) came back

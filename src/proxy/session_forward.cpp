@@ -63,7 +63,7 @@ awaitable<std::unique_ptr<UpstreamConnection>> Session::connect_upstream(Target&
     start_cooldown(target, Clock::now());
     co_return nullptr;
   }
-  if (target.address.kind == Address::Kind::tcp) set_no_delay(socket);
+  if (target.address.kind == Address::Kind::tcp) set_tcp_options(socket);
   co_return std::make_unique<UpstreamConnection>(std::move(socket), target.id);
 }
 
@@ -125,7 +125,10 @@ awaitable<void> Session::forward(Exchange& ex) {
     }
     bool malformed = response_parser_ && response_parser_->failed();
     bool nothing_received = up->buffer.size() == 0 && !malformed && !state_.response_started;
-    if (nothing_received && !state_.body_consumed && request_.is_idempotent()) {
+    // A pooled connection that refused the head's first byte was dead before the
+    // request: whatever its method, no app has seen it.
+    bool unsent_on_dead_pooled = reused && state_.nothing_sent;
+    if (nothing_received && !state_.body_consumed && (request_.is_idempotent() || unsent_on_dead_pooled)) {
       reached_but_failed = "upstream_reset";
       if (reused) {
         retry_same_target = true;  // most likely a keep-alive the upstream had just closed
@@ -198,6 +201,7 @@ awaitable<bool> Session::send_request(UpstreamConnection& up, std::string_view h
   if (!request_.has_body() || (request_.expect_continue && client_in_.size() == 0)) {
     arm(Phase::body, service_->timeouts.body);
     auto [ec, n] = co_await asio::async_write(up.socket, asio::buffer(head.data(), head.size()), use_nothrow);
+    state_.nothing_sent = ec && n == 0;
     if (ec || !request_.has_body()) co_return !ec;
     prefix = {};
     if (request_.expect_continue && !state_.sent_continue) {
@@ -231,7 +235,7 @@ awaitable<std::size_t> Session::read_response_head(UpstreamConnection& up, bool 
         if (length > 0) break;
         if (response_parser_->failed()) co_return 0;
       }
-      auto [ec, n] = co_await up.socket.async_read_some(up.buffer.prepare(kResponseHeadReadSize), use_nothrow);
+      auto [ec, n] = co_await net::async_receive_some(up.socket, up.buffer.prepare(kResponseHeadReadSize), use_nothrow);
       if (ec || expired_) co_return 0;
       up.buffer.commit(n);
     }

@@ -21,20 +21,15 @@ std::string peer_ip(const Socket& socket) {
   return text;
 }
 
-void set_no_delay(Socket& socket) {
+void set_tcp_options(Socket& socket) {
   int one = 1;
   ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  net::enable_queue_hint(socket);
 }
 
 asio::generic::stream_protocol::endpoint to_endpoint(const Address& address) {
   if (address.kind == Address::Kind::unix_path)
     return asio::local::stream_protocol::endpoint(address.path);
   return tcp::endpoint(asio::ip::make_address(address.host), address.port);
-}
-
-bool is_stale(Socket& socket) {
-  char byte;
-  auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 }  // namespace baton::proxy

@@ -4,6 +4,7 @@
 
 #include "net/address.hpp"
 #include "net/asio.hpp"
+#include "net/stream_receive.hpp"
 
 namespace baton::proxy {
 // One socket type for clients and upstreams, TCP or unix: the session code is
@@ -11,8 +12,7 @@ namespace baton::proxy {
 using Socket = asio::generic::stream_protocol::socket;
 
 std::string peer_ip(const Socket& socket);
-void set_no_delay(Socket& socket);
+// No Nagle delay, and reads that learn what is left (net/stream_receive.hpp).
+void set_tcp_options(Socket& socket);
 asio::generic::stream_protocol::endpoint to_endpoint(const Address& address);
-// True when a pooled idle connection was closed by the upstream or has stray bytes.
-bool is_stale(Socket& socket);
 }  // namespace baton::proxy

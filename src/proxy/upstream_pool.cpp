@@ -12,14 +12,11 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(std::uint64_t target_id,
   while (!list.empty()) {
     auto conn = std::move(list.back());
     list.pop_back();
-    if (now - conn->idle_since >= idle_timeout_) continue;
-    // One peek per reuse: a connection the upstream closed, or one with stray
-    // bytes that would be read as the next client's response, is never handed out.
-    // Watching idle connections in the reactor instead would save the system call,
-    // but Asio 1.81 keeps a socket's reads speculative after any read that returned
-    // data, so a parked MSG_PEEK receive makes the same call; and a plain wait for
-    // readability misses bytes that came between the last read and the parking.
-    if (!is_stale(conn->socket)) return conn;
+    // A connection the upstream closed, or one with stray bytes that would be
+    // read as the next client's response, is never handed out.
+    if (conn->spoke_while_idle || now - conn->idle_since >= idle_timeout_) continue;
+    conn->socket.cancel();  // ends the idle watch
+    return conn;
   }
   return nullptr;
 }
@@ -29,7 +26,20 @@ void UpstreamPool::give_back(std::unique_ptr<UpstreamConnection> conn, std::chro
   if (list.size() >= max_idle_) return;  // closes it
   conn->idle_since = now;
   conn->uses++;
+  // Watched in the reactor rather than peeked at on reuse: the response's last
+  // read came back short, so the watch waits for the socket's next event without
+  // a system call, and one that sees data or a close evicts the connection.
+  conn->spoke_while_idle = false;
+  net::watch_idle(conn->socket, conn->peeked, conn->spoke_while_idle,
+                  [this, target = conn->target_id](error_code ec, std::size_t) {
+                    if (ec != asio::error::operation_aborted) evict_spoken(target);
+                  });
   list.push_back(std::move(conn));
+}
+
+void UpstreamPool::evict_spoken(std::uint64_t target_id) {
+  auto it = idle_.find(target_id);
+  if (it != idle_.end()) std::erase_if(it->second, [](const auto& c) { return c->spoke_while_idle; });
 }
 
 void UpstreamPool::sweep(std::chrono::steady_clock::time_point now) {

@@ -21,6 +21,10 @@ struct UpstreamConnection {
   std::uint64_t target_id;
   std::chrono::steady_clock::time_point idle_since{};
   std::uint32_t uses = 0;
+  // Set by the reactor while the connection sits in the pool: the upstream sent
+  // bytes (stray, or an end of stream) that no request asked for.
+  bool spoke_while_idle = false;
+  char peeked = 0;
 };
 
 class UpstreamPool {
@@ -42,6 +46,8 @@ class UpstreamPool {
   std::size_t idle_count() const;
 
  private:
+  void evict_spoken(std::uint64_t target_id);
+
   std::size_t max_idle_;
   std::chrono::milliseconds idle_timeout_;
   std::unordered_map<std::uint64_t, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;

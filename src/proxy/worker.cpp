@@ -136,7 +136,7 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index, std::shared_ptr<
       shed(socket);
       continue;
     }
-    set_no_delay(socket);  // a no-op error on unix sockets
+    set_tcp_options(socket);  // a no-op error on unix sockets
     asio::co_spawn(context_, run_session(*this, std::move(socket), listener_index),
                    [](std::exception_ptr e) {
                      if (!e) return;

@@ -106,6 +106,7 @@ class Connection {
   awaitable<After> close_without_notice();
   awaitable<After> stray_bytes_later();
   awaitable<After> reset();
+  awaitable<After> reset_after_reply();
   awaitable<After> stats();
   awaitable<After> stats_reset();
   awaitable<After> websocket_echo();

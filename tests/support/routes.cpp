@@ -49,7 +49,7 @@ awaitable<void> sleep_for(const asio::any_io_executor& executor, std::uint64_t m
 }  // namespace
 
 Connection::Route Connection::find_route(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, Route>, 17> kExact{{
+  static constexpr std::array<std::pair<std::string_view, Route>, 18> kExact{{
       {"/hello", &Connection::hello},
       {"/health", &Connection::health},
       {"/name", &Connection::name},
@@ -64,6 +64,7 @@ Connection::Route Connection::find_route(std::string_view path) {
       {"/quiet-close", &Connection::close_without_notice},
       {"/stray", &Connection::stray_bytes_later},
       {"/reset", &Connection::reset},
+      {"/reset-after-reply", &Connection::reset_after_reply},
       {"/stats", &Connection::stats},
       {"/stats/reset", &Connection::stats_reset},
       {"/ws", &Connection::websocket_echo},
@@ -219,6 +220,13 @@ awaitable<Connection::After> Connection::reset() {
   socket_.set_option(asio::socket_base::linger(true, 0), ignored);
   socket_.close(ignored);
   co_return After::close;
+}
+
+// A keep-alive response with a reset right behind it: the RST comes with the response's last
+// bytes, so a proxy sees no event for it once those bytes are read.
+awaitable<Connection::After> Connection::reset_after_reply() {
+  co_await reply(200, "then reset");
+  co_return co_await reset();
 }
 
 awaitable<Connection::After> Connection::stats() {
