@@ -17,7 +17,8 @@
 // A reset that comes with the last bytes also raises no event of its own, and
 // the hint does not show it: the next read then waits until data comes or the
 // caller's deadline cancels it. So use these for reads a deadline bounds and a
-// late error costs little (message heads), not for long-lived streams.
+// late error costs little (message heads), and start what follows a head (a
+// body, a tunnel) with receive_now, which sees such a reset at once.
 //
 // Both operations plug into the reactor through Asio's detail layer, pinned to
 // the Boost 1.81 that the project builds with (a static_assert guards it).
@@ -29,6 +30,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -61,16 +63,51 @@ struct ServiceAccess : Service {
   static constexpr auto start = &ServiceAccess::start_op;
 };
 
-// One receive. `peek_signal` set: a MSG_PEEK watch that sets *peek_signal the
-// moment the reactor sees data or end of stream, before any handler runs.
+// One non-blocking receive. `hinted` (a TCP socket with enable_queue_hint, and
+// not a peek) asks the kernel what is left; only then is `drained` ever true.
+// Other sockets get no control buffer: a unix peer could pass descriptors in one.
+struct Received {
+  ssize_t bytes;     // -1 on error, errno in `error`
+  int error;
+  bool drained;      // nothing left: no bytes, no FIN
+};
+inline Received receive_with_hint(int fd, asio::mutable_buffer buffer, int flags, bool hinted) {
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (hinted) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  ssize_t n;
+  do n = ::recvmsg(fd, &msg, flags | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return {-1, errno, false};
+  bool drained = false;
+  for (cmsghdr* c = hinted ? CMSG_FIRSTHDR(&msg) : nullptr; c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_TCP || c->cmsg_type != TCP_CM_INQ) continue;
+    int left;  // bytes still queued, or 1 once a FIN came
+    std::memcpy(&left, CMSG_DATA(c), sizeof left);
+    drained = left == 0;
+  }
+  return {n, 0, drained};
+}
+
+// A receive in the reactor. `peek_signal` set: a MSG_PEEK watch that sets
+// *peek_signal the moment the reactor sees data, an end of stream or an error,
+// before any handler runs.
 template <typename Handler, typename IoExecutor>
 class ReceiveOp : public reactor_op {
  public:
   BOOST_ASIO_DEFINE_HANDLER_PTR(ReceiveOp);
 
-  ReceiveOp(int fd, asio::mutable_buffer buffer, bool* peek_signal, Handler& handler, const IoExecutor& io_ex)
+  ReceiveOp(int fd, bool tcp, asio::mutable_buffer buffer, bool* peek_signal, Handler& handler,
+            const IoExecutor& io_ex)
       : reactor_op(error_code(), &ReceiveOp::do_perform, &ReceiveOp::do_complete),
         fd_(fd),
+        hinted_(tcp && !peek_signal),
         buffer_(buffer),
         peek_signal_(peek_signal),
         handler_(std::move(handler)),
@@ -78,41 +115,19 @@ class ReceiveOp : public reactor_op {
 
   static status do_perform(reactor_op* base) {
     auto* o = static_cast<ReceiveOp*>(base);
-    int flags = MSG_DONTWAIT | (o->peek_signal_ ? MSG_PEEK : 0);
-    iovec iov{o->buffer_.data(), o->buffer_.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do n = ::recvmsg(o->fd_, &msg, flags);
-    while (n < 0 && errno == EINTR);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return not_done;
+    auto r = receive_with_hint(o->fd_, o->buffer_, o->peek_signal_ ? MSG_PEEK : 0, o->hinted_);
+    if (r.bytes < 0 && (r.error == EAGAIN || r.error == EWOULDBLOCK)) return not_done;
     if (o->peek_signal_) *o->peek_signal_ = true;
-    if (n < 0) {
-      o->ec_ = error_code(errno, asio::error::get_system_category());
+    if (r.bytes < 0) {
+      o->ec_ = error_code(r.error, asio::error::get_system_category());
       return done;
     }
-    o->bytes_transferred_ = static_cast<std::size_t>(n);
-    if (n == 0) {
+    o->bytes_transferred_ = static_cast<std::size_t>(r.bytes);
+    if (r.bytes == 0) {
       o->ec_ = asio::error::eof;
       return done_and_exhausted;
     }
-    return !o->peek_signal_ && nothing_left(msg) ? done_and_exhausted : done;
-  }
-
-  // The kernel's TCP_CM_INQ: bytes still queued, or 1 once a FIN came. Absent
-  // when the socket has no hint enabled: then nothing is known.
-  static bool nothing_left(msghdr& msg) {
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_TCP || c->cmsg_type != TCP_CM_INQ) continue;
-      int left;
-      std::memcpy(&left, CMSG_DATA(c), sizeof left);
-      return left == 0;
-    }
-    return false;
+    return r.drained ? done_and_exhausted : done;
   }
 
   // As Asio's own operations: free the operation, then call the handler through
@@ -132,6 +147,7 @@ class ReceiveOp : public reactor_op {
 
  private:
   int fd_;
+  bool hinted_;
   asio::mutable_buffer buffer_;
   bool* peek_signal_;
   Handler handler_;
@@ -145,7 +161,9 @@ void start(StreamSocket& socket, asio::mutable_buffer buffer, bool* peek_signal,
   auto& impl = io_object.get_implementation();
   bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(handler);
   typename Op::ptr p = {std::addressof(handler), Op::ptr::allocate(handler), nullptr};
-  p.p = new (p.v) Op(impl.socket_, buffer, peek_signal, handler, io_object.get_executor());
+  auto family = impl.protocol_.family();
+  bool tcp = family == AF_INET || family == AF_INET6;
+  p.p = new (p.v) Op(impl.socket_, tcp, buffer, peek_signal, handler, io_object.get_executor());
   // An empty read completes at once, as Asio's does; everything else may try the
   // recv at once unless the last read drained the socket.
   bool noop = buffer.size() == 0;
@@ -154,6 +172,33 @@ void start(StreamSocket& socket, asio::mutable_buffer buffer, bool* peek_signal,
   p.v = p.p = nullptr;
 }
 }  // namespace receive_detail
+
+// One receive now, without waiting: bytes read, or an error (would_block when
+// nothing is there, eof at the end of the stream). For the first read after a
+// head read marked the socket drained, where the next read would otherwise wait
+// for an event: a reset that came with the head's last bytes raised none.
+inline std::size_t receive_now(StreamSocket& socket, asio::mutable_buffer buffer, error_code& ec) {
+  auto r = receive_detail::receive_with_hint(socket.native_handle(), buffer, 0, false);
+  if (r.bytes < 0) {
+    ec = r.error == EAGAIN || r.error == EWOULDBLOCK ? error_code(asio::error::would_block)
+                                                     : error_code(r.error, asio::error::get_system_category());
+    return 0;
+  }
+  ec = r.bytes == 0 && buffer.size() > 0 ? error_code(asio::error::eof) : error_code();
+  return static_cast<std::size_t>(r.bytes);
+}
+
+// Asio's async_read_some, tried at once first when `try_now` is set (it is then
+// cleared): the first read of a body or a tunnel after a head read.
+inline awaitable<std::tuple<error_code, std::size_t>> read_some_trying_now(StreamSocket& socket,
+                                                                          asio::mutable_buffer buffer,
+                                                                          bool& try_now) {
+  error_code ec = asio::error::would_block;
+  std::size_t n = 0;
+  if (std::exchange(try_now, false)) n = receive_now(socket, buffer, ec);
+  if (ec != asio::error::would_block) co_return std::tuple{ec, n};
+  co_return co_await socket.async_read_some(buffer, use_nothrow);
+}
 
 // Lets reads on a TCP socket learn what is left with each read (a no-op error on
 // unix sockets, which keep Asio's behaviour).

@@ -96,6 +96,7 @@ class StreamReceiveTest : public ::testing::TestWithParam<Kind> {
   // Runs whatever is ready now, without waiting for new events.
   void run_ready() {
     io_.restart();
+    auto guard = asio::make_work_guard(io_);  // without work, poll() would not even look at the reactor
     io_.poll();
   }
 
@@ -229,6 +230,55 @@ TEST_P(StreamReceiveTest, AReceiveOnAClosedSocketFailsCleanly) {
   auto r = receive_now();
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->ec);
+}
+
+// The kernel's hint, which decides whether the next read waits for an event.
+TEST(ReceiveWithHint, SaysDrainedOnlyWhenNeitherBytesNorAFinAreLeft) {
+  auto [ours, peer] = tcp_pair();
+  ASSERT_GE(ours, 0);
+  int one = 1;
+  ASSERT_EQ(::setsockopt(ours, SOL_TCP, TCP_INQ, &one, sizeof one), 0);
+  char buffer[16];
+  ASSERT_EQ(::write(peer, "0123456789", 10), 10);
+  auto part = receive_detail::receive_with_hint(ours, asio::buffer(buffer, 4), 0, true);
+  EXPECT_EQ(part.bytes, 4);
+  EXPECT_FALSE(part.drained);  // six bytes are left
+  auto rest = receive_detail::receive_with_hint(ours, asio::buffer(buffer), 0, true);
+  EXPECT_EQ(rest.bytes, 6);
+  EXPECT_TRUE(rest.drained);
+
+  ASSERT_EQ(::write(peer, "bye", 3), 3);
+  ::shutdown(peer, SHUT_WR);
+  auto last = receive_detail::receive_with_hint(ours, asio::buffer(buffer), 0, true);
+  EXPECT_EQ(last.bytes, 3);
+  EXPECT_FALSE(last.drained);  // the FIN is left
+  auto end = receive_detail::receive_with_hint(ours, asio::buffer(buffer), 0, true);
+  EXPECT_EQ(end.bytes, 0);
+
+  // Without asking, nothing is known.
+  auto [a, b] = tcp_pair();
+  ASSERT_EQ(::write(b, "x", 1), 1);
+  auto unasked = receive_detail::receive_with_hint(a, asio::buffer(buffer), 0, false);
+  EXPECT_EQ(unasked.bytes, 1);
+  EXPECT_FALSE(unasked.drained);
+  for (int fd : {ours, peer, a, b}) ::close(fd);
+}
+
+TEST(ReceiveNow, ReportsBytesNothingYetAndTheEnd) {
+  asio::io_context io;
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  StreamSocket socket(io, asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fds[0]);
+  char buffer[8];
+  error_code ec;
+  EXPECT_EQ(receive_now(socket, asio::buffer(buffer), ec), 0u);
+  EXPECT_EQ(ec, asio::error::would_block);
+  ASSERT_EQ(::write(fds[1], "hi", 2), 2);
+  EXPECT_EQ(receive_now(socket, asio::buffer(buffer), ec), 2u);
+  EXPECT_FALSE(ec);
+  ::close(fds[1]);
+  EXPECT_EQ(receive_now(socket, asio::buffer(buffer), ec), 0u);
+  EXPECT_EQ(ec, asio::error::eof);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sockets, StreamReceiveTest, ::testing::Values(Kind::tcp_with_hint, Kind::unix_socket),

@@ -42,7 +42,10 @@ const http::HeaderField* find_field(const http::ResponseHead& head, http::Field 
 
 awaitable<std::unique_ptr<UpstreamConnection>> Session::connect_upstream(Target& target, bool& reused,
                                                                           bool fresh_only) {
-  if (!fresh_only) {
+  if (!fresh_only && worker_.pool().has_idle(target.id)) {
+    // Events the reactor already collected (an idle connection's close or stray
+    // bytes) are handled first, so its idle watch has flagged such a connection.
+    co_await asio::post(worker_.context(), asio::use_awaitable);
     if (auto conn = worker_.pool().take(target.id, Clock::now())) {
       reused = true;
       co_return conn;
@@ -198,6 +201,7 @@ awaitable<void> Session::reply_client_failure(Exchange& ex) {
 
 awaitable<bool> Session::send_request(UpstreamConnection& up, std::string_view head) {
   std::string_view prefix = head;
+  state_.nothing_sent = false;
   if (!request_.has_body() || (request_.expect_continue && client_in_.size() == 0)) {
     arm(Phase::body, service_->timeouts.body);
     auto [ec, n] = co_await asio::async_write(up.socket, asio::buffer(head.data(), head.size()), use_nothrow);

@@ -2,6 +2,7 @@
 // Body streaming, shared by the request and response directions. Included only
 // by session_forward.cpp, which instantiates it for both parsers.
 #include <charconv>
+#include <utility>
 
 #include "proxy/session.hpp"
 
@@ -49,6 +50,7 @@ awaitable<Session::PumpResult> Session::pump(Socket& from, beast::flat_buffer& i
   using namespace pump_detail;
   const auto& timeouts = service_->timeouts;
   BodyFramer framer;
+  bool first_read = true;
   for (;;) {
     pieces_.clear();
     std::size_t used = in.size() > 0 ? parser.parse_body(view(in)) : 0;
@@ -70,7 +72,9 @@ awaitable<Session::PumpResult> Session::pump(Socket& from, beast::flat_buffer& i
     if (in.size() > 0 && used > 0) continue;
     if (in.size() > kMaxUndecoded) co_return PumpResult::malformed;
     arm(Phase::body, timeouts.body);
-    auto [ec, n] = co_await from.async_read_some(in.prepare(kBodyReadSize), use_nothrow);
+    // The first read tries at once: the head read may have marked the socket
+    // drained, and a reset that came with the head raised no event to wait for.
+    auto [ec, n] = co_await net::read_some_trying_now(from, in.prepare(kBodyReadSize), first_read);
     if (ec == asio::error::eof && parser.need_eof()) {
       parser.finish_at_eof();
       if (parser.failed()) co_return PumpResult::read_failed;

@@ -22,6 +22,7 @@ awaitable<void> Session::tunnel(std::unique_ptr<UpstreamConnection> up) {
 
 awaitable<void> Session::relay_direction(Socket& from, beast::flat_buffer& buffer, Socket& to) {
   error_code ignored;
+  bool first_read = true;
   for (;;) {
     if (buffer.size() > 0) {
       arm(Phase::tunnel, kTunnelIdleTimeout);
@@ -30,7 +31,9 @@ awaitable<void> Session::relay_direction(Socket& from, beast::flat_buffer& buffe
       buffer.consume(n);
     }
     arm(Phase::tunnel, kTunnelIdleTimeout);
-    auto [ec, n] = co_await from.async_read_some(buffer.prepare(kTunnelReadSize), use_nothrow);
+    // As in the body pump: the first read tries at once, so a reset that came
+    // with the 101 is seen now, not after the tunnel's idle timeout.
+    auto [ec, n] = co_await net::read_some_trying_now(from, buffer.prepare(kTunnelReadSize), first_read);
     if (ec == asio::error::eof) {
       // A clean end is passed on as a half-close; the other direction goes on.
       to.shutdown(Socket::shutdown_send, ignored);

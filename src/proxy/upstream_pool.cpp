@@ -15,7 +15,8 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(std::uint64_t target_id,
     // A connection the upstream closed, or one with stray bytes that would be
     // read as the next client's response, is never handed out.
     if (conn->spoke_while_idle || now - conn->idle_since >= idle_timeout_) continue;
-    conn->socket.cancel();  // ends the idle watch
+    error_code ignored;
+    conn->socket.cancel(ignored);  // ends the idle watch
     return conn;
   }
   return nullptr;

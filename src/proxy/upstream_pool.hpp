@@ -32,6 +32,10 @@ class UpstreamPool {
   UpstreamPool(std::size_t max_idle_per_target, std::chrono::milliseconds idle_timeout)
       : max_idle_(max_idle_per_target), idle_timeout_(idle_timeout) {}
 
+  bool has_idle(std::uint64_t target_id) const {
+    auto it = idle_.find(target_id);
+    return it != idle_.end() && !it->second.empty();
+  }
   // A live idle connection to the target, or nullptr.
   std::unique_ptr<UpstreamConnection> take(std::uint64_t target_id, std::chrono::steady_clock::time_point now);
   void give_back(std::unique_ptr<UpstreamConnection> conn, std::chrono::steady_clock::time_point now);

@@ -158,7 +158,7 @@ TEST_F(Retry, ARequestADeadPooledConnectionRefusesIsSentAgainWhateverItsMethod) 
   auto client = client_without_retries();
   for (int i = 0; i < 10; ++i) {
     ASSERT_TRUE(get_ok(client, "/reset-after-reply", "then reset"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     ASSERT_TRUE(client.send("POST /hello HTTP/1.1\r\nHost: test.local\r\nContent-Length: 0\r\n\r\n"));
     auto response = client.read_response();
     ASSERT_TRUE(response) << client.last_error();
