@@ -70,6 +70,14 @@ struct Received {
   ssize_t bytes;     // -1 on error, errno in `error`
   int error;
   bool drained;      // nothing left: no bytes, no FIN
+
+  // As Asio reports a read: would_block when nothing was there, eof for zero bytes.
+  error_code outcome() const {
+    if (bytes > 0) return {};
+    if (bytes == 0) return asio::error::eof;
+    if (error == EAGAIN || error == EWOULDBLOCK) return asio::error::would_block;
+    return {error, asio::error::get_system_category()};
+  }
 };
 inline Received receive_with_hint(int fd, asio::mutable_buffer buffer, int flags, bool hinted) {
   iovec iov{buffer.data(), buffer.size()};
@@ -116,18 +124,11 @@ class ReceiveOp : public reactor_op {
   static status do_perform(reactor_op* base) {
     auto* o = static_cast<ReceiveOp*>(base);
     auto r = receive_with_hint(o->fd_, o->buffer_, o->peek_signal_ ? MSG_PEEK : 0, o->hinted_);
-    if (r.bytes < 0 && (r.error == EAGAIN || r.error == EWOULDBLOCK)) return not_done;
+    o->ec_ = r.outcome();
+    if (o->ec_ == asio::error::would_block) return not_done;
     if (o->peek_signal_) *o->peek_signal_ = true;
-    if (r.bytes < 0) {
-      o->ec_ = error_code(r.error, asio::error::get_system_category());
-      return done;
-    }
-    o->bytes_transferred_ = static_cast<std::size_t>(r.bytes);
-    if (r.bytes == 0) {
-      o->ec_ = asio::error::eof;
-      return done_and_exhausted;
-    }
-    return r.drained ? done_and_exhausted : done;
+    o->bytes_transferred_ = r.bytes > 0 ? static_cast<std::size_t>(r.bytes) : 0;
+    return r.bytes == 0 || r.drained ? done_and_exhausted : done;
   }
 
   // As Asio's own operations: free the operation, then call the handler through
@@ -178,14 +179,13 @@ void start(StreamSocket& socket, asio::mutable_buffer buffer, bool* peek_signal,
 // head read marked the socket drained, where the next read would otherwise wait
 // for an event: a reset that came with the head's last bytes raised none.
 inline std::size_t receive_now(StreamSocket& socket, asio::mutable_buffer buffer, error_code& ec) {
-  auto r = receive_detail::receive_with_hint(socket.native_handle(), buffer, 0, false);
-  if (r.bytes < 0) {
-    ec = r.error == EAGAIN || r.error == EWOULDBLOCK ? error_code(asio::error::would_block)
-                                                     : error_code(r.error, asio::error::get_system_category());
+  if (buffer.size() == 0) {  // as Asio: an empty read is not an end of stream
+    ec = {};
     return 0;
   }
-  ec = r.bytes == 0 && buffer.size() > 0 ? error_code(asio::error::eof) : error_code();
-  return static_cast<std::size_t>(r.bytes);
+  auto r = receive_detail::receive_with_hint(socket.native_handle(), buffer, 0, false);
+  ec = r.outcome();
+  return r.bytes > 0 ? static_cast<std::size_t>(r.bytes) : 0;
 }
 
 // Asio's async_read_some, tried at once first when `try_now` is set (it is then

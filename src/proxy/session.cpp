@@ -1,6 +1,7 @@
 #include "proxy/session.hpp"
 
 #include "http/error_response.hpp"
+#include "net/stream_receive.hpp"
 #include "proxy/session_pump.hpp"
 #include "proxy/worker.hpp"
 

@@ -5,6 +5,7 @@
 #include "http/error_response.hpp"
 #include "http/head_writer.hpp"
 #include "http/websocket_accept.hpp"
+#include "net/stream_receive.hpp"
 #include "proxy/session.hpp"
 #include "proxy/session_pump.hpp"
 #include "proxy/worker.hpp"

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "net/stream_receive.hpp"
 #include "proxy/session.hpp"
 
 namespace baton::proxy {

@@ -2,6 +2,7 @@
 // each direction copies until its source ends, then half-closes the other side.
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "net/stream_receive.hpp"
 #include "proxy/session.hpp"
 #include "proxy/worker.hpp"
 

@@ -5,6 +5,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "net/stream_receive.hpp"
+
 namespace baton::proxy {
 std::string peer_ip(const Socket& socket) {
   sockaddr_storage storage{};

@@ -4,7 +4,6 @@
 
 #include "net/address.hpp"
 #include "net/asio.hpp"
-#include "net/stream_receive.hpp"
 
 namespace baton::proxy {
 // One socket type for clients and upstreams, TCP or unix: the session code is

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "net/stream_receive.hpp"
+
 namespace baton::proxy {
 std::unique_ptr<UpstreamConnection> UpstreamPool::take(std::uint64_t target_id,
                                                        std::chrono::steady_clock::time_point now) {
@@ -27,9 +29,9 @@ void UpstreamPool::give_back(std::unique_ptr<UpstreamConnection> conn, std::chro
   if (list.size() >= max_idle_) return;  // closes it
   conn->idle_since = now;
   conn->uses++;
-  // Watched in the reactor rather than peeked at on reuse: the response's last
-  // read came back short, so the watch waits for the socket's next event without
-  // a system call, and one that sees data or a close evicts the connection.
+  // Watched in the reactor rather than peeked at on reuse: after the head read
+  // that drained the socket, the watch waits for its next event without a system
+  // call, and one that sees data, a close or a reset evicts the connection.
   conn->spoke_while_idle = false;
   net::watch_idle(conn->socket, conn->peeked, conn->spoke_while_idle,
                   [this, target = conn->target_id](error_code ec, std::size_t) {
