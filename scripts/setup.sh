@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk nginx-light haproxy procps python3 git
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
