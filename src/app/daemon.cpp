@@ -28,15 +28,27 @@
 namespace baton {
 namespace {
 // Blocked before any thread starts so every thread inherits the mask and the
-// main thread alone receives them through sigwait.
+// main thread alone receives them through sigwait. SIGHUP is taken too: its default
+// kills the daemon, without a drain, when the terminal it was started from closes.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return set;
+}
+
+// Returns the stop signal. SIGHUP has no meaning yet (it is not a reload): logged, then ignored.
+int wait_for_stop_signal(const sigset_t& signals) {
+  for (;;) {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (received != SIGHUP) return received;
+    log::warn("event=signal_ignored signal=SIGHUP hint=\"'baton apply FILE' changes the configuration\"");
+  }
 }
 
 // The home holds logs, output pipes, the state database and the control socket: owner only.
@@ -193,8 +205,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     fmt::print(stderr, "baton: {}\n", started.error());
     exit_code = cli::kFailed;
   } else {
-    int received = 0;
-    sigwait(&signals, &received);
+    int received = wait_for_stop_signal(signals);
     log::info("event=shutdown signal={} timeout_ms={}", received, runtime.config().proxy.shutdown_timeout.count());
   }
   // Traffic drains first; only then do the instances behind it stop.
