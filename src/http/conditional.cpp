@@ -13,13 +13,6 @@ constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-bool lower_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  return true;
-}
-
 template <typename T>
 std::optional<T> number(std::string_view text) {
   T value{};
@@ -40,7 +33,7 @@ bool q_allows(std::string_view params) {
   for (std::size_t start = 0; start < params.size();) {
     auto end = std::min(params.find(';', start), params.size());
     auto param = trim_ows(params.substr(start, end - start));
-    if (param.size() > 2 && lower_equal(param.substr(0, 2), "q=")) {
+    if (param.size() > 2 && iequals(param.substr(0, 2), "q=")) {
       auto value = param.substr(2);
       return value.find_first_not_of("0.") != std::string_view::npos;
     }
@@ -173,7 +166,7 @@ bool none_match_hits(std::string_view if_none_match, std::string_view etag) {
 
 RangeDecision decide_range(std::string_view range, std::uint64_t size) {
   range = trim_ows(range);
-  if (range.size() < 6 || !lower_equal(range.substr(0, 6), "bytes=")) return {};
+  if (range.size() < 6 || !iequals(range.substr(0, 6), "bytes=")) return {};
   auto spec = trim_ows(range.substr(6));
   auto dash = spec.find('-');
   if (dash == std::string_view::npos || spec.find(',') != std::string_view::npos) return {};
@@ -200,7 +193,7 @@ bool accepts_coding(std::string_view accept_encoding, std::string_view coding) {
     auto item = trim_ows(accept_encoding.substr(start, end - start));
     auto semicolon = std::min(item.find(';'), item.size());
     auto name = trim_ows(item.substr(0, semicolon));
-    if ((lower_equal(name, coding) || name == "*") && q_allows(item.substr(semicolon))) return true;
+    if ((iequals(name, coding) || name == "*") && q_allows(item.substr(semicolon))) return true;
     start = end + 1;
   }
   return false;

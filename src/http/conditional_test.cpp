@@ -86,6 +86,19 @@ TEST(AcceptEncoding, HonoursQZero) {
   EXPECT_TRUE(accepts_coding("*", "br"));
 }
 
+// Only letters fold: OR-ing 0x20 into every byte also made '@' match '`', '[' match '{' and
+// '=' match the control byte 0x1d.
+TEST(CaseInsensitiveTokens, OnlyLettersFold) {
+  EXPECT_EQ(decide_range("BYTES=0-9", 100).kind, RangeKind::partial);
+  EXPECT_EQ(decide_range("bytes\x1d" "0-9", 100).kind, RangeKind::whole);
+  EXPECT_FALSE(accepts_coding("gzip;Q=0", "gzip"));
+  EXPECT_TRUE(accepts_coding("gzip;q\x1d" "0", "gzip"));
+  EXPECT_TRUE(accepts_coding("X-GZIP", "x-gzip"));
+  EXPECT_FALSE(accepts_coding("x\rgzip", "x-gzip"));
+  EXPECT_FALSE(accepts_coding("{br}", "[br]"));
+  EXPECT_FALSE(accepts_coding("`br", "@br"));
+}
+
 TEST(StaticRules, ContentTypes) {
   EXPECT_EQ(content_type_for("index.html"), "text/html; charset=utf-8");
   EXPECT_EQ(content_type_for("a/b/APP.JS"), "text/javascript; charset=utf-8");
