@@ -25,8 +25,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   daemon_cmd->add_option("--config,-c", daemon.config_path,
                          "TOML configuration file (default: the file last applied, if any)");
   daemon_cmd->add_option("--home", daemon.home, "State directory (default $BATON_HOME, $XDG_RUNTIME_DIR/baton or ~/.baton)");
-  daemon_cmd->add_option("--log-level", level, "trace, debug, info, warn or error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  // The same names as the config file's log_level.
+  daemon_cmd->add_option("--log-level", level, "trace, debug, info, warn, error, critical or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   CheckCommand check;
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
   check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
