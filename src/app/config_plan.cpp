@@ -11,7 +11,8 @@ bool same_release_shape(const ServiceConfig& a, const ServiceConfig& b) {
 
 bool same_routing(const ServiceConfig& a, const ServiceConfig& b) {
   return a.listen == b.listen && a.hosts == b.hosts && a.path == b.path && a.balance == b.balance &&
-         a.access_log == b.access_log && a.retries == b.retries && a.timeouts == b.timeouts && a.limits == b.limits;
+         a.access_log == b.access_log && a.retries == b.retries && a.timeouts == b.timeouts && a.limits == b.limits &&
+         a.underscores_in_headers == b.underscores_in_headers;
 }
 
 // Settings applied to the next start or stop of an instance, or the next deploy: no action now.

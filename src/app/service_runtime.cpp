@@ -328,8 +328,8 @@ awaitable<deploy::HookOutcome> ServiceRuntime::run_hook(const std::string& servi
   co_return outcome;
 }
 
-std::string ServiceRuntime::log_tail(const std::string& service, const std::string&) const {
-  return deploy::tail_of_file(log_dir_ / (service + ".log"), kLogTailLines);
+std::string ServiceRuntime::log_tail(const std::string& service, const std::string& release) const {
+  return deploy::tail_of_output(log_dir_ / (service + ".log"), "@" + release, kLogTailLines);
 }
 
 awaitable<void> ServiceRuntime::wait_change(std::chrono::steady_clock::time_point deadline) {

@@ -118,7 +118,11 @@ awaitable<void> SiteApi::upload(const control::Request& head, control::BodyReade
   auto spool = open_spool(site->root);
   if (!spool) co_return co_await answer_error(reply, head, 500, spool.error());
   auto received = co_await receive_body(body, spool->get());
-  if (!received) co_return co_await answer_error(reply, head, 400, received.error());
+  if (!received) {
+    if (received.error().status >= 500)
+      log::warn("event=site_upload_failed site={} error=\"{}\"", name, received.error().message);
+    co_return co_await answer_error(reply, head, received.error().status, std::move(received.error().message));
+  }
   auto published = co_await on_disk<std::expected<site::ReleaseInfo, site::PublishError>>(
       disk_, publish_work(site->root, spool->get(), *options));
   if (!published) {

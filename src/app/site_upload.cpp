@@ -14,11 +14,14 @@ namespace baton {
 namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 
-std::expected<void, std::string> write_all(int fd, const char* data, std::size_t size) {
+std::expected<void, SpoolError> write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     auto n = ::write(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::unexpected(site::errno_message("cannot spool the upload in", "the site root"));
+    if (n < 0) {
+      unsigned status = errno == ENOSPC || errno == EDQUOT ? 507 : 500;
+      return std::unexpected(SpoolError{status, site::errno_message("cannot spool the upload in", "the site root")});
+    }
     data += n;
     size -= static_cast<std::size_t>(n);
   }
@@ -43,16 +46,16 @@ std::expected<site::Fd, std::string> open_spool(const std::string& root) {
   return fd;
 }
 
-awaitable<std::expected<std::uint64_t, std::string>> receive_body(control::BodyReader& body, int spool) {
+awaitable<std::expected<std::uint64_t, SpoolError>> receive_body(control::BodyReader& body, int spool) {
   std::vector<char> chunk(kChunk);
   std::uint64_t total = 0;
   for (;;) {
     auto n = co_await body.read(chunk);
-    if (!n) co_return std::unexpected(n.error());
+    if (!n) co_return std::unexpected(SpoolError{400, n.error()});
     if (*n == 0) co_return total;
     total += *n;
     if (total > kMaxArchiveBytes)
-      co_return std::unexpected(fmt::format("the archive is larger than {} bytes", kMaxArchiveBytes));
+      co_return std::unexpected(SpoolError{413, fmt::format("the archive is larger than {} bytes", kMaxArchiveBytes)});
     if (auto written = write_all(spool, chunk.data(), *n); !written) co_return std::unexpected(written.error());
   }
 }

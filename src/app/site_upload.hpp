@@ -21,8 +21,14 @@ struct UploadOptions {
 
 // An unnamed file (O_TMPFILE) in `root`, created when missing.
 std::expected<site::Fd, std::string> open_spool(const std::string& root);
-// The whole body into `spool`: its size, or why it did not arrive (too large, cut off).
-awaitable<std::expected<std::uint64_t, std::string>> receive_body(control::BodyReader& body, int spool);
+// Why an upload was not spooled, with the status that answers it: the client's
+// fault (cut off, bad framing: 400; too large: 413) or the server's (a full disk: 507; other: 500).
+struct SpoolError {
+  unsigned status = 400;
+  std::string message;
+};
+// The whole body into `spool`: its size, or why it did not arrive.
+awaitable<std::expected<std::uint64_t, SpoolError>> receive_body(control::BodyReader& body, int spool);
 // On the disk thread: the spooled archive as a new live release of the site at `root`.
 std::expected<site::ReleaseInfo, site::PublishError> publish_archive(const std::string& root, int spool,
                                                                      const UploadOptions& options);

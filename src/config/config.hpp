@@ -30,9 +30,14 @@ inline constexpr Millis kBodyTimeout{60'000};        // idle gap while a body st
 inline constexpr Millis kSendTimeout{60'000};        // a blocked write to a client
 inline constexpr Millis kShutdownTimeout{30'000};    // SIGTERM: wait for in-flight requests
 inline constexpr Millis kUpstreamIdleTimeout{60'000};  // pooled upstream connection
+// A WebSocket with no byte either way for this long is closed; apps ping well within it.
+inline constexpr Millis kWebSocketIdleTimeout{3'600'000};
 inline constexpr std::uint32_t kMaxRequestLine = 8 * 1024;
 inline constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 inline constexpr std::uint32_t kMaxHeaderCount = 100;
+// One field line (name, colon, value): as nginx's large_client_header_buffers, so
+// every field nginx takes with its defaults is taken.
+inline constexpr std::uint32_t kMaxFieldBytes = 8 * 1024;
 // Idle connections kept per target and thread. Large on purpose: a pool smaller
 // than the client concurrency makes every burst open and close upstream connections.
 inline constexpr std::uint32_t kUpstreamPoolSize = 1024;
@@ -61,6 +66,7 @@ struct Timeouts {
   Millis body = defaults::kBodyTimeout;
   Millis send = defaults::kSendTimeout;
   Millis upstream_idle = defaults::kUpstreamIdleTimeout;
+  Millis websocket_idle = defaults::kWebSocketIdleTimeout;
   bool operator==(const Timeouts&) const = default;
 };
 
@@ -68,6 +74,7 @@ struct Limits {
   std::uint32_t max_request_line = defaults::kMaxRequestLine;
   std::uint32_t max_header_bytes = defaults::kMaxHeaderBytes;
   std::uint32_t max_header_count = defaults::kMaxHeaderCount;
+  std::uint32_t max_field_bytes = defaults::kMaxFieldBytes;
   std::optional<std::uint64_t> max_body;  // unset: unlimited
   bool operator==(const Limits&) const = default;
 };
@@ -108,6 +115,7 @@ struct ServiceConfig {
   BalancePolicy balance = BalancePolicy::round_robin;
   bool access_log = false;
   std::uint32_t retries = defaults::kRetries;
+  bool underscores_in_headers = false;  // forward request fields whose names have "_"
   Timeouts timeouts;
   Limits limits;
 

@@ -38,6 +38,7 @@ constexpr Range<std::uint32_t> kRetriesRange{0, 10};
 constexpr Range<std::uint32_t> kMaxHeaderCountRange{1, 10'000};
 constexpr Range<std::uint64_t> kMaxRequestLineRange{256, 1 << 20};
 constexpr Range<std::uint64_t> kMaxHeaderBytesRange{1 << 10, 16 << 20};
+constexpr Range<std::uint64_t> kMaxFieldBytesRange{256, 1 << 20};
 constexpr Range<std::uint64_t> kMaxBodyRange{1, UINT64_MAX};
 constexpr Range<std::uint32_t> kInstancesRange{1, 256};
 // Less than this is surely a number meant in another unit: every instance would restart at once.
@@ -52,7 +53,7 @@ constexpr std::array<std::string_view, 7> kManagedOnlyKeys = {
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
   if (!r) return;
-  r->allow_only({"header", "keepalive", "connect", "response", "body", "send", "upstream_idle"});
+  r->allow_only({"header", "keepalive", "connect", "response", "body", "send", "upstream_idle", "websocket_idle"});
   r->read_duration("header", timeouts.header);
   r->read_duration("keepalive", timeouts.keepalive);
   r->read_duration("connect", timeouts.connect);
@@ -60,15 +61,17 @@ void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   r->read_duration("body", timeouts.body);
   r->read_duration("send", timeouts.send);
   r->read_duration("upstream_idle", timeouts.upstream_idle);
+  r->read_duration("websocket_idle", timeouts.websocket_idle);
 }
 
 void read_limits(TableReader& parent, Limits& limits) {
   auto r = parent.child("limits");
   if (!r) return;
-  r->allow_only({"max_request_line", "max_header_bytes", "max_header_count", "max_body"});
+  r->allow_only({"max_request_line", "max_header_bytes", "max_header_count", "max_field_bytes", "max_body"});
   r->read_size("max_request_line", limits.max_request_line, kMaxRequestLineRange);
   r->read_size("max_header_bytes", limits.max_header_bytes, kMaxHeaderBytesRange);
   r->read("max_header_count", limits.max_header_count, kMaxHeaderCountRange);
+  r->read_size("max_field_bytes", limits.max_field_bytes, kMaxFieldBytesRange);
   std::uint64_t max_body = 0;
   if (r->read_size("max_body", max_body, kMaxBodyRange)) limits.max_body = max_body;
 }
@@ -195,7 +198,7 @@ void read_balance(TableReader& r, ServiceConfig& service) {
 
 // Services start from the [proxy] defaults and override single fields.
 ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& proxy) {
-  r.allow_only({"listen", "hosts", "path", "targets", "balance", "access_log", "retries",
+  r.allow_only({"listen", "hosts", "path", "targets", "balance", "access_log", "retries", "underscores_in_headers",
                 "timeouts", "limits", "command", "instances", "cwd", "env", "stop_signal",
                 "stop_timeout", "max_memory", "socket_activation", "health", "strategy",
                 "max_surge", "standby_ttl", "drain_timeout", "deploy_timeout", "max_pause",
@@ -213,6 +216,7 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
   read_balance(r, service);
   r.read("access_log", service.access_log);
   r.read("retries", service.retries, kRetriesRange);
+  r.read("underscores_in_headers", service.underscores_in_headers);
   read_timeouts(r, service.timeouts);
   read_limits(r, service.limits);
   config_detail::read_deploy(r, service.deploy);

@@ -141,11 +141,20 @@ awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
   for (;;) {
     HeadParser head;
     head.header_limit(kMaxHeadBytes);
+    // Beast checks Content-Length against the body limit as the head completes,
+    // and its default is 1 MiB: which bound applies is decided per request below.
+    head.body_limit(boost::none);
     // Armed until the handler starts: idle keep-alive, the head and the body.
     deadline.arm();
     auto [read_error, n] = co_await http::async_read_header(socket, buffer, head, use_nothrow);
     if (read_error) {
       if (deadline.expired() && token_) log::info("event=admin_request_timeout remote={}", remote);
+      bool malformed = read_error.category() == http::make_error_code(http::error::bad_target).category() &&
+                       read_error != http::error::end_of_stream && read_error != http::error::partial_message;
+      if (malformed) {
+        bool too_large = read_error == http::error::header_limit;
+        co_await refuse(socket, 11, too_large ? 431 : 400, too_large ? "the request head is too large" : "malformed request head");
+      }
       co_return;
     }
     if (token_ && !bearer_matches(head.get()[http::field::authorization], *token_)) {
@@ -164,6 +173,10 @@ awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
 
 awaitable<bool> ControlServer::serve_whole(StreamSocket& socket, beast::flat_buffer& buffer, HeadParser& head,
                                            ConnectionDeadline& deadline) {
+  if (head.content_length() && *head.content_length() > kMaxRequestBytes) {
+    co_await refuse(socket, head.get().version(), 413, "the body is too large");
+    co_return false;
+  }
   http::request_parser<http::string_body> parser(std::move(head));
   parser.body_limit(kMaxRequestBytes);
   // Part by part, so the deadline bounds each pause rather than the whole body.

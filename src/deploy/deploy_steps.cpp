@@ -122,8 +122,15 @@ awaitable<void> Deployer::Run::undo_new_release() {
   co_await deployer_.runtime_.stop_instances(service_.name, target_id_, 0);
 }
 
+// Runs where a failure is being handled, even in recovery: reading the log must
+// not be a second failure.
 std::string Deployer::Run::failure_report(std::string reason) const {
-  auto tail = deployer_.runtime_.log_tail(service_.name, target_id_);
+  std::string tail;
+  try {
+    tail = deployer_.runtime_.log_tail(service_.name, target_id_);
+  } catch (...) {
+    log::warn("event=log_tail_failed service={} error=\"{}\"", service_.name, log::describe(std::current_exception()));
+  }
   if (!tail.empty()) reason += "\nlast output of " + target_id_ + ":\n" + tail;
   return reason;
 }

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <fmt/format.h>
 #include <fstream>
+#include <limits>
 
 #include "supervisor/event.hpp"
 #include "supervisor/log_sink.hpp"
@@ -13,6 +14,7 @@ namespace baton::deploy {
 namespace {
 constexpr unsigned kTailLines = 10;
 constexpr std::streamoff kMaxTailBytes = 64 * 1024;
+constexpr unsigned kAllLines = std::numeric_limits<unsigned>::max();
 constexpr std::chrono::milliseconds kOutputGrace{1000};
 
 // Reads both pipes at once (a hook may fill either) and sets `done` once both reached their end,
@@ -80,9 +82,36 @@ std::string tail_of_file(const std::filesystem::path& path, unsigned lines) {
   in.seekg(from);
   std::string text(static_cast<std::size_t>(size - from), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  auto start = text.size();
-  for (unsigned n = 0; n < lines && start != std::string::npos && start > 0; ++n) start = text.rfind('\n', start - 1);
-  return start == std::string::npos ? text : text.substr(start + 1);
+  return last_lines(text, lines);
+}
+
+std::string tail_of_output(const std::filesystem::path& path, std::string_view label_suffix, unsigned lines) {
+  auto text = tail_of_file(path, kAllLines);
+  std::string kept;
+  for (std::size_t at = 0; at < text.size();) {
+    auto end = std::min(text.find('\n', at), text.size());
+    auto line = std::string_view(text).substr(at, end - at);
+    at = end + 1;
+    // "<time> <label> out| text"
+    auto label_start = line.find(' ');
+    auto label_end = label_start == std::string_view::npos ? label_start : line.find(' ', label_start + 1);
+    if (label_end == std::string_view::npos) continue;
+    if (!line.substr(0, label_end).ends_with(label_suffix)) continue;
+    kept.append(line);
+    kept.push_back('\n');
+  }
+  return last_lines(kept, lines);
+}
+
+std::string last_lines(std::string_view text, unsigned lines) {
+  if (lines == 0) return {};
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  auto start = text.size();  // the newline before the lines kept so far
+  for (unsigned n = 0; n < lines; ++n) {
+    auto newline = start == 0 ? std::string_view::npos : text.rfind('\n', start - 1);
+    if (newline == std::string_view::npos) return std::string(text);  // fewer lines than asked
+    start = newline;
+  }
+  return std::string(text.substr(start + 1));
 }
 }  // namespace baton::deploy

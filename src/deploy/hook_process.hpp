@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "deploy/runtime.hpp"
 #include "supervisor/log_file.hpp"
@@ -23,4 +24,9 @@ awaitable<HookOutcome> run_hook_process(asio::any_io_executor executor, const Ho
 
 // The last `lines` lines of a file (a log), at most 64 KiB from its end.
 std::string tail_of_file(const std::filesystem::path& path, unsigned lines);
+// The last `lines` output lines of a service's log whose label ends with
+// `label_suffix` ("@r3": one release's instances).
+std::string tail_of_output(const std::filesystem::path& path, std::string_view label_suffix, unsigned lines);
+// The last `lines` lines of `text`, without the final newline; all of it when it has fewer.
+std::string last_lines(std::string_view text, unsigned lines);
 }  // namespace baton::deploy

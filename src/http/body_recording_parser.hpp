@@ -22,6 +22,12 @@ class BodyRecordingParser : public boost::beast::http::basic_parser<isRequest> {
  protected:
   explicit BodyRecordingParser(BodyPieces& body) : body_(body) {}
 
+  std::size_t record(boost::beast::string_view body) {
+    body_.pieces.emplace_back(body.data(), body.size());
+    body_.bytes += body.size();
+    return body.size();
+  }
+
  private:
   void on_body_init_impl(boost::optional<std::uint64_t> const&, boost::beast::error_code&) override {}
   std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code&) override {
@@ -32,12 +38,6 @@ class BodyRecordingParser : public boost::beast::http::basic_parser<isRequest> {
     return record(body);
   }
   void on_finish_impl(boost::beast::error_code&) override {}
-
-  std::size_t record(boost::beast::string_view body) {
-    body_.pieces.emplace_back(body.data(), body.size());
-    body_.bytes += body.size();
-    return body.size();
-  }
 
   BodyPieces& body_;
 };

@@ -39,7 +39,7 @@ void append_forwarded_for(std::string& out, const RequestHead& head, std::string
 }
 }  // namespace
 
-void write_request_head(std::string& out, const RequestHead& head, const ForwardedFor& forwarded) {
+void write_request_head(std::string& out, const RequestHead& head, const ForwardOptions& forwarded) {
   out.clear();
   out.append(head.method_text);
   out.push_back(' ');
@@ -47,8 +47,12 @@ void write_request_head(std::string& out, const RequestHead& head, const Forward
   out.append(" HTTP/1.1\r\n");
   auto host = head.host.empty() ? forwarded.fallback_host : head.host;
   append_field(out, "Host", host);
-  append_end_to_end_fields(out, head.fields, head.connection_tokens, strip_from_request);
+  auto strip = [pass = forwarded.pass_underscores](Field id, std::string_view name) {
+    return strip_from_request(id, name) || (!pass && name.find('_') != std::string_view::npos);
+  };
+  append_end_to_end_fields(out, head.fields, head.connection_tokens, strip);
   append_forwarded_for(out, head, forwarded.client_ip);
+  append_field(out, "X-Real-IP", forwarded.client_ip);
   append_field(out, "X-Forwarded-Host", host);
   append_field(out, "X-Forwarded-Proto", "http");
   if (head.websocket_upgrade) {

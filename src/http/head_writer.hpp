@@ -10,14 +10,17 @@
 #include "http/response_parser.hpp"
 
 namespace baton::http {
-struct ForwardedFor {
+struct ForwardOptions {
   std::string_view client_ip;
   std::string_view fallback_host;  // for HTTP/1.0 requests without Host
+  // Field names with "_" are dropped unless this is set, as nginx does: many
+  // frameworks read "_" as "-", so X_Forwarded_For could pass for Baton's own field.
+  bool pass_underscores = false;
 };
 
 void append_decimal(std::string& out, std::uint64_t n);
 
-void write_request_head(std::string& out, const RequestHead& head, const ForwardedFor& forwarded);
+void write_request_head(std::string& out, const RequestHead& head, const ForwardOptions& forwarded);
 
 // How the response body reaches the client.
 enum class ClientFraming : std::uint8_t { none, length, chunked, until_close };

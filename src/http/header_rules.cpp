@@ -27,8 +27,9 @@ bool strip_from_request(Field id, std::string_view name) {
     case Field::host:
       return true;
     case Field::unknown:
-      return name.size() >= 15 && (iequals(name, "x-forwarded-for") || iequals(name, "x-forwarded-host") ||
-                                   iequals(name, "x-forwarded-proto"));
+      return (name.size() >= 15 && (iequals(name, "x-forwarded-for") || iequals(name, "x-forwarded-host") ||
+                                    iequals(name, "x-forwarded-proto"))) ||
+             iequals(name, "x-real-ip");
     default:
       return strip_from_response(id, name);
   }

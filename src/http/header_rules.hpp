@@ -10,7 +10,7 @@ namespace baton::http {
 using Field = boost::beast::http::field;
 
 // Fields a proxy must never forward (RFC 9110 §7.6.1) plus the framing fields
-// Baton writes itself; requests also lose the fields Baton sets (Host, X-Forwarded-*).
+// Baton writes itself; requests also lose the fields Baton sets (Host, X-Forwarded-*, X-Real-IP).
 bool strip_from_response(Field id, std::string_view name);
 bool strip_from_request(Field id, std::string_view name);
 // Beast has no enum value for X-Forwarded-*: these compare names.

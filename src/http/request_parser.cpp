@@ -1,5 +1,6 @@
 #include "http/request_parser.hpp"
 
+#include <cctype>
 #include <functional>
 
 #include <boost/beast/http/error.hpp>
@@ -11,6 +12,10 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 namespace {
+constexpr std::size_t kMaxChunkSizeDigits = 16;
+// A chunk-size line with its extensions; nginx and Node allow no more than a few KiB either.
+constexpr std::size_t kMaxChunkLineBytes = 4096;
+
 bool within(std::string_view outer, std::string_view inner) {
   std::less<const char*> before;
   return !before(inner.data(), outer.data()) && !before(outer.data() + outer.size(), inner.data() + inner.size());
@@ -88,32 +93,71 @@ void RequestParser::reject(Rejection why, std::string_view reason, beast::error_
   ec = bhttp::error::bad_value;
 }
 
+// Beast's parser takes the request line as soon as it is whole and then expects
+// the caller to drop those bytes, but every view in the head must point into the
+// caller's buffer, which may move between reads. So the head goes to Beast in one
+// put() once its end has arrived; until then only its lines are checked, each
+// once, so a head trickling in byte by byte costs linear time and any limit or
+// bare LF is refused as soon as it shows, not when the header deadline fires.
 std::size_t RequestParser::parse_head(std::string_view data) {
+  auto end = find_head_end(data);
+  if (end == 0) return 0;
+  auto head = data.substr(0, end);
   beast::error_code ec;
   eager(false);
-  input_ = data;
-  auto used = put(boost::asio::buffer(data.data(), data.size()), ec);
-  if (ec == bhttp::error::need_more) {
-    bool line_complete = data.substr(0, limits_.max_request_line + 2).find('\n') != std::string_view::npos;
-    if (!line_complete && data.size() > limits_.max_request_line + 2)
-      reject(Rejection::uri_too_long, "request line too long", ec);
-    return 0;
-  }
+  input_ = head;
+  auto used = put(boost::asio::buffer(head.data(), head.size()), ec);
+  if (failed()) return 0;
   if (ec == bhttp::error::header_limit) {
-    bool line_complete = data.substr(0, limits_.max_request_line + 2).find('\n') != std::string_view::npos;
-    reject(line_complete ? Rejection::headers_too_large : Rejection::uri_too_long, "head too large", ec);
+    reject(Rejection::headers_too_large, "head too large", ec);
     return 0;
   }
   if (ec == bhttp::error::body_limit) {
     reject(Rejection::body_too_large, "Content-Length above the limit", ec);
     return 0;
   }
-  if (ec) {
+  // need_more here means a whole head Beast cannot read to its end (a request
+  // line without a version, say): malformed, not incomplete.
+  if (ec || used != end) {
     reject(Rejection::bad_request, "malformed request head", ec);
     return 0;
   }
-  if (!check_head_bytes(data.substr(0, used))) return 0;
+  if (!check_head_bytes(head)) return 0;
   return used;
+}
+
+// The length of the head (through its empty line) once it is in `data`, else 0.
+std::size_t RequestParser::find_head_end(std::string_view data) {
+  for (auto at = data.find('\n', scanned_); at != std::string_view::npos; at = data.find('\n', at + 1)) {
+    scanned_ = at + 1;
+    if (at == 0 || data[at - 1] != '\r') {
+      beast::error_code ec;
+      reject(Rejection::bad_request, "bare LF in the head", ec);
+      return 0;
+    }
+    auto length = at - 1 - line_start_;
+    bool request_line = line_start_ == 0;
+    line_start_ = at + 1;
+    if (length == 0 && !request_line) return at + 1;
+    if (request_line) fields_start_ = line_start_;
+    if (!check_line(at - 1 - length, length)) return 0;
+  }
+  scanned_ = data.size();
+  check_line(line_start_, data.size() - line_start_);
+  return 0;
+}
+
+// One line of the head, or the start of one still arriving; false once refused.
+bool RequestParser::check_line(std::size_t start, std::size_t length) {
+  beast::error_code ec;
+  if (start == 0) {
+    if (length > limits_.max_request_line) reject(Rejection::uri_too_long, "request line too long", ec);
+  } else if (length > limits_.max_field_bytes) {
+    reject(Rejection::headers_too_large, "header field too large", ec);
+  } else if (start + length - fields_start_ > limits_.max_header_bytes) {
+    reject(Rejection::headers_too_large, "header block too large", ec);
+  }
+  return !failed();
 }
 
 // Checks Beast cannot make from callbacks: obs-fold (Beast unfolds it silently)
@@ -138,11 +182,53 @@ bool RequestParser::check_head_bytes(std::string_view head) {
 std::size_t RequestParser::parse_body(std::string_view data) {
   beast::error_code ec;
   eager(true);
+  input_ = data;
   auto used = put(boost::asio::buffer(data.data(), data.size()), ec);
-  if (ec == bhttp::error::need_more) return used;
+  if (failed()) return used;
+  if (ec == bhttp::error::need_more) {
+    if (head_.chunked && chunk_left_ == 0) check_stalled_chunk_header(data.substr(used));
+    return used;
+  }
   if (ec == bhttp::error::body_limit) reject(Rejection::body_too_large, "body above the limit", ec);
   else if (ec) reject(Rejection::bad_request, "malformed body framing", ec);
   return used;
+}
+
+// Beast looks for a chunk line's end by its CR alone, so a chunk header or
+// trailer ended by a bare LF would wait for the body deadline. What Beast left
+// unparsed at a chunk boundary is only chunk framing, where every LF must follow
+// a CR, and which has a size limit.
+bool RequestParser::check_stalled_chunk_header(std::string_view rest) {
+  beast::error_code ec;
+  for (auto at = rest.find('\n'); at != std::string_view::npos; at = rest.find('\n', at + 1)) {
+    if (at == 0 || rest[at - 1] != '\r') {
+      reject(Rejection::bad_request, "bare LF in chunked framing", ec);
+      return false;
+    }
+  }
+  auto size_line_end = rest.find("\r\n", rest.starts_with("\r\n") ? 2 : 0);
+  bool in_trailers = size_line_end != std::string_view::npos;  // only the last chunk's line is left whole
+  if (rest.size() > (in_trailers ? limits_.max_header_bytes : kMaxChunkLineBytes)) {
+    reject(Rejection::bad_request, in_trailers ? "trailers too large" : "chunk header too long", ec);
+    return false;
+  }
+  return true;
+}
+
+void RequestParser::on_chunk_header_impl(std::uint64_t size, boost::beast::string_view extensions,
+                                         beast::error_code& ec) {
+  // Beast reads any number of leading zeros; more than 16 digits is no size a
+  // sender means, and other parsers may read it differently.
+  std::size_t digits = 0;
+  for (auto p = extensions.data(); p > input_.data() && std::isxdigit(static_cast<unsigned char>(p[-1])); --p)
+    ++digits;
+  if (digits > kMaxChunkSizeDigits) return reject(Rejection::bad_request, "chunk size with too many digits", ec);
+  chunk_left_ = size;
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, beast::error_code&) {
+  chunk_left_ -= body.size();
+  return record(body);
 }
 
 void RequestParser::on_request_impl(bhttp::verb method, boost::beast::string_view method_str,
@@ -159,7 +245,16 @@ void RequestParser::on_request_impl(bhttp::verb method, boost::beast::string_vie
   finish_target(ec);
 }
 
+// Bytes outside US-ASCII must arrive percent-encoded (RFC 3986 §2.1): an origin
+// could read raw ones as Latin-1 or UTF-8 and disagree with Baton's routing. A
+// fragment is the client's own business (RFC 9110 §7.1): it is cut off, as
+// nginx does, so neither routing nor the origin ever sees it.
 void RequestParser::finish_target(beast::error_code& ec) {
+  for (char c : head_.target)
+    if (static_cast<unsigned char>(c) >= 0x7f || static_cast<unsigned char>(c) <= 0x20)
+      return reject(Rejection::bad_request, "request target with a raw byte outside US-ASCII", ec);
+  if (auto hash = head_.target.find('#'); hash != std::string_view::npos) head_.target = head_.target.substr(0, hash);
+  if (head_.target.empty()) return reject(Rejection::bad_request, "empty request target", ec);
   auto target = head_.target;
   if (target.starts_with('/')) {
     head_.path = target;

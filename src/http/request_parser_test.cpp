@@ -237,4 +237,60 @@ TEST(RequestParser, UnknownExpectationIs417) {
 TEST(RequestParser, ConnectIsNotImplemented) {
   expect_rejected("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", Rejection::not_implemented);
 }
+namespace {
+// The head, then `body` as one read; the rejection right after that read.
+Rejection body_rejection(const std::string& head, const std::string& body) {
+  std::string text = head + body;
+  RequestHead h;
+  BodyPieces pieces;
+  RequestLimits limits;
+  RequestParser parser(h, pieces, limits);
+  auto length = parser.parse_head(text);
+  if (length == 0) return parser.rejection();
+  parser.parse_body(std::string_view(text).substr(length));
+  return parser.rejection();
+}
+const std::string kChunkedHead = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+}  // namespace
+
+TEST(RequestParserChunked, ABareLineFeedInChunkFramingIsRefusedAtOnce) {
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\nhello\n0\n\n"), Rejection::bad_request);
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\r\nhello\r\n0\n\n"), Rejection::bad_request);
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\r\nhello\r\n0\r\nX-T: 1\n\n"), Rejection::bad_request);
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\r\nhello\r\n0\r\n\r\n"), Rejection::none);
+}
+
+TEST(RequestParserChunked, AnUnfinishedChunkLineIsNotRefused) {
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\r\nhello\r\n"), Rejection::none);
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\r\nhello\r\n0\r\nX-T: 1\r\n"), Rejection::none);
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\r"), Rejection::none);
+}
+
+TEST(RequestParserChunked, AnEndlessChunkLineIsRefused) {
+  EXPECT_EQ(body_rejection(kChunkedHead, "5;" + std::string(5000, 'a')), Rejection::bad_request);
+}
+
+TEST(RequestParserChunked, AChunkSizeOfMoreThanSixteenDigitsIsRefused) {
+  EXPECT_EQ(body_rejection(kChunkedHead, "00000000000000005\r\nhello\r\n0\r\n\r\n"), Rejection::bad_request);
+  EXPECT_EQ(body_rejection(kChunkedHead, "5\r\nhello\r\n00000000000000000\r\n\r\n"), Rejection::bad_request);
+  EXPECT_EQ(body_rejection(kChunkedHead, "0000000000000005\r\nhello\r\n0\r\n\r\n"), Rejection::none);
+}
+
+TEST(RequestParserTarget, RawBytesOutsideAsciiAreRefused) {
+  expect_rejected("GET /a\xff" "b HTTP/1.1\r\nHost: a\r\n\r\n");
+  expect_rejected("GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n");
+  expect_rejected("GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto p = parse("GET /caf%C3%A9 HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(p->rejection, Rejection::none);
+}
+
+TEST(RequestParserTarget, AFragmentIsCutOff) {
+  auto p = parse("GET /a?b=1#top HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(p->rejection, Rejection::none);
+  EXPECT_EQ(p->head.path, "/a?b=1");
+  auto q = parse("GET http://a/x#y HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(q->rejection, Rejection::none);
+  EXPECT_EQ(q->head.path, "/x");
+  expect_rejected("GET #top HTTP/1.1\r\nHost: a\r\n\r\n");
+}
 }  // namespace baton::http

@@ -21,7 +21,7 @@ std::expected<std::unique_ptr<ProxyServer>, std::string> ProxyServer::start(cons
   shared.settings = config.proxy;
   shared.connections.set_limit(config.proxy.max_connections ? config.proxy.max_connections : default_connection_cap());
   const auto& l = config.proxy.limits;
-  shared.head_limits = {l.max_request_line, l.max_header_bytes, l.max_header_count, l.max_body};
+  shared.head_limits = {l.max_request_line, l.max_header_bytes, l.max_header_count, l.max_field_bytes, l.max_body};
   server->access_log_ = std::make_unique<AccessLog>("-");
   shared.access_log = server->access_log_.get();
   auto routes = build_route_table(config, server->registry_, {});

@@ -24,7 +24,7 @@ bool host_matches(std::string_view pattern, std::string_view host) {
 int host_rank(const Route& r) { return r.host.empty() ? 2 : r.host.starts_with("*.") ? 1 : 0; }
 
 http::RequestLimits to_request_limits(const Limits& l) {
-  return {l.max_request_line, l.max_header_bytes, l.max_header_count, l.max_body};
+  return {l.max_request_line, l.max_header_bytes, l.max_header_count, l.max_field_bytes, l.max_body};
 }
 }  // namespace
 
@@ -93,6 +93,7 @@ std::shared_ptr<Service> make_service(const std::string& name, const ServiceConf
       .limits = to_request_limits(sc.limits),
       .access_log = sc.access_log,
       .retries = sc.retries,
+      .underscores_in_headers = sc.underscores_in_headers,
       .paused = rt.paused,
       .max_pause = rt.max_pause,
       .max_waiting = rt.max_waiting,
@@ -125,6 +126,7 @@ std::shared_ptr<Service> make_site_service(const SiteConfig& site, const ProxyCo
       .limits = to_request_limits(proxy.limits),
       .access_log = site.access_log,
       .retries = 0,
+      .underscores_in_headers = false,
       .paused = false,
       .max_pause = {},
       .max_waiting = 0,

@@ -49,6 +49,7 @@ struct Service {
   http::RequestLimits limits;
   bool access_log = false;
   std::uint32_t retries = 0;
+  bool underscores_in_headers = false;
   bool paused = false;
   std::chrono::milliseconds max_pause{0};
   std::size_t max_waiting = 0;

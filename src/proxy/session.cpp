@@ -115,7 +115,7 @@ awaitable<bool> Session::read_head() {
   if (client_in_.size() > 0) arm(Phase::head, settings.timeouts.header);
   else arm(Phase::idle, requests_served_ == 0 ? settings.timeouts.header : settings.timeouts.keepalive);
   for (;;) {
-    skip_empty_lines();
+    if (!request_parser_->head_started()) skip_empty_lines();
     if (client_in_.size() > 0) {
       if (phase_ == Phase::idle) arm(Phase::head, settings.timeouts.header);
       if (auto length = request_parser_->parse_head(view(client_in_)); length > 0) {

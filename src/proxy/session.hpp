@@ -81,7 +81,7 @@ class Session : public ListHook<Session> {
   // session_pump.cpp
   template <typename Parser>
   awaitable<PumpResult> pump(Socket& from, beast::flat_buffer& in, Parser& parser, Socket& to, bool chunked_out,
-                             std::string_view prefix, Phase write_phase, std::uint64_t& bytes,
+                             std::string_view& prefix, Phase write_phase, std::uint64_t& bytes,
                              std::optional<std::uint64_t> max_bytes);
 
   // session_static.cpp

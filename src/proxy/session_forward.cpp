@@ -76,7 +76,7 @@ awaitable<void> Session::forward(Exchange& ex) {
   response_parser_.reset();
   state_ = {};
   const auto& listener = routes_->listeners[listener_];
-  http::write_request_head(request_head_, request_, {client_ip_, listener.host_text});
+  http::write_request_head(request_head_, request_, {client_ip_, listener.host_text, service_->underscores_in_headers});
   bool retry_same_target = false;
   http::SmallVector<Target*, 16> tried;
   Target* target = nullptr;
@@ -295,9 +295,19 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
     bool written = co_await write_client(head_out_);
     if (!written) result = PumpResult::write_failed;
   } else {
+    std::string_view head = head_out_;
     result = co_await pump(up->socket, up->buffer, *response_parser_, client_,
-                           framing == http::ClientFraming::chunked, head_out_, Phase::send, ex.response_bytes,
+                           framing == http::ClientFraming::chunked, head, Phase::send, ex.response_bytes,
                            std::nullopt);
+    if (result == PumpResult::malformed && !head.empty()) {
+      // Nothing reached the client yet: it can still be told, and the connection kept.
+      ex.status = 502;
+      ex.error = "bad_upstream_response";
+      ex.target->counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
+      ex.client_keep_alive = ex.client_keep_alive && state_.request_sent && !shutting_down_;
+      co_await reply_error(502, ex.error, ex.client_keep_alive);
+      co_return;
+    }
   }
   if (result == PumpResult::read_failed || result == PumpResult::malformed) ex.error = "upstream_cut_mid_response";
   ex.client_keep_alive = keep_alive && result == PumpResult::done;

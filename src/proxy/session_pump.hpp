@@ -43,10 +43,12 @@ class BodyFramer {
 }  // namespace pump_detail
 
 // Streams one message body from `from` to `to` in bounded memory: one read,
-// one gathered write, until the parser says the body is complete.
+// one gathered write, until the parser says the body is complete. `prefix` (a
+// head) goes out with the first write and is cleared then: still set on return,
+// nothing was written.
 template <typename Parser>
 awaitable<Session::PumpResult> Session::pump(Socket& from, beast::flat_buffer& in, Parser& parser, Socket& to,
-                                             bool chunked_out, std::string_view prefix, Phase write_phase,
+                                             bool chunked_out, std::string_view& prefix, Phase write_phase,
                                              std::uint64_t& bytes, std::optional<std::uint64_t> max_bytes) {
   using namespace pump_detail;
   const auto& timeouts = service_->timeouts;

@@ -9,8 +9,6 @@
 namespace baton::proxy {
 namespace {
 constexpr std::size_t kTunnelReadSize = 16 * 1024;
-// WebSockets idle for long stretches; apps ping well within this.
-constexpr std::chrono::milliseconds kTunnelIdleTimeout{3'600'000};
 }  // namespace
 
 awaitable<void> Session::tunnel(std::unique_ptr<UpstreamConnection> up) {
@@ -26,12 +24,12 @@ awaitable<void> Session::relay_direction(Socket& from, beast::flat_buffer& buffe
   bool first_read = true;
   for (;;) {
     if (buffer.size() > 0) {
-      arm(Phase::tunnel, kTunnelIdleTimeout);
+      arm(Phase::tunnel, service_->timeouts.websocket_idle);
       auto [ec, n] = co_await asio::async_write(to, buffer.data(), use_nothrow);
       if (ec) break;
       buffer.consume(n);
     }
-    arm(Phase::tunnel, kTunnelIdleTimeout);
+    arm(Phase::tunnel, service_->timeouts.websocket_idle);
     // As in the body pump: the first read tries at once, so a reset that came
     // with the 101 is seen now, not after the tunnel's idle timeout.
     auto [ec, n] = co_await net::read_some_trying_now(from, buffer.prepare(kTunnelReadSize), first_read);

@@ -19,6 +19,11 @@ std::string instance_label(const ServiceSpec& spec, unsigned index) {
   return fmt::format("{}#{}", spec.name, index);
 }
 
+std::string output_label(const ServiceSpec& spec, unsigned index) {
+  if (spec.release.empty()) return instance_label(spec, index);
+  return fmt::format("{}#{}@{}", spec.name, index, spec.release);
+}
+
 EnvList instance_environment(const ServiceSpec& spec, unsigned index, std::uint16_t port) {
   EnvList env = spec.env;
   env.emplace_back("PORT", std::to_string(port));

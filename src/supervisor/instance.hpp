@@ -90,6 +90,8 @@ using EventCallback = std::function<void(const InstanceEvent&)>;
 
 // "web#2": the instance's name in logs.
 std::string instance_label(const ServiceSpec& spec, unsigned index);
+// "web#2@r3": the prefix of its output lines in the log, so a release's own output can be found.
+std::string output_label(const ServiceSpec& spec, unsigned index);
 // PORT, BATON_SERVICE, BATON_RELEASE and BATON_INSTANCE after the spec's own variables, so the
 // port the app reads is the one the supervisor probes.
 EnvList instance_environment(const ServiceSpec& spec, unsigned index, std::uint16_t port);

@@ -160,7 +160,7 @@ void InstanceRunner::start_pumps(UniqueFd out, UniqueFd err) {
     asio::posix::stream_descriptor pipe(executor_, fd->release());
     ++open_pipes_;
     output_closed_.reset();
-    asio::co_spawn(executor_, pump_output(std::move(pipe), log_, label_, stream),
+    asio::co_spawn(executor_, pump_output(std::move(pipe), log_, output_label(*spec_, index_), stream),
                    [self = shared_from_this()](std::exception_ptr) {
                      if (--self->open_pipes_ == 0) self->output_closed_.set();
                    });

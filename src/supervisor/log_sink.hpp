@@ -1,6 +1,6 @@
 #pragma once
 // Instance output into the service's log file, one prefixed line at a time:
-//   2026-11-22T10:00:00.123Z web#2 out| text
+//   2026-11-22T10:00:00.123Z web#2@r3 out| text      (instance 2 of release r3)
 #include <chrono>
 #include <cstddef>
 #include <memory>

@@ -11,12 +11,12 @@ using namespace testing;
 
 TEST_F(SupervisorTest, StartsInstancesWithTheirOwnPortAndEnvironment) {
   ASSERT_TRUE(start(spec(R"(echo "$PORT $BATON_SERVICE $BATON_RELEASE $BATON_INSTANCE"; exec sleep 30)", 2)));
-  ASSERT_TRUE(wait_for([&] { return log_contains("web#0 out|") && log_contains("web#1 out|"); }));
+  ASSERT_TRUE(wait_for([&] { return log_contains("web#0@v1 out|") && log_contains("web#1@v1 out|"); }));
   auto first = instance(0), second = instance(1);
   EXPECT_NE(first.port, 0);
   EXPECT_NE(first.port, second.port);
-  EXPECT_TRUE(log_contains(fmt::format("web#0 out| {} web v1 0\n", first.port)));
-  EXPECT_TRUE(log_contains(fmt::format("web#1 out| {} web v1 1\n", second.port)));
+  EXPECT_TRUE(log_contains(fmt::format("web#0@v1 out| {} web v1 0\n", first.port)));
+  EXPECT_TRUE(log_contains(fmt::format("web#1@v1 out| {} web v1 1\n", second.port)));
   EXPECT_EQ(first.state, InstanceState::starting);  // nothing listens on its port
   EXPECT_TRUE(alive(first.pid));
   EXPECT_GT(first.rss_bytes, 0u);
@@ -96,7 +96,7 @@ TEST_F(SupervisorTest, LogLinesArePrefixedAndRotationKeepsNFiles) {
   run(io_, supervisor_->stop("web@v1"));
   EXPECT_TRUE(std::filesystem::exists(rotated_path(log_path(), 2)));
   EXPECT_FALSE(std::filesystem::exists(rotated_path(log_path(), 3)));
-  std::regex line_shape(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web#0 (out\| line (\d+)|err\| oops))");
+  std::regex line_shape(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web#0@v1 (out\| line (\d+)|err\| oops))");
   std::istringstream lines(all_text());
   int previous = -1, count = 0;
   for (std::string line; std::getline(lines, line); ++count) {

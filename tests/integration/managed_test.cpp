@@ -130,9 +130,9 @@ TEST_F(Managed, LogsShowPrefixedInstanceOutput) {
   std::string out;
   ASSERT_TRUE(eventually([&] {
     out = run_cli(dir_, {"logs", "web", "-n", "10", "--home", home}).second;
-    return out.find("web#1 out| listening") != std::string::npos;
+    return out.find("web#1@r1 out| listening") != std::string::npos;
   })) << out;
-  EXPECT_NE(out.find("web#0 out| listening"), std::string::npos) << out;
+  EXPECT_NE(out.find("web#0@r1 out| listening"), std::string::npos) << out;
   EXPECT_EQ(run_cli(dir_, {"logs", "nosuch", "--home", home}).first, 2);
 }
 
