@@ -1,4 +1,5 @@
 // The control socket serves the daemon's own user (and root) and nobody else, whatever its mode.
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -6,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstring>
+
+#include <fmt/format.h>
 #include <filesystem>
 
 #include "site/tar_test_support.hpp"
@@ -23,8 +26,13 @@ std::string ask_socket(const fs::path& socket_path, const std::string& request) 
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
   std::string answer;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    // A refusal may come before the whole body was taken: what it says is read all the same.
+    for (std::size_t sent = 0; sent < request.size();) {
+      auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
     char buffer[4096];
     for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
   }
@@ -61,6 +69,57 @@ TEST_F(ControlSocket, TakesASiteArchiveToo) {
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
   EXPECT_NE(answer.find("\"version\":\"sock\""), std::string::npos) << answer;
   EXPECT_NE(answer.find("\"files\":1"), std::string::npos) << answer;
+}
+
+std::string upload_request(const std::string& archive, std::string_view framing = "length") {
+  std::string head = "POST /v1/sites/web/releases HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n";
+  if (framing == "length") return head + "Content-Length: " + std::to_string(archive.size()) + "\r\n\r\n" + archive;
+  return head + fmt::format("Transfer-Encoding: chunked\r\n\r\n{:x}\r\n", archive.size()) + archive + "\r\n0\r\n\r\n";
+}
+
+// Beast's own default body limit (1 MiB) once dropped these without a word.
+TEST_F(ControlSocket, TakesArchivesOverOneMebibyteInEitherFraming) {
+  start_site();
+  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  auto archive = site::testing::tar_file("index.html", "big") +
+                 site::testing::tar_file("big.bin", std::string(1'050'000, 'b')) + site::testing::tar_end();
+  ASSERT_GT(archive.size(), 1u << 20);
+  for (auto framing : {"length", "chunked"}) {
+    auto answer = ask_socket(socket_path(), upload_request(archive, framing));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << framing << ": " << answer.substr(0, 300);
+  }
+}
+
+TEST_F(ControlSocket, AMalformedHeadGetsAnAnswer) {
+  start_site();
+  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  auto answer = ask_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost baton\r\n\r\n");
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
+  auto large = ask_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost: baton\r\nX: " +
+                                             std::string(70'000, 'x') + "\r\n\r\n");
+  EXPECT_TRUE(large.starts_with("HTTP/1.1 431")) << large;
+}
+
+// The site's root on a 1 MiB filesystem: the upload cannot be spooled, which is
+// the server's failure (507), and the live release stays.
+TEST_F(ControlSocket, AFullDiskWhileSpoolingIs507) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  fs::create_directories(root());
+  if (::mount("tmpfs", root().c_str(), "tmpfs", 0, "size=1m") != 0) GTEST_SKIP() << "cannot mount a tmpfs here";
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{root()};
+  start_site();
+  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  auto small = site::testing::tar_file("index.html", "small") + site::testing::tar_end();
+  ASSERT_TRUE(ask_socket(socket_path(), upload_request(small)).starts_with("HTTP/1.1 200"));
+  auto live = fs::read_symlink(root() / "current");
+  auto big = site::testing::tar_file("index.html", "big") +
+             site::testing::tar_file("big.bin", std::string(3 << 20, 'b')) + site::testing::tar_end();
+  auto answer = ask_socket(socket_path(), upload_request(big));
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 507")) << answer.substr(0, 300);
+  EXPECT_EQ(fs::read_symlink(root() / "current"), live);
 }
 
 // Even with the socket's mode loosened (and the directories above it opened), another user's
