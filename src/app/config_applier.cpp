@@ -105,8 +105,10 @@ awaitable<Applied> ConfigApplier::change(std::shared_ptr<const Config> to, const
     }
   }
   std::map<std::string, std::pair<std::vector<Address>, Millis>> leaving;
-  for (const auto& name : result.plan.removed)
+  for (const auto& name : result.plan.removed) {
     leaving[name] = {targets_of(name), runtime_.config().services.at(name).deploy.drain_timeout};
+    deployer_.begin_removal(name);  // a deploy arriving during its drain is refused
+  }
   runtime_.set_config(to);
   if (result.plan.log_level_changed) log::set_level(to->log_level);
   for (auto& [name, targets] : leaving) co_await retire(name, std::move(targets.first), targets.second);

@@ -3,7 +3,7 @@
 // NAME -- CMD` (a registered service) and `baton delete NAME` each build a whole new config and
 // go through apply(): validate, refuse while a service it touches is deploying, bind new
 // listeners (all or none), record it, switch the routes, then start, drain and stop, deploy or
-// scale what changed. Whatever is refused before the switch changes nothing. Control thread only.
+// scale what changed. A removed service takes no deploy from the switch on. Whatever is refused before the switch changes nothing. Control thread only.
 #include <expected>
 #include <map>
 #include <memory>

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "base/check.hpp"
 #include "base/log.hpp"
 #include "deploy/deployer_service.hpp"
 
@@ -65,9 +66,17 @@ awaitable<std::expected<void, std::string>> Deployer::add_service(const std::str
   co_return std::expected<void, std::string>{};
 }
 
+void Deployer::begin_removal(const std::string& name) {
+  auto found = services_.find(name);
+  if (found == services_.end()) return;
+  BATON_CHECK(!found->second->running);
+  found->second->removing = true;
+}
+
 awaitable<void> Deployer::remove_service(const std::string& name) {
   auto found = services_.find(name);
   if (found == services_.end()) co_return;
+  BATON_CHECK(!found->second->running);  // a run would be left holding the erased service
   auto service = std::move(found->second);
   services_.erase(found);
   if (service->standby_timer) service->standby_timer->cancel();
@@ -104,6 +113,10 @@ void Deployer::record(Service& service, const Release& release) {
 }
 
 std::expected<void, std::string> Deployer::check_idle(const Service& service) const {
+  if (service.removing)
+    return std::unexpected(fmt::format("{} is being removed (the configuration applied last has no {}): its "
+                                       "requests drain, then it stops",
+                                       service.name, service.name));
   if (!service.running) return {};
   const auto& run = *service.running;
   return std::unexpected(fmt::format("a {} of {} is running ({} to {}, started {} s ago); wait for it or follow it "
@@ -229,10 +242,14 @@ void Deployer::arm_standby_expiry(const std::string& name, Service& service) {
   auto expired = [this, name, id = service.standby]() -> awaitable<void> {
     auto found = services_.find(name);
     if (found == services_.end()) co_return;
-    auto& s = *found->second;
-    auto [ec] = co_await s.standby_timer->async_wait(use_nothrow);
+    auto* timer = found->second->standby_timer.get();
+    auto [ec] = co_await timer->async_wait(use_nothrow);
     if (ec) co_return;
-    if (s.standby != id || s.running) co_return;
+    // Looked up again: the service may have been removed, or the timer re-armed, meanwhile.
+    found = services_.find(name);
+    if (found == services_.end() || found->second->standby_timer.get() != timer) co_return;
+    auto& s = *found->second;
+    if (s.standby != id || s.running || s.removing) co_return;
     s.standby.clear();
     if (auto* release = find_release(s, id)) set_status(s, *release, ReleaseStatus::retired);
     log::info("event=standby_stopped service={} release={}", name, id);

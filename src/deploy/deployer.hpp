@@ -56,6 +56,9 @@ class Deployer {
   // to it. A release the previous daemon was deploying is marked failed, a warm standby retired.
   awaitable<std::expected<void, std::string>> add_service(const std::string& name, const ReleaseSpec& config_spec,
                                                           std::vector<Release> history);
+  // A service leaving the config drains before remove_service. From this call on it takes no
+  // deploy, rollback, scale or pause: a run holds the service and must not outlive it. None runs.
+  void begin_removal(const std::string& name);
   awaitable<void> remove_service(const std::string& name);
 
   std::expected<std::shared_ptr<DeployRun>, std::string> deploy(DeployRequest request);

@@ -14,6 +14,7 @@ struct Deployer::Service {
   std::string live;
   std::string standby;  // blue-green: the previous live release, running, no traffic
   std::shared_ptr<DeployRun> running;
+  bool removing = false;  // between begin_removal and remove_service
   std::unique_ptr<asio::steady_timer> standby_timer;
 };
 

@@ -412,6 +412,30 @@ TEST_F(DeployerTest, AScaleIsRefusedWhileADeployRuns) {
   EXPECT_NE(refused.error().find("is running"), std::string::npos) << refused.error();
   finish(std::move(first));
 }
+// Between begin_removal and remove_service the service drains: a run started then would hold it
+// after it is erased.
+TEST_F(DeployerTest, AServiceBeingRemovedTakesNoDeployRollbackScaleOrPause) {
+  add_service(1, Strategy::blue_green);
+  ASSERT_TRUE(deploy(spec(1))->ok());  // r1 stays as a warm standby, its expiry armed
+  deployer_.begin_removal("web");
+  std::vector<std::string> errors;
+  auto refused = [&](auto started) {
+    EXPECT_FALSE(started);
+    if (!started) errors.push_back(started.error());
+  };
+  refused(deployer_.deploy(DeployRequest{.service = "web", .spec = spec(1), .version = "v3"}));
+  refused(deployer_.rollback(RollbackRequest{.service = "web"}));
+  refused(deployer_.scale(ScaleRequest{.service = "web", .instances = 2}));
+  refused(deployer_.pause("web", true));
+  for (const auto& error : errors) EXPECT_NE(error.find("web is being removed"), std::string::npos) << error;
+  EXPECT_EQ(deployer_.releases("web")->size(), 2u) << "no release was added";
+  asio::co_spawn(io_, deployer_.remove_service("web"), asio::detached);
+  io_.run_for(50ms);
+  EXPECT_FALSE(deployer_.contains("web"));
+  EXPECT_TRUE(runtime_.instances("web", "r1").empty());
+  EXPECT_TRUE(runtime_.instances("web", "r2").empty());
+}
+
 TEST_F(DeployerTest, TheHistoryKeepsTheNewestReleasesAndNeverTheLiveOrStandbyOne) {
   add_service(1, Strategy::blue_green);
   for (std::size_t i = 0; i < kKeptReleases + 5; ++i) ASSERT_TRUE(deploy(spec(1))->ok());
