@@ -15,7 +15,7 @@ Also: every deploy exits 0, loads overlapped the deploys, and pages came from mo
 Prints each failure and a closing 'N passed, N failed' line; exits 1 on any failure, 77 (ctest's skip)
 when chromium, chromedriver or selenium is not installed.
 """
-import hashlib, json, os, shutil, socket, subprocess, sys, tempfile, threading, time
+import hashlib, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -249,6 +249,8 @@ def main():
         print("browser_test: SKIPPED: chromium or chromedriver is not installed "
               "(scripts/setup.sh installs the chromium and chromium-driver packages)")
         sys.exit(SKIP)
+    # A ctest timeout sends SIGTERM: stop the daemon and its instances on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(check("finished before SIGTERM", False, "stopped") or 1))
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="baton-browser-")
     daemon = Daemon(os.path.abspath(sys.argv[1]), work)
@@ -268,8 +270,8 @@ def main():
             shutil.copy(daemon.log_path, kept)
             print(f"daemon log: {kept}")
         shutil.rmtree(work, ignore_errors=True)
-    print(f"took {time.monotonic() - started:.1f} s")
-    print(f"{passed} passed, {failed} failed")
+        print(f"took {time.monotonic() - started:.1f} s")
+        print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

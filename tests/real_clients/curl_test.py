@@ -14,7 +14,7 @@ then drives it with the curl binary:
     large one a clear 4xx with a JSON error, never a dropped connection); heads near and over its limit.
 Prints each failure and a closing 'N passed, N failed' line; exits 1 on any failure.
 """
-import hashlib, io, json, os, shutil, socket, subprocess, sys, tarfile, tempfile, time
+import hashlib, io, json, os, shutil, signal, socket, subprocess, sys, tarfile, tempfile, time
 
 KIB, MIB = 1024, 1024 * 1024
 SIZES = [0, KIB, MIB, MIB + 1, 10 * MIB, 50 * MIB]
@@ -364,6 +364,8 @@ def main():
     if not shutil.which("curl"):
         print("curl_test: curl is missing (scripts/setup.sh installs it)")
         sys.exit(1)
+    # A ctest timeout sends SIGTERM: stop the daemon and its instances on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(check("finished before SIGTERM", False, "stopped") or 1))
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="baton-curl-")
     daemon = Daemon(os.path.abspath(sys.argv[1]), work)
@@ -393,8 +395,8 @@ def main():
             shutil.copy(os.path.join(work, "daemon.log"), kept)
             print(f"daemon log: {kept}")
         shutil.rmtree(work, ignore_errors=True)
-    print(f"took {time.monotonic() - started:.1f} s")
-    print(f"{passed} passed, {failed} failed")
+        print(f"took {time.monotonic() - started:.1f} s")
+        print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 
