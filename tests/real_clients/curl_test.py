@@ -10,8 +10,9 @@ then drives it with the curl binary:
     field reaching the origin exactly), heads over the limits (431); uploads with Content-Length
     (--data-binary @file and -T file) and chunked, the origin seeing the exact bytes;
   - control API over the unix socket: the site release upload (tar archives of each size, the published
-    file served back byte for byte) and every JSON endpoint (an empty body gets its documented answer, a
-    large one a clear 4xx with a JSON error, never a dropped connection); heads near and over its limit.
+    file served back byte for byte; bytes that are no tar get 400 with the reason) and every JSON endpoint
+    (an empty body gets its documented answer, a large one a clear 4xx with a JSON error, never a dropped
+    connection); each of them answers `Expect: 100-continue`; heads near and over its limit.
 Prints each failure and a closing 'N passed, N failed' line; exits 1 on any failure.
 """
 import hashlib, io, json, os, shutil, signal, socket, subprocess, sys, tarfile, tempfile, time
