@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "app/api_json.hpp"
 #include "app/config_applier.hpp"
 #include "app/deploy_api.hpp"
@@ -23,7 +24,7 @@ class Stream {
   explicit Stream(control::Reply& reply) : reply_(reply) {}
   awaitable<void> line(json event) {
     if (!event.contains("elapsed_ms")) event["elapsed_ms"] = elapsed_ms();
-    co_await reply_.write(event.dump() + "\n");
+    co_await reply_.write(json_text(event) + "\n");
   }
   // Built outside the coroutine: GCC 12 cannot compile brace-initialised json inside one.
   awaitable<void> say(std::string kind, std::string message) { return line(event_line(kind, message)); }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "app/api_json.hpp"
 #include "app/api_path.hpp"
 #include "app/apply_api.hpp"
@@ -71,13 +72,13 @@ control::Response answer_now(const control::Request& request, ApiContext& contex
   if (action == "releases" && request.method() == verb::get) {
     json list = json::array();
     for (const auto& release : *context.deployer.releases(name)) list.push_back(release_json(release));
-    return control::json_response(request, 200, json{{"releases", list}}.dump());
+    return control::json_response(request, 200, json_text(json{{"releases", list}}));
   }
   if ((action == "pause" || action == "resume") && request.method() == verb::post) {
     bool pause = action == "pause";
     auto done = context.deployer.pause(name, pause);
     if (!done) return api_error(request, 409, done.error());
-    return control::json_response(request, 200, json{{"paused", pause}}.dump());
+    return control::json_response(request, 200, json_text(json{{"paused", pause}}));
   }
   return api_error(request, 405,
                    "use GET .../releases or POST .../deploy, rollback, scale, stop, start, restart, pause, resume");
@@ -103,7 +104,7 @@ awaitable<void> handle_service(const control::Request& request, control::Reply& 
 }  // namespace
 
 control::Response api_error(const control::Request& request, unsigned status, std::string_view message) {
-  return control::json_response(request, status, json{{"error", message}}.dump());
+  return control::json_response(request, status, json_text(json{{"error", message}}));
 }
 
 awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context) {
@@ -114,13 +115,13 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
       co_await reply.send(std::move(response));
       co_return;
     }
-    auto response = control::json_response(request, 200, status_json(context).dump());
+    auto response = control::json_response(request, 200, json_text(status_json(context)));
     co_await reply.send(std::move(response));
     co_return;
   }
   if (target == "/v1/shutdown") {
     bool is_post = request.method() == verb::post;
-    auto response = is_post ? control::json_response(request, 202, json{{"stopping", true}}.dump())
+    auto response = is_post ? control::json_response(request, 202, json_text(json{{"stopping", true}}))
                             : api_error(request, 405, "use POST for /v1/shutdown");
     co_await reply.send(std::move(response));
     // The daemon's main thread waits for this signal: the same graceful stop as `kill -TERM`.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "app/api_json.hpp"
 #include "app/config_applier.hpp"
 #include "app/deploy_body.hpp"
@@ -34,7 +35,7 @@ awaitable<void> follow(control::Reply& reply, std::shared_ptr<deploy::DeployRun>
   std::size_t sent = 0;
   for (;;) {
     while (sent < run->events().size()) {
-      auto line = event_json(run->events()[sent++]).dump() + "\n";
+      auto line = json_text(event_json(run->events()[sent++])) + "\n";
       co_await reply.write(line);
     }
     if (run->finished()) break;
@@ -46,7 +47,7 @@ awaitable<void> follow(control::Reply& reply, std::shared_ptr<deploy::DeployRun>
            {"release", run->release()},
            {"elapsed_ms", run->elapsed().count()}};
   if (!run->ok()) end["reason"] = run->reason();
-  co_await reply.write(end.dump() + "\n");
+  co_await reply.write(json_text(end) + "\n");
 }
 
 awaitable<void> answer(const control::Request& request, control::Reply& reply, const json& body,
@@ -58,7 +59,7 @@ awaitable<void> answer(const control::Request& request, control::Reply& reply, c
   }
   if (body.contains("detach") && body["detach"].is_boolean() && body["detach"].get<bool>()) {
     json accepted{{"release", (*started)->release()}, {"kind", (*started)->kind()}};
-    auto response = control::json_response(request, 202, accepted.dump());
+    auto response = control::json_response(request, 202, json_text(accepted));
     co_await reply.send(std::move(response));
     co_return;
   }

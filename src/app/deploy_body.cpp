@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/json_text.hpp"
+
 namespace baton {
 using nlohmann::json;
 
@@ -55,7 +57,7 @@ std::expected<void, std::string> apply_targets(const json& value, deploy::Releas
   spec.trust_targets = false;
   for (const auto& t : value) {
     auto address = t.is_string() ? parse_address(t.get<std::string>()) : std::unexpected(std::string("not a string"));
-    if (!address) return std::unexpected("bad target " + t.dump() + ": " + address.error());
+    if (!address) return std::unexpected("bad target " + json_text(t) + ": " + address.error());
     spec.targets.push_back(*address);
   }
   return {};

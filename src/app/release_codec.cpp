@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "base/json_text.hpp"
+
 namespace baton {
 namespace {
 using nlohmann::json;
@@ -78,7 +80,7 @@ json deploy_json(const DeployConfig& d) {
 std::expected<void, std::string> read_deploy(const json& in, DeployConfig& d) {
   if (!in.is_object()) return {};
   auto strategy = parse_strategy(in.value("strategy", std::string(to_string(d.strategy))));
-  if (!strategy) return std::unexpected("unknown strategy " + in["strategy"].dump());
+  if (!strategy) return std::unexpected("unknown strategy " + json_text(in["strategy"]));
   d.strategy = *strategy;
   d.max_surge = read_count(in, "max_surge", d.max_surge);
   read_millis(in, "standby_ttl_ms", d.standby_ttl);
@@ -104,7 +106,7 @@ std::expected<deploy::ReleaseSpec, std::string> read_spec(const json& in) {
   spec.instances = read_count(in, "instances", spec.instances);
   for (const auto& text : in.value("targets", json::array())) {
     auto address = parse_address(text.get<std::string>());
-    if (!address) return std::unexpected("bad target " + text.dump() + ": " + address.error());
+    if (!address) return std::unexpected("bad target " + json_text(text) + ": " + address.error());
     spec.targets.push_back(*address);
   }
   spec.trust_targets = in.value("trust_targets", spec.trust_targets);
@@ -141,7 +143,7 @@ state::ReleaseRecord to_record(const std::string& service, const deploy::Release
       .id = release.id,
       .service = service,
       .version = release.version,
-      .spec_json = spec_to_json(release.spec).dump(),
+      .spec_json = json_text(spec_to_json(release.spec)),
       .created_by = release.created_by,
       .created_at = state::Timestamp(std::chrono::milliseconds(release.created_ms)),
       .status = state::parse_release_status(deploy::to_string(release.status)).value_or(state::ReleaseStatus::failed),

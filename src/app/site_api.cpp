@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "app/api_path.hpp"
 #include "app/deploy_api.hpp"
 #include "app/site_upload.hpp"
@@ -77,7 +78,7 @@ std::optional<std::string> rollback_to(const std::string& text) {
 }
 
 std::string rolled_back_json(const std::string& site, const std::string& live) {
-  return json{{"site", site}, {"live", live}}.dump();
+  return json_text(json{{"site", site}, {"live", live}});
 }
 
 json published_json(const std::string& site, const site::ReleaseInfo& info) {
@@ -132,7 +133,7 @@ awaitable<void> SiteApi::upload(const control::Request& head, control::BodyReade
   }
   log::info("event=site_published site={} release={} files={} bytes={} archive_bytes={}", name, published->id,
             published->meta.files, published->meta.bytes, *received);
-  co_await answer(reply, head, 200, published_json(name, *published).dump());
+  co_await answer(reply, head, 200, json_text(published_json(name, *published)));
 }
 
 awaitable<void> SiteApi::handle(const control::Request& request, control::Reply& reply) {
@@ -147,7 +148,7 @@ awaitable<void> SiteApi::handle(const control::Request& request, control::Reply&
     co_return co_await answer_error(reply, request, 405, std::string(kMethodError));
   auto releases = list_releases(site->root);
   if (!releases) co_return co_await answer_error(reply, request, 500, releases.error());
-  co_await answer(reply, request, 200, cli::site_releases_json(*releases).dump());
+  co_await answer(reply, request, 200, json_text(cli::site_releases_json(*releases)));
 }
 
 awaitable<void> SiteApi::rollback(const control::Request& request, control::Reply& reply, const SiteConfig& site) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "app/release_codec.hpp"
 #include "base/log.hpp"
 #include "state/state_db.hpp"
@@ -63,7 +64,7 @@ std::expected<std::vector<std::string>, std::string> StateRecorder::end_interrup
 
 std::expected<std::vector<deploy::Release>, std::string> StateRecorder::load_service(
     const std::string& name, const deploy::ReleaseSpec& config_spec) {
-  auto upserted = services_.upsert({.name = name, .spec_json = spec_to_json(config_spec).dump()});
+  auto upserted = services_.upsert({.name = name, .spec_json = json_text(spec_to_json(config_spec))});
   if (!upserted) return std::unexpected(upserted.error());
   auto records = releases_.list(name);
   if (!records) return std::unexpected(records.error());
@@ -127,7 +128,7 @@ std::expected<std::int64_t, std::string> StateRecorder::deploy_started(const dep
 
 void StateRecorder::deploy_event(std::int64_t deploy, const deploy::DeployEvent& event) {
   nlohmann::json detail{{"message", event.message}, {"elapsed_ms", event.elapsed_ms}};
-  auto step = journal_.append_step(deploy, event.kind, detail.dump());
+  auto step = journal_.append_step(deploy, event.kind, json_text(detail));
   report(step ? state::Status{} : std::unexpected(step.error()), "deploy step " + event.kind);
 }
 

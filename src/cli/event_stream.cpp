@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/json_text.hpp"
 #include "cli/api_client.hpp"
 
 namespace baton::cli {
@@ -75,7 +76,7 @@ int run_streamed(const std::string& home, const std::string& path, const json& b
                  const std::string& method) {
   EventPrinter printer(progress);
   bool ended = false;
-  auto reply = stream_api(home, method, path, method == "DELETE" ? std::string() : body.dump(), [&](std::string_view line) {
+  auto reply = stream_api(home, method, path, method == "DELETE" ? std::string() : json_text(body), [&](std::string_view line) {
     ended = ended || line.find("\"event\":\"end\"") != std::string_view::npos;
     printer.print(line);
   });

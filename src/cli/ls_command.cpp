@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "cli/api_client.hpp"
 #include "cli/command_line.hpp"
 
@@ -85,7 +86,7 @@ int run_ls(const std::string& home, bool json, const std::string& service) {
       fmt::print(stderr, "baton: no service named '{}' (see 'baton ls')\n", service);
       return kUsage;
     }
-    if (json) fmt::print("{}\n", status.dump());
+    if (json) fmt::print("{}\n", json_text(status));
     else print_table(status);
   } catch (const nlohmann::json::exception& e) {
     fmt::print(stderr, "baton: unexpected answer from the daemon: {}\n", e.what());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "base/secret_file.hpp"
 #include "cli/command_line.hpp"
 #include "cli/remote_api.hpp"
@@ -70,7 +71,7 @@ int publish(const Remote& remote, const SiteCommand& command) {
 int rollback(const Remote& remote, const SiteCommand& command) {
   auto started = SteadyClock::now();
   auto body = command.to.empty() ? json::object() : json{{"to", command.to}};
-  auto reply = call_remote(remote, "POST", sites_path(command, "rollback"), body.dump());
+  auto reply = call_remote(remote, "POST", sites_path(command, "rollback"), json_text(body));
   if (!reply) return unreachable_or_failed(command, reply.error());
   auto answer = success(command, *reply);
   if (!answer) return kFailed;

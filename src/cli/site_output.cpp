@@ -45,7 +45,7 @@ void print_rolled_back(const SiteCommand& command, const std::string& id, Steady
 
 void print_releases(const SiteCommand& command, const std::vector<site::ReleaseInfo>& releases) {
   if (command.json) {
-    fmt::print("{}\n", site_releases_json(releases).dump(2));
+    fmt::print("{}\n", site_releases_json(releases).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return;
   }
   if (releases.empty()) fmt::print("site {}: no releases yet\n", command.site);

@@ -177,6 +177,16 @@ awaitable<bool> ControlServer::serve_whole(StreamSocket& socket, beast::flat_buf
     co_await refuse(socket, head.get().version(), 413, "the body is too large");
     co_return false;
   }
+  // curl asks for a go-ahead before any body over 1 MiB or chunked, and waits a
+  // second without one.
+  bool has_body = head.chunked() || head.content_length().value_or(0) > 0;
+  if (has_body && head.get().version() >= 11 &&
+      beast::iequals(head.get()[http::field::expect], "100-continue")) {
+    deadline.arm();
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")),
+                                             use_nothrow);
+    if (ec) co_return false;
+  }
   http::request_parser<http::string_body> parser(std::move(head));
   parser.body_limit(kMaxRequestBytes);
   // Part by part, so the deadline bounds each pause rather than the whole body.

@@ -15,7 +15,7 @@ namespace baton::http {
 struct RequestLimits {
   std::uint32_t max_request_line = 8 * 1024;
   std::uint32_t max_header_bytes = 64 * 1024;
-  std::uint32_t max_header_count = 100;
+  std::uint32_t max_header_count = 10'000;
   std::uint32_t max_field_bytes = 8 * 1024;  // one field line, name and value
   std::optional<std::uint64_t> max_body;
 };

@@ -205,8 +205,18 @@ TEST(RequestParserLimits, LongRequestLineIs414) {
 TEST(RequestParserLimits, TooManyFieldsIs431) {
   std::string text = "GET / HTTP/1.1\r\nHost: a\r\n";
   for (int i = 0; i < 101; ++i) text += "X-" + std::to_string(i) + ": v\r\n";
-  auto p = parse(text + "\r\n");
+  RequestLimits limits;
+  limits.max_header_count = 100;
+  auto p = parse(text + "\r\n", limits);
   EXPECT_EQ(p->rejection, Rejection::headers_too_large);
+}
+
+// nginx takes any number of fields that fit its buffers (1 KiB + 4 x 8 KiB).
+TEST(RequestParserLimits, AsManyFieldsAsNginxTakesPassByDefault) {
+  std::string text = "GET / HTTP/1.1\r\nHost: a\r\n";
+  while (text.size() < 33'000) text += "a:\r\n";
+  auto p = parse(text + "\r\n");
+  EXPECT_EQ(p->rejection, Rejection::none);
 }
 
 TEST(RequestParserLimits, LargeHeaderBlockIs431) {
