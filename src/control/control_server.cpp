@@ -19,6 +19,7 @@ namespace http = boost::beast::http;
 namespace {
 constexpr std::size_t kMaxRequestBytes = 64 * 1024 * 1024;  // a whole body; uploads stream instead
 constexpr std::uint32_t kMaxHeadBytes = 64 * 1024;
+constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;  // read and dropped after a refusal
 constexpr int kBacklog = 64;
 using HeadParser = http::request_parser<http::empty_body>;
 
@@ -36,7 +37,19 @@ awaitable<void> refuse(StreamSocket& socket, unsigned version, unsigned status, 
   response.body() = fmt::format(R"({{"error":"{}"}})", error);
   response.keep_alive(false);
   response.prepare_payload();
-  co_await http::async_write(socket, response, use_nothrow);
+  auto [ec, n] = co_await http::async_write(socket, response, use_nothrow);
+  if (ec) co_return;
+  // Closing with the client's body unread would reset the connection and could
+  // destroy the answer before it is read: what follows is read and dropped, up
+  // to a bound (the connection's deadline still runs).
+  error_code ignored;
+  socket.shutdown(StreamSocket::shutdown_send, ignored);
+  char sink[16 * 1024];
+  for (std::size_t drained = 0; drained < kMaxLingerBytes;) {
+    auto [read_error, got] = co_await socket.async_read_some(asio::buffer(sink), use_nothrow);
+    if (read_error) break;
+    drained += got;
+  }
 }
 
 template <typename Acceptor, typename Endpoint>

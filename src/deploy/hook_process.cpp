@@ -88,7 +88,12 @@ std::string tail_of_file(const std::filesystem::path& path, unsigned lines) {
 std::string tail_of_output(const std::filesystem::path& path, std::string_view label_suffix, unsigned lines) {
   auto text = tail_of_file(path, kAllLines);
   std::string kept;
-  for (std::size_t at = 0; at < text.size();) {
+  std::error_code ec;
+  // A window that starts mid-line: its first piece has no label of its own.
+  std::size_t at = std::filesystem::file_size(path, ec) > static_cast<std::uintmax_t>(kMaxTailBytes)
+                       ? std::min(text.find('\n'), text.size())
+                       : 0;
+  while (at < text.size()) {
     auto end = std::min(text.find('\n', at), text.size());
     auto line = std::string_view(text).substr(at, end - at);
     at = end + 1;

@@ -47,8 +47,11 @@ void write_request_head(std::string& out, const RequestHead& head, const Forward
   out.append(" HTTP/1.1\r\n");
   auto host = head.host.empty() ? forwarded.fallback_host : head.host;
   append_field(out, "Host", host);
+  // Passed or not, "_" spellings of Baton's own fields never reach the app.
   auto strip = [pass = forwarded.pass_underscores](Field id, std::string_view name) {
-    return strip_from_request(id, name) || (!pass && name.find('_') != std::string_view::npos);
+    if (strip_from_request(id, name)) return true;
+    if (name.find('_') == std::string_view::npos) return false;
+    return !pass || is_forwarding_field_spelled_with_underscores(name);
   };
   append_end_to_end_fields(out, head.fields, head.connection_tokens, strip);
   append_forwarded_for(out, head, forwarded.client_ip);

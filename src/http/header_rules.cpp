@@ -35,6 +35,15 @@ bool strip_from_request(Field id, std::string_view name) {
   }
 }
 
+bool is_forwarding_field_spelled_with_underscores(std::string_view name) {
+  char dashed[32];
+  if (name.size() > sizeof dashed) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) dashed[i] = name[i] == '_' ? '-' : name[i];
+  std::string_view as_dashed(dashed, name.size());
+  return iequals(as_dashed, "x-forwarded-for") || iequals(as_dashed, "x-forwarded-host") ||
+         iequals(as_dashed, "x-forwarded-proto") || iequals(as_dashed, "x-real-ip");
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {

@@ -13,6 +13,8 @@ using Field = boost::beast::http::field;
 // Baton writes itself; requests also lose the fields Baton sets (Host, X-Forwarded-*, X-Real-IP).
 bool strip_from_response(Field id, std::string_view name);
 bool strip_from_request(Field id, std::string_view name);
+// X_Forwarded_For and the like: frameworks that fold "_" into "-" read them as Baton's own fields.
+bool is_forwarding_field_spelled_with_underscores(std::string_view name);
 // Beast has no enum value for X-Forwarded-*: these compare names.
 bool is_x_forwarded_for(Field id, std::string_view name);
 

@@ -21,6 +21,11 @@ bool within(std::string_view outer, std::string_view inner) {
   return !before(inner.data(), outer.data()) && !before(outer.data() + outer.size(), inner.data() + inner.size());
 }
 
+bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
 bool all_digits(std::string_view s) {
   if (s.empty() || s.size() > 19) return false;
   for (char c : s)
@@ -137,38 +142,65 @@ std::size_t RequestParser::find_head_end(std::string_view data) {
     }
     auto length = at - 1 - line_start_;
     bool request_line = line_start_ == 0;
+    auto start = line_start_;
     line_start_ = at + 1;
     if (length == 0 && !request_line) return at + 1;
-    if (request_line) fields_start_ = line_start_;
-    if (!check_line(at - 1 - length, length)) return 0;
+    if (request_line) {
+      fields_start_ = line_start_;
+      if (!check_request_line(data.substr(0, length))) return 0;
+    }
+    if (!check_line(start, length, true)) return 0;
   }
   scanned_ = data.size();
-  check_line(line_start_, data.size() - line_start_);
+  // A CR that ends the data is the start of its line's CRLF, not part of the line.
+  auto partial = data.size() - line_start_;
+  if (partial > 0 && data.back() == '\r') --partial;
+  if (line_start_ == 0 && !data.empty() && !is_token_char(data.front())) {
+    beast::error_code ec;
+    reject(Rejection::bad_request, "not an HTTP request", ec);  // a TLS handshake, say
+    return 0;
+  }
+  check_line(line_start_, partial, false);
   return 0;
 }
 
-// One line of the head, or the start of one still arriving; false once refused.
-bool RequestParser::check_line(std::size_t start, std::size_t length) {
+// One line of the head without its CRLF, or the start of one still arriving;
+// false once refused. The header block's size counts each field line's CRLF.
+bool RequestParser::check_line(std::size_t start, std::size_t length, bool complete) {
   beast::error_code ec;
   if (start == 0) {
     if (length > limits_.max_request_line) reject(Rejection::uri_too_long, "request line too long", ec);
   } else if (length > limits_.max_field_bytes) {
     reject(Rejection::headers_too_large, "header field too large", ec);
-  } else if (start + length - fields_start_ > limits_.max_header_bytes) {
+  } else if (start + length + (complete ? 2 : 0) - fields_start_ > limits_.max_header_bytes) {
     reject(Rejection::headers_too_large, "header block too large", ec);
   }
   return !failed();
 }
 
-// Checks Beast cannot make from callbacks: obs-fold (Beast unfolds it silently)
-// and the size of the header block without the request line.
+// method SP target SP HTTP/d.d, checked as soon as the line is in, so a line no
+// parser would take is refused then rather than when the header deadline fires.
+bool RequestParser::check_request_line(std::string_view line) {
+  auto method_end = line.find(' ');
+  auto target_end = method_end == std::string_view::npos ? method_end : line.find(' ', method_end + 1);
+  bool shaped = method_end != std::string_view::npos && method_end > 0 && target_end != std::string_view::npos &&
+                target_end > method_end + 1;
+  if (shaped) {
+    auto version = line.substr(target_end + 1);
+    shaped = version.size() == 8 && version.starts_with("HTTP/") && std::isdigit(static_cast<unsigned char>(version[5])) &&
+             version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
+    for (char c : line.substr(0, method_end)) shaped = shaped && is_token_char(c);
+  }
+  if (!shaped) {
+    beast::error_code ec;
+    reject(Rejection::bad_request, "malformed request line", ec);
+  }
+  return shaped;
+}
+
+// Checks Beast cannot make from callbacks: obs-fold (Beast unfolds it silently).
 bool RequestParser::check_head_bytes(std::string_view head) {
   beast::error_code ec;
-  auto line_end = head.find('\n');
-  if (head.size() - line_end > limits_.max_header_bytes + 2) {
-    reject(Rejection::headers_too_large, "header block too large", ec);
-    return false;
-  }
   for (auto at = head.find('\n'); at != std::string_view::npos && at + 1 < head.size();
        at = head.find('\n', at + 1)) {
     if (head[at + 1] == ' ' || head[at + 1] == '\t') {

@@ -52,7 +52,8 @@ class RequestParser : public BodyRecordingParser<true> {
 
   void reject(Rejection why, std::string_view reason, boost::beast::error_code& ec);
   std::size_t find_head_end(std::string_view data);
-  bool check_line(std::size_t start, std::size_t length);
+  bool check_line(std::size_t start, std::size_t length, bool complete);
+  bool check_request_line(std::string_view line);
   bool check_head_bytes(std::string_view head);
   bool check_stalled_chunk_header(std::string_view rest);
   void check_field(const HeaderField& field, boost::beast::error_code& ec);

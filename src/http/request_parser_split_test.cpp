@@ -178,4 +178,44 @@ TEST(RequestParserSplit, ABareLineFeedInTheHeadIs400AtOnce) {
   auto q = feed("GET / HTTP/1.1\r\nHost: x\nAccept: */*", {});
   EXPECT_EQ(q->rejection, Rejection::bad_request);
 }
+
+TEST(RequestParserSplit, AnHttp09RequestLineIsRefusedWithoutWaitingForMore) {
+  auto p = feed("GET /\r\n", {});
+  EXPECT_EQ(p->rejection, Rejection::bad_request);
+  auto q = feed("GET / HTTP/1.1 extra\r\n", {});
+  EXPECT_EQ(q->rejection, Rejection::bad_request);
+}
+
+TEST(RequestParserSplit, BytesThatAreNoRequestAreRefusedAtTheFirstByte) {
+  auto p = feed(std::string("\x16\x03\x01\x02\x00", 5), {});
+  EXPECT_EQ(p->rejection, Rejection::bad_request);
+}
+
+// A read that ends between a line's CR and LF: the CR is not part of the line.
+TEST(RequestParserSplit, LinesAtTheirLimitsPassWhenAReadEndsAfterTheirCr) {
+  std::string field = "Cookie: " + std::string(8 * 1024 - 8, 'c');
+  std::string text = "GET / HTTP/1.1\r\nHost: x\r\n" + field + "\r\n\r\n";
+  auto p = feed(text, {text.find(field) + field.size() + 1});
+  EXPECT_EQ(p->rejection, Rejection::none);
+  EXPECT_EQ(p->length, text.size());
+  std::string line = "GET /" + std::string(8 * 1024 - 14, 'a') + " HTTP/1.1";
+  ASSERT_EQ(line.size(), 8u * 1024);
+  std::string request = line + "\r\nHost: x\r\n\r\n";
+  auto q = feed(request, {line.size() + 1});
+  EXPECT_EQ(q->rejection, Rejection::none);
+}
+
+TEST(RequestParserSplit, AHeaderBlockOfExactlyItsLimitPasses) {
+  RequestLimits limits;
+  limits.max_header_bytes = 1024;
+  std::string block = "Host: x\r\n";
+  block += "X-Pad: " + std::string(1024 - block.size() - 9, 'p') + "\r\n";
+  ASSERT_EQ(block.size(), 1024u);
+  std::string text = "GET / HTTP/1.1\r\n" + block + "\r\n";
+  auto p = feed(text, {}, limits);
+  EXPECT_EQ(p->rejection, Rejection::none);
+  auto over = feed("GET / HTTP/1.1\r\nX: 1\r\n" + block + "\r\n", {}, limits);
+  EXPECT_EQ(over->rejection, Rejection::headers_too_large);
+}
 }  // namespace baton::http
+

@@ -14,6 +14,7 @@ using pump_detail::view;
 constexpr std::size_t kHeadReadSize = 1024;  // as nginx's client_header_buffer_size
 // Buffers kept between requests; anything larger is returned to the allocator.
 constexpr std::size_t kKeepBufferBytes = 16 * 1024;
+constexpr std::size_t kKeepFields = 256;
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
 constexpr std::size_t kMaxEmptyLineBytes = 64;
 
@@ -152,6 +153,9 @@ void Session::skip_empty_lines() {
 
 void Session::release_idle_memory() {
   if (client_in_.capacity() > kKeepBufferBytes) client_in_.shrink_to_fit();
+  // A head of thousands of fields must not leave its field list on an idle connection.
+  if (request_.fields.capacity() > kKeepFields) std::vector<http::HeaderField>().swap(request_.fields);
+  if (response_.fields.capacity() > kKeepFields) std::vector<http::HeaderField>().swap(response_.fields);
   if (head_out_.capacity() > kKeepBufferBytes) head_out_ = std::string();
   if (request_head_.capacity() > kKeepBufferBytes) request_head_ = std::string();
 }

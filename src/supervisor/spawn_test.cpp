@@ -164,7 +164,11 @@ TEST(Spawn, RecordsTheIdentity) {
   EXPECT_EQ(id.start_time, read_proc_stat(id.pid).value().start_time);
   EXPECT_EQ(id.boot_id, current_boot_id().value());
   EXPECT_EQ(id.token.size(), 32u);
-  EXPECT_TRUE(environ_contains(read_proc_file(id.pid, "environ").value(), kTokenVariable, id.token));
+  // Until the child's execve the kernel shows the parent's environment: polled.
+  EXPECT_TRUE(testing::poll_until([&] {
+    auto environ_text = read_proc_file(id.pid, "environ");
+    return environ_text && environ_contains(*environ_text, kTokenVariable, id.token);
+  }));
   kill_group_and_reap(id.pid);
 }
 

@@ -84,6 +84,13 @@ TEST_F(ClientInput, ARequestLineWithoutAVersionIs400NotATimeout) {
   EXPECT_EQ(response->status, 400u);
 }
 
+TEST_F(ClientInput, AnHttp09RequestIs400NotATimeout) {
+  start();
+  auto response = send("GET /\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400u);
+}
+
 TEST_F(ClientInput, RawBytesOutsideAsciiInTheTargetAre400) {
   start();
   auto response = send("GET /a\xff" "b HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -110,8 +117,11 @@ TEST_F(ClientInput, FieldNamesWithUnderscoresAreDropped) {
 
 TEST_F(ClientInput, FieldNamesWithUnderscoresPassWhenAllowed) {
   start("underscores_in_headers = true\n");
-  auto fields = origin_fields("GET /headers HTTP/1.1\r\nHost: x\r\nX_Legacy_Token: abc\r\n\r\n");
+  auto fields = origin_fields(
+      "GET /headers HTTP/1.1\r\nHost: x\r\nX_Legacy_Token: abc\r\nX_Real_IP: 6.6.6.6\r\nX_Forwarded_For: 6.6.6.6\r\n\r\n");
   EXPECT_EQ(values(fields, "X_Legacy_Token"), std::vector<std::string>{"abc"});
+  EXPECT_TRUE(values(fields, "X_Real_IP").empty()) << "Baton's own fields are never spoofed with underscores";
+  EXPECT_TRUE(values(fields, "X_Forwarded_For").empty());
 }
 
 TEST_F(ClientInput, XRealIpIsTheClientAddress) {
