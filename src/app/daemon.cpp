@@ -27,6 +27,21 @@
 
 namespace baton {
 namespace {
+// A handler that throws out of the control plane's loop (a completion handler,
+// a posted task) would end the process and every listener with it: the loop logs
+// it and goes on, as Asio allows after an exception. What threw is the bug; the
+// data plane keeps serving meanwhile.
+void run_control_plane(asio::io_context& control) {
+  for (;;) {
+    try {
+      control.run();
+      return;
+    } catch (...) {
+      log::error("event=control_plane_handler_threw error=\"{}\"", log::describe(std::current_exception()));
+    }
+  }
+}
+
 // Blocked before any thread starts so every thread inherits the mask and the
 // main thread alone receives them through sigwait. SIGHUP is taken too: its default
 // kills the daemon, without a drain, when the terminal it was started from closes.
@@ -174,7 +189,7 @@ int run_daemon(const cli::DaemonCommand& command) {
   // free: made on first use, it threw when a flood of clients had taken every descriptor.
   { asio::steady_timer make_the_reactor(control); }
   auto keep_running = asio::make_work_guard(control);
-  std::thread control_thread([&] { control.run(); });
+  std::thread control_thread([&] { run_control_plane(control); });
   ServiceRuntime runtime(control.get_executor(), nothing_but_settings(config), **server, *home, std::move(*recorded),
                          [&state](const std::string& service, const std::string& release,
                                   const std::vector<supervisor::AdoptedInstance>& instances) {

@@ -7,24 +7,35 @@
 #include <unistd.h>
 
 namespace baton::cli {
-namespace {
-std::string default_home() {
-  if (const char* env = std::getenv("BATON_HOME"); env && *env) return env;
-  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime) return std::string(runtime) + "/baton";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.baton";
+// State must outlive a reboot: persistent disk, never the runtime directory (a tmpfs).
+std::string default_home(const std::function<const char*(const char*)>& env, bool root) {
+  auto set = [&](const char* name) -> std::optional<std::string> {
+    const char* value = env(name);
+    if (value && *value) return std::string(value);
+    return std::nullopt;
+  };
+  if (auto home = set("BATON_HOME")) return *home;
+  if (root) return "/var/lib/baton";
+  if (auto state = set("XDG_STATE_HOME")) return *state + "/baton";
+  if (auto home = set("HOME")) return *home + "/.local/state/baton";
   return ".baton";
+}
+
+namespace {
+std::string home_from_environment() {
+  return default_home([](const char* name) { return std::getenv(name); }, ::geteuid() == 0);
 }
 }  // namespace
 
 ParseOutcome parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"baton: zero-downtime deploys, a reverse proxy and a process supervisor in one daemon"};
   app.require_subcommand(1);
-  DaemonCommand daemon{.config_path = "", .home = default_home(), .log_level = std::nullopt};
+  DaemonCommand daemon{.config_path = "", .home = home_from_environment(), .log_level = std::nullopt};
   std::string level;
   auto* daemon_cmd = app.add_subcommand("daemon", "Run the daemon in the foreground");
   daemon_cmd->add_option("--config,-c", daemon.config_path,
                          "TOML configuration file (default: the file last applied, if any)");
-  daemon_cmd->add_option("--home", daemon.home, "State directory (default $BATON_HOME, $XDG_RUNTIME_DIR/baton or ~/.baton)");
+  daemon_cmd->add_option("--home", daemon.home, "State directory (default $BATON_HOME, else /var/lib/baton for root, $XDG_STATE_HOME/baton or ~/.local/state/baton)");
   // The same names as the config file's log_level.
   daemon_cmd->add_option("--log-level", level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -32,13 +43,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
   check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
   auto* version_cmd = app.add_subcommand("version", "Print the version");
-  LsCommand ls{.home = default_home(), .json = false, .service = ""};
+  LsCommand ls{.home = home_from_environment(), .json = false, .service = ""};
   auto* ls_cmd = app.add_subcommand("ls", "List every instance the daemon runs");
   ls_cmd->alias("status");
   ls_cmd->add_option("--home", ls.home, "The daemon's home directory");
   ls_cmd->add_flag("--json", ls.json, "Print the daemon's JSON");
   ls_cmd->add_option("name", ls.service, "Only this service");
-  LogsCommand logs{.home = default_home(), .service = "", .lines = 20, .follow = false};
+  LogsCommand logs{.home = home_from_environment(), .service = "", .lines = 20, .follow = false};
   auto* logs_cmd = app.add_subcommand("logs", "Show a service's output");
   logs_cmd->add_option("name", logs.service, "Service name")->required();
   logs_cmd->add_option("-n,--lines", logs.lines, "How many of the last lines (default 20)")
@@ -47,7 +58,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   logs_cmd->add_option("--home", logs.home, "The daemon's home directory");
 
   DeployCommand deploy;
-  deploy.home = default_home();
+  deploy.home = home_from_environment();
   bool deploy_json = false;
   auto* deploy_cmd = app.add_subcommand("deploy", "Deploy a new release of a service, health-gated, with rollback on failure");
   deploy_cmd->add_option("name", deploy.service, "Service name")->required();
@@ -63,7 +74,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   deploy_cmd->add_option("--home", deploy.home, "The daemon's home directory");
   deploy_cmd->add_option("command", deploy.command, "The new release's command, after --");
   RollbackCommand rollback;
-  rollback.home = default_home();
+  rollback.home = home_from_environment();
   bool rollback_json = false;
   auto* rollback_cmd = app.add_subcommand("rollback", "Bring back an earlier release (a warm standby in milliseconds)");
   rollback_cmd->add_option("name", rollback.service, "Service name")->required();
@@ -72,25 +83,25 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   rollback_cmd->add_flag("--detach", rollback.detach, "Return once the rollback has started");
   rollback_cmd->add_option("--home", rollback.home, "The daemon's home directory");
   ReleasesCommand releases;
-  releases.home = default_home();
+  releases.home = home_from_environment();
   auto* releases_cmd = app.add_subcommand("releases", "List a service's releases");
   releases_cmd->add_option("name", releases.service, "Service name")->required();
   releases_cmd->add_flag("--json", releases.json, "Print the daemon's JSON");
   releases_cmd->add_option("--home", releases.home, "The daemon's home directory");
   PauseCommand pause;
-  pause.home = default_home();
+  pause.home = home_from_environment();
   auto* pause_cmd = app.add_subcommand("pause", "Hold a service's new requests (they wait, up to max_pause)");
   pause_cmd->add_option("name", pause.service, "Service name")->required();
   pause_cmd->add_option("--home", pause.home, "The daemon's home directory");
   PauseCommand resume;
-  resume.home = default_home();
+  resume.home = home_from_environment();
   resume.pause = false;
   auto* resume_cmd = app.add_subcommand("resume", "Release a paused service's requests");
   resume_cmd->add_option("name", resume.service, "Service name")->required();
   resume_cmd->add_option("--home", resume.home, "The daemon's home directory");
 
   SiteArgs site(app);
-  ServiceArgs service_actions(app, default_home());
+  ServiceArgs service_actions(app, home_from_environment());
 
   ParseOutcome out;
   try {

@@ -1,6 +1,7 @@
 #pragma once
 // Parses `baton` arguments into a command. Exit codes are the CLI's contract:
 // 0 success, 1 the operation failed, 2 bad usage or invalid input, 3 daemon unreachable.
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -110,4 +111,8 @@ struct ParseOutcome {
 };
 
 ParseOutcome parse_command_line(int argc, const char* const* argv);
+
+// The home when --home is not given: $BATON_HOME; for root /var/lib/baton; else
+// $XDG_STATE_HOME/baton or ~/.local/state/baton. `env` reads a variable (null: unset).
+std::string default_home(const std::function<const char*(const char*)>& env, bool root);
 }  // namespace baton::cli

@@ -165,7 +165,17 @@ void Deployer::Run::ended(const std::shared_ptr<Run>& run, std::exception_ptr er
   asio::co_spawn(run->deployer_.executor_, run->recover(what), [run, what](std::exception_ptr again) {
     if (!again) return;
     log::error("event=deploy_recovery_threw service={} error=\"{}\"", run->service_.name, log::describe(again));
-    if (!run->progress_->finished()) run->give_up(what);
+    if (run->progress_->finished()) return;
+    try {
+      run->give_up(what);
+    } catch (...) {
+      // The last resort must not throw out of a completion handler: the service
+      // is freed for the next deploy or rollback, and the run's clients are told.
+      log::error("event=deploy_give_up_threw service={} error=\"{}\"", run->service_.name,
+                 log::describe(std::current_exception()));
+      run->service_.running.reset();
+      run->progress_->finish(false, "internal error: " + what);
+    }
   });
 }
 
