@@ -23,6 +23,7 @@
 #include "app/service_runtime.hpp"
 #include "app/state_recorder.hpp"
 #include "deploy/deployer.hpp"
+#include "net/keeper_link.hpp"
 #include "proxy/proxy_server.hpp"
 
 namespace baton {
@@ -145,6 +146,7 @@ awaitable<std::expected<void, std::string>> start_services(ConfigApplier& applie
 }  // namespace
 
 int run_daemon(const cli::DaemonCommand& command) {
+  if (attach_to_keeper()) log::info("event=under_keeper pid={}", ::getppid());
   auto home = prepare_home(command.home);
   if (!home) {
     fmt::print(stderr, "baton: {}\n", home.error());

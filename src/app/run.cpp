@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/daemon.hpp"
+#include "app/keeper.hpp"
 #include "app/site_commands.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
@@ -31,7 +32,8 @@ int run(int argc, const char* const* argv) {
     fmt::print(parsed.exit_code == 0 ? stdout : stderr, "{}\n", parsed.message);
     return parsed.exit_code;
   }
-  if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command)) return run_daemon(*daemon);
+  if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command))
+    return daemon->keeper ? run_keeper(*daemon) : run_daemon(*daemon);
   // Starting a daemon only to stop it, or to watch it stop, makes no sense.
   cli::allow_daemon_start(!std::holds_alternative<cli::ShutdownCommand>(*parsed.command));
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);

@@ -34,7 +34,10 @@ ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, std::shared_ptr<c
       changed_(executor),
       adoptable_(std::move(recorded)),
       record_(std::move(record)),
-      supervisor_(executor, [this](const supervisor::InstanceEvent& e) { on_instance_event(e); }) {}
+      supervisor_(executor, [this](const supervisor::InstanceEvent& e) { on_instance_event(e); }) {
+  for (const auto& [k, adopted] : adoptable_)
+    if (!adopted.empty()) adopting_.insert(split_key(k).first);
+}
 
 ServiceRuntime::~ServiceRuntime() {
   for (auto& [k, run] : releases_)
@@ -279,7 +282,14 @@ void ServiceRuntime::publish_routes(bool force) {
       for (const auto& [index, c] : run->second.instances)
         if (c.healthy && (!allowed || allowed->contains(index))) route.targets.push_back({c.address, release});
     }
+    // A daemon that just started (after a crash, an upgrade) re-checks the apps it adopted:
+    // meanwhile their requests wait, as in a pause, instead of getting 503.
+    if (!route.targets.empty()) adopting_.erase(service);
+    else if (adopting_.contains(service)) route.paused = true;
   }
+  // Listeners open with the first table, which may come before the adopted instances are.
+  for (const auto& service : adopting_)
+    if (!traffic_.contains(service) && config_->services.contains(service)) routes[service].paused = true;
   if (!force && same_routes(routes, published_)) return;
   published_ = routes;
   server_.publish(proxy::build_route_table(*config_, server_.registry(), routes));

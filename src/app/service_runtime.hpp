@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,6 +100,7 @@ class ServiceRuntime final : public deploy::Runtime {
   std::map<std::string, ReleaseRun> releases_;  // by service@release
   std::map<std::string, deploy::TrafficSplit> traffic_;
   proxy::RuntimeRoutes published_;
+  std::set<std::string> adopting_;  // services with adopted instances none of which is checked yet
   deploy::Notifier changed_;
   std::map<std::string, std::vector<supervisor::AdoptedInstance>> adoptable_;  // by service@release
   InstanceRecorder record_;

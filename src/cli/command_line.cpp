@@ -39,6 +39,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   // The same names as the config file's log_level.
   daemon_cmd->add_option("--log-level", level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  auto* keeper_cmd = app.add_subcommand(
+      "keeper", "Hold the listening sockets and run the daemon under them, starting it again if it dies");
+  keeper_cmd->add_option("--config,-c", daemon.config_path, "TOML configuration file, passed to the daemon");
+  keeper_cmd->add_option("--home", daemon.home, "State directory, as for baton daemon");
+  keeper_cmd->add_option("--log-level", level, "passed to the daemon")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   CheckCommand check;
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
   check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
@@ -131,8 +137,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = pause;
   } else if (resume_cmd->parsed()) {
     out.command = resume;
-  } else if (daemon_cmd->parsed()) {
+  } else if (daemon_cmd->parsed() || keeper_cmd->parsed()) {
     if (!level.empty()) daemon.log_level = level;
+    daemon.keeper = keeper_cmd->parsed();
     out.command = daemon;
   } else if (check_cmd->parsed()) {
     out.command = check;

@@ -16,6 +16,7 @@ struct DaemonCommand {
   std::string config_path;
   std::string home;
   std::optional<std::string> log_level;
+  bool keeper = false;  // `baton keeper`: hold the listeners and run the daemon under them
 };
 struct CheckCommand {
   std::string config_path;

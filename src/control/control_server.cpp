@@ -1,5 +1,7 @@
 #include "control/control_server.hpp"
 
+#include "net/keeper_link.hpp"
+
 #include <netdb.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +72,20 @@ ControlServer::~ControlServer() { close(); }
 std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_unix(
     asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers,
     ControlLimits limits) {
+  if (under_keeper()) {
+    // The keeper holds the socket (owner-only) so commands sent while no daemon runs wait for the next one.
+    auto held = acquire_listen_socket(Address{.kind = Address::Kind::unix_path, .path = socket_path.string()},
+                                      kBacklog, 0600);
+    if (!held) return std::unexpected(held.error());
+    unix_socket::acceptor acceptor(executor);
+    error_code ec;
+    acceptor.assign(unix_socket(), held->fd, ec);
+    if (ec) return std::unexpected("cannot use the control socket from the keeper: " + ec.message());
+    std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(acceptor)), std::move(handlers), limits));
+    server->address_ = socket_path.string();
+    asio::co_spawn(executor, server->accept_loop(), log::LogIfThrown{"control_accept"});
+    return server;
+  }
   std::error_code ignored;
   std::filesystem::remove(socket_path, ignored);
   // Created owner-only from the start: no window in which another user could connect.

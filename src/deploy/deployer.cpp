@@ -73,7 +73,7 @@ void Deployer::begin_removal(const std::string& name) {
   found->second->removing = true;
 }
 
-awaitable<void> Deployer::remove_service(const std::string& name) {
+awaitable<void> Deployer::remove_service(std::string name) {
   auto found = services_.find(name);
   if (found == services_.end()) co_return;
   BATON_CHECK(!found->second->running);  // a run would be left holding the erased service

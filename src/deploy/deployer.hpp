@@ -59,7 +59,8 @@ class Deployer {
   // A service leaving the config drains before remove_service. From this call on it takes no
   // deploy, rollback, scale or pause: a run holds the service and must not outlive it. None runs.
   void begin_removal(const std::string& name);
-  awaitable<void> remove_service(const std::string& name);
+  // By value: a coroutine outlives a temporary argument.
+  awaitable<void> remove_service(std::string name);
 
   std::expected<std::shared_ptr<DeployRun>, std::string> deploy(DeployRequest request);
   std::expected<std::shared_ptr<DeployRun>, std::string> rollback(RollbackRequest request);

@@ -1,5 +1,7 @@
 #include "proxy/proxy_server.hpp"
 
+#include "net/keeper_link.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,7 +42,7 @@ std::expected<void, std::string> ProxyServer::open_listeners(const std::vector<A
   for (const auto& address : addresses) {
     if (listener_id(address)) continue;
     if (std::ranges::any_of(opened, [&](const Listener& l) { return l.configured == address; })) continue;
-    auto socket = open_listen_socket(address, kListenBacklog);
+    auto socket = acquire_listen_socket(address, kListenBacklog);
     if (!socket) {
       for (auto& l : opened) ::close(l.fd);
       return std::unexpected(socket.error());
@@ -114,6 +116,7 @@ void ProxyServer::close_listener(Listener& listener, std::size_t id) {
   ::close(listener.fd);
   listener.fd = -1;
   listener.accepting = false;
+  release_listen_socket(listener.configured);
 }
 
 ProxyServer::~ProxyServer() {

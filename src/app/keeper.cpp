@@ -1,0 +1,260 @@
+// The keeper: a small process that owns every listening socket and runs the
+// daemon under them. No HTTP parser, no deploy code: whatever can throw lives in
+// the daemon. When the daemon dies, the sockets stay open, clients wait in the
+// kernel's accept queue, and a new daemon (which adopts the running apps) takes
+// them over. Its whole protocol is in net/keeper_link.hpp.
+#include "app/keeper.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <thread>
+
+#include "net/keeper_link.hpp"
+
+namespace baton {
+namespace {
+using Clock = std::chrono::steady_clock;
+// A daemon that dies within this of its start is crash-looping: restarts back off.
+constexpr std::chrono::seconds kStableRun{2};
+constexpr std::chrono::milliseconds kMaxRestartDelay{5000};
+
+void say(const std::string& line) { fmt::print(stderr, "[keeper] {}\n", line); }
+
+struct Held {
+  int fd = -1;
+  Address bound;
+};
+
+class Keeper {
+ public:
+  explicit Keeper(const cli::DaemonCommand& command) : command_(command) {}
+  int run();
+
+ private:
+  bool start_daemon();
+  void answer(int link);
+  std::string listen(std::string_view request, int& fd);
+  std::string close_listener(std::string_view address_text);
+  void on_daemon_exit(int status);
+  std::vector<std::string> daemon_argv() const;
+
+  cli::DaemonCommand command_;
+  std::map<std::string, Held> held_;  // by the address as the daemon asked for it
+  pid_t daemon_ = -1;
+  int link_ = -1;  // our end of the socket pair to the running daemon
+  Clock::time_point started_;
+  std::chrono::milliseconds delay_{0};
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+std::vector<std::string> Keeper::daemon_argv() const {
+  std::vector<std::string> argv{"baton", "daemon", "--home", command_.home};
+  if (!command_.config_path.empty()) argv.insert(argv.end(), {"--config", command_.config_path});
+  if (command_.log_level) argv.insert(argv.end(), {"--log-level", *command_.log_level});
+  return argv;
+}
+
+bool Keeper::start_daemon() {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    say(fmt::format("event=daemon_start_failed error=\"socketpair: {}\"", std::strerror(errno)));
+    return false;
+  }
+  auto argv_text = daemon_argv();
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  auto fd_text = std::to_string(pair[1]);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::fcntl(pair[1], F_SETFD, 0);  // the daemon's end crosses exec
+    ::setenv(kKeeperFdVariable, fd_text.c_str(), 1);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execv("/proc/self/exe", argv.data());
+    ::_exit(127);
+  }
+  ::close(pair[1]);
+  if (pid < 0) {
+    ::close(pair[0]);
+    say(fmt::format("event=daemon_start_failed error=\"fork: {}\"", std::strerror(errno)));
+    return false;
+  }
+  daemon_ = pid;
+  link_ = pair[0];
+  started_ = Clock::now();
+  say(fmt::format("event=daemon_started pid={}", pid));
+  return true;
+}
+
+std::string Keeper::listen(std::string_view request, int& fd) {
+  // "listen BACKLOG MODE ADDRESS": the address is the rest (a unix path may hold spaces).
+  int backlog = 0;
+  unsigned mode = 0;
+  int used = 0;
+  std::string text(request);
+  if (std::sscanf(text.c_str(), "listen %d %o %n", &backlog, &mode, &used) < 2 || used <= 0)
+    return "error malformed request";
+  auto address_text = text.substr(static_cast<std::size_t>(used));
+  auto it = held_.find(address_text);
+  if (it == held_.end()) {
+    auto address = parse_address(address_text);
+    if (!address) return "error " + address.error();
+    mode_t old_mask = mode ? ::umask(0077) : 0;
+    auto socket = open_listen_socket(*address, backlog);
+    if (mode) ::umask(old_mask);
+    if (!socket) return "error " + socket.error();
+    if (mode && address->kind == Address::Kind::unix_path) ::chmod(address->path.c_str(), mode);
+    it = held_.emplace(address_text, Held{socket->fd, socket->address}).first;
+    say(fmt::format("event=listener_held address={}", socket->address.text()));
+  }
+  fd = it->second.fd;
+  return "ok " + it->second.bound.text();
+}
+
+std::string Keeper::close_listener(std::string_view address_text) {
+  auto it = held_.find(std::string(address_text));
+  if (it == held_.end()) return "ok";
+  ::close(it->second.fd);
+  if (it->second.bound.kind == Address::Kind::unix_path) ::unlink(it->second.bound.path.c_str());
+  say(fmt::format("event=listener_released address={}", it->second.bound.text()));
+  held_.erase(it);
+  return "ok";
+}
+
+void Keeper::answer(int link) {
+  std::string request;
+  int ignored_fd = -1;
+  if (!receive_message(link, request, ignored_fd)) {
+    ::close(link_);  // the daemon is gone; its exit comes as SIGCHLD
+    link_ = -1;
+    return;
+  }
+  if (ignored_fd >= 0) ::close(ignored_fd);
+  int fd = -1;
+  std::string reply;
+  if (request.starts_with("listen ")) reply = listen(request, fd);
+  else if (request.starts_with("close ")) reply = close_listener(std::string_view(request).substr(6));
+  else reply = "error unknown request";
+  send_message(link, reply, fd);
+}
+
+void Keeper::on_daemon_exit(int status) {
+  bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  std::string how = WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
+                                      : fmt::format("killed by signal {}", WTERMSIG(status));
+  say(fmt::format("event=daemon_exited pid={} status=\"{}\"", daemon_, how));
+  daemon_ = -1;
+  if (link_ >= 0) ::close(link_);
+  link_ = -1;
+  if (stopping_ || clean) {
+    stopping_ = true;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    return;
+  }
+  // A daemon that ran a while died of a bug: back at once. One that keeps dying
+  // as it starts (a broken config, a full disk) backs off.
+  bool ran_a_while = Clock::now() - started_ >= kStableRun;
+  delay_ = ran_a_while ? std::chrono::milliseconds(0)
+                       : std::min(kMaxRestartDelay, std::max(delay_ * 2, std::chrono::milliseconds(100)));
+  say(fmt::format("event=daemon_restarting in_ms={}", delay_.count()));
+}
+
+int Keeper::run() {
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&handled, s);
+  ::sigprocmask(SIG_BLOCK, &handled, nullptr);
+  int signals = ::signalfd(-1, &handled, SFD_CLOEXEC);
+  if (signals < 0 || !start_daemon()) return 1;
+  auto restart_at = Clock::time_point::max();
+  while (daemon_ > 0 || !stopping_) {
+    if (daemon_ < 0 && !stopping_ && restart_at == Clock::time_point::max()) restart_at = Clock::now() + delay_;
+    int timeout = -1;
+    if (daemon_ < 0 && !stopping_) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(restart_at - Clock::now()).count();
+      timeout = static_cast<int>(std::max<long long>(0, left));
+    }
+    pollfd watched[2] = {{signals, POLLIN, 0}, {link_, POLLIN, 0}};
+    int ready = ::poll(watched, link_ >= 0 ? 2 : 1, timeout);
+    if (ready < 0 && errno != EINTR) return 1;
+    if (daemon_ < 0 && !stopping_ && Clock::now() >= restart_at) {
+      restart_at = Clock::time_point::max();
+      if (!start_daemon()) delay_ = kMaxRestartDelay;
+      continue;
+    }
+    if (ready <= 0) continue;
+    if (link_ >= 0 && (watched[1].revents & (POLLIN | POLLHUP | POLLERR))) answer(link_);
+    if (watched[0].revents & POLLIN) {
+      signalfd_siginfo info{};
+      if (::read(signals, &info, sizeof info) != sizeof info) continue;
+      if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+        stopping_ = true;
+        say(fmt::format("event=stopping signal={}", info.ssi_signo));
+        if (daemon_ > 0) ::kill(daemon_, static_cast<int>(info.ssi_signo));
+      } else if (info.ssi_signo == SIGHUP) {
+        say("event=signal_ignored signal=SIGHUP");
+      }
+      int status = 0;
+      while (daemon_ > 0 && ::waitpid(daemon_, &status, WNOHANG) == daemon_) on_daemon_exit(status);
+      while (::waitpid(-1, &status, WNOHANG) > 0) {
+      }
+    }
+  }
+  while (!held_.empty()) close_listener(std::string(held_.begin()->first));
+  return exit_code_;
+}
+
+// One keeper per home, as one daemon per home: the lock names the one that runs.
+std::expected<int, std::string> lock_keeper(const std::string& home) {
+  std::error_code ec;
+  std::filesystem::create_directories(home, ec);
+  if (ec) return std::unexpected(fmt::format("cannot create the home directory {}: {}", home, ec.message()));
+  auto path = std::filesystem::path(home) / "keeper.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return std::unexpected(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {};
+    auto n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    return std::unexpected(fmt::format("another baton keeper runs with the home {} (pid {})", home,
+                                       n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "unknown"));
+  }
+  auto text = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
+    // The pid is only for the message a second keeper prints.
+  }
+  return fd;
+}
+}  // namespace
+
+int run_keeper(const cli::DaemonCommand& command) {
+  auto lock = lock_keeper(command.home);
+  if (!lock) {
+    fmt::print(stderr, "baton: {}\n", lock.error());
+    return 1;
+  }
+  say(fmt::format("event=keeper_started pid={} home={}", ::getpid(), command.home));
+  Keeper keeper(command);
+  int code = keeper.run();
+  say(fmt::format("event=keeper_stopped exit={}", code));
+  ::close(*lock);
+  return code;
+}
+}  // namespace baton
