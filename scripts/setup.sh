@@ -9,7 +9,7 @@ packages=(
   clang-16 libclang-rt-16-dev llvm-16
   libboost1.81-dev libsqlite3-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   curl wrk nginx-light haproxy procps python3 git
   chromium chromium-driver python3-selenium
 )

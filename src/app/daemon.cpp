@@ -22,6 +22,7 @@
 #include "app/site_api.hpp"
 #include "app/service_runtime.hpp"
 #include "app/state_recorder.hpp"
+#include "app/systemd.hpp"
 #include "deploy/deployer.hpp"
 #include "net/keeper_link.hpp"
 #include "proxy/proxy_server.hpp"
@@ -32,6 +33,22 @@ namespace {
 // a posted task) would end the process and every listener with it: the loop logs
 // it and goes on, as Asio allows after an exception. What threw is the bug; the
 // data plane keeps serving meanwhile.
+// WATCHDOG=1 from the control plane's own loop, at half the interval systemd expects:
+// a control plane that hangs stops it, and systemd restarts the unit.
+void start_watchdog(asio::any_io_executor executor) {
+  auto interval = watchdog_interval();
+  if (!interval) return;
+  auto period = std::chrono::duration_cast<std::chrono::milliseconds>(*interval / 2);
+  asio::co_spawn(executor, [executor, period]() -> awaitable<void> {
+    asio::steady_timer timer(executor);
+    for (;;) {
+      notify_systemd("WATCHDOG=1");
+      timer.expires_after(period);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }, log::LogIfThrown{"watchdog"});
+}
+
 void run_control_plane(asio::io_context& control) {
   for (;;) {
     try {
@@ -222,7 +239,11 @@ int run_daemon(const cli::DaemonCommand& command) {
     fmt::print(stderr, "baton: {}\n", started.error());
     exit_code = cli::kFailed;
   } else {
+    start_watchdog(control.get_executor());
+    // No MAINPID: under `baton keeper` the keeper stays the unit's main process.
+    notify_systemd(fmt::format("READY=1\nSTATUS=serving {} service(s)", runtime.config().services.size()));
     int received = wait_for_stop_signal(signals);
+    notify_systemd("STOPPING=1\nSTATUS=draining");
     log::info("event=shutdown signal={} timeout_ms={}", received, runtime.config().proxy.shutdown_timeout.count());
   }
   // Traffic drains first; only then do the instances behind it stop.

@@ -2,8 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
 #include "app/daemon.hpp"
 #include "app/keeper.hpp"
+#include "app/systemd.hpp"
 #include "app/site_commands.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
@@ -15,6 +21,35 @@
 
 namespace baton {
 namespace {
+int write_startup_unit(const cli::StartupCommand& command) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  UnitOptions options{.binary = fs::canonical("/proc/self/exe", ec).string(),
+                      .config = command.config_path.empty() ? "" : fs::absolute(command.config_path).string(),
+                      .home = fs::absolute(command.home).string()};
+  auto unit = systemd_unit(options);
+  if (command.print) {
+    fmt::print("{}", unit);
+    return cli::kOk;
+  }
+  auto temporary = command.unit_path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << unit;
+    if (!out.flush()) {
+      fmt::print(stderr, "baton: cannot write {}: {}\n", temporary, std::strerror(errno));
+      return cli::kFailed;
+    }
+  }
+  fs::rename(temporary, command.unit_path, ec);
+  if (ec) {
+    fmt::print(stderr, "baton: cannot write {}: {}\n", command.unit_path, ec.message());
+    return cli::kFailed;
+  }
+  fmt::print("wrote {}\nnow: systemctl daemon-reload && systemctl enable --now baton\n", command.unit_path);
+  return cli::kOk;
+}
+
 int check_config(const cli::CheckCommand& command) {
   auto config = load_config_file(command.config_path);
   if (!config) {
@@ -37,6 +72,7 @@ int run(int argc, const char* const* argv) {
   // Starting a daemon only to stop it, or to watch it stop, makes no sense.
   cli::allow_daemon_start(!std::holds_alternative<cli::ShutdownCommand>(*parsed.command));
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
+  if (auto* startup = std::get_if<cli::StartupCommand>(&*parsed.command)) return write_startup_unit(*startup);
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json, ls->service);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
     return cli::run_logs(logs->home, logs->service, logs->lines, logs->follow);

@@ -45,6 +45,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   keeper_cmd->add_option("--home", daemon.home, "State directory, as for baton daemon");
   keeper_cmd->add_option("--log-level", level, "passed to the daemon")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  StartupCommand startup{.home = home_from_environment()};
+  auto* startup_cmd = app.add_subcommand("startup", "Write the systemd unit that runs Baton at boot (or print it)");
+  startup_cmd->add_option("--config,-c", startup.config_path, "Configuration file the unit runs (absolute path)");
+  startup_cmd->add_option("--home", startup.home, "State directory the unit uses");
+  startup_cmd->add_flag("--print", startup.print, "Print the unit instead of writing it");
+  startup_cmd->add_option("--unit", startup.unit_path, "Where to write it (default /etc/systemd/system/baton.service)");
   CheckCommand check;
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
   check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
@@ -141,6 +147,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     if (!level.empty()) daemon.log_level = level;
     daemon.keeper = keeper_cmd->parsed();
     out.command = daemon;
+  } else if (startup_cmd->parsed()) {
+    out.command = startup;
   } else if (check_cmd->parsed()) {
     out.command = check;
   } else if (logs_cmd->parsed()) {

@@ -94,6 +94,14 @@ struct ShutdownCommand {
   std::string home;
 };
 
+// `startup`: the systemd unit that runs Baton at boot, written or printed.
+struct StartupCommand {
+  std::string home;
+  std::string config_path;
+  bool print = false;
+  std::string unit_path = "/etc/systemd/system/baton.service";
+};
+
 // `apply FILE`: the daemon validates the whole file and reconciles what runs with it.
 struct ApplyCommand {
   std::string home;
@@ -103,7 +111,7 @@ struct ApplyCommand {
 
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
                              RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand, ServiceCommand,
-                             ShutdownCommand, ApplyCommand>;
+                             ShutdownCommand, ApplyCommand, StartupCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`
