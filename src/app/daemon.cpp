@@ -29,6 +29,9 @@
 
 namespace baton {
 namespace {
+// How long keep-alive clients may send one more request when the daemon hands over.
+constexpr std::chrono::milliseconds kHandoverIdleGrace{1000};
+
 // A handler that throws out of the control plane's loop (a completion handler,
 // a posted task) would end the process and every listener with it: the loop logs
 // it and goes on, as Asio allows after an exception. What threw is the bug; the
@@ -69,6 +72,7 @@ sigset_t block_stop_signals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR2);  // from the keeper: hand over to a new daemon (baton upgrade)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return set;
@@ -79,6 +83,10 @@ int wait_for_stop_signal(const sigset_t& signals) {
   for (;;) {
     int received = 0;
     sigwait(&signals, &received);
+    if (received == SIGUSR2 && !under_keeper()) {
+      log::warn("event=signal_ignored signal=SIGUSR2 hint=\"handing over needs baton keeper\"");
+      continue;
+    }
     if (received != SIGHUP) return received;
     log::warn("event=signal_ignored signal=SIGHUP hint=\"'baton apply FILE' changes the configuration\"");
   }
@@ -221,6 +229,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     co_return co_await start_services(applier, runtime, deployer, state, loaded->config);
   });
   int exit_code = cli::kOk;
+  bool handing_over = false;
   SiteApi sites([&runtime]() -> const std::map<std::string, SiteConfig>& { return runtime.config().sites; });
   ApiContext api{runtime, deployer, applier, &sites};
   control::Handlers handlers{
@@ -242,23 +251,28 @@ int run_daemon(const cli::DaemonCommand& command) {
     start_watchdog(control.get_executor());
     // No MAINPID: under `baton keeper` the keeper stays the unit's main process.
     notify_systemd(fmt::format("READY=1\nSTATUS=serving {} service(s)", runtime.config().services.size()));
+    tell_keeper_ready();
     int received = wait_for_stop_signal(signals);
-    notify_systemd("STOPPING=1\nSTATUS=draining");
-    log::info("event=shutdown signal={} timeout_ms={}", received, runtime.config().proxy.shutdown_timeout.count());
+    handing_over = received == SIGUSR2 && under_keeper();
+    if (!handing_over) notify_systemd("STOPPING=1\nSTATUS=draining");
+    log::info("event={} signal={} timeout_ms={}", handing_over ? "handover" : "shutdown", received,
+              runtime.config().proxy.shutdown_timeout.count());
   }
   // Traffic drains first; only then do the instances behind it stop.
+  // Handing over, busy keep-alive connections end after one more response; a shutdown closes idle ones at once.
   auto left = (*server)->shutdown(run_on<Millis>(control, [&]() -> awaitable<Millis> {
     co_return runtime.config().proxy.shutdown_timeout;
-  }));
+  }), handing_over ? kHandoverIdleGrace : Millis(0));
   run_on<bool>(control, [&]() -> awaitable<bool> {
     if (control_server) control_server->close();
-    co_await runtime.stop_all();
+    // Handing over, the apps keep running and stay recorded: the next daemon adopts them.
+    if (!handing_over) co_await runtime.stop_all();
     co_return true;
   });
   keep_running.reset();
   control.stop();
   control_thread.join();
   log::info("event=stopped connections_cut={}", left);
-  return exit_code;
+  return handing_over ? kHandedOverExit : exit_code;
 }
 }  // namespace baton

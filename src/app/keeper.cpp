@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <fmt/format.h>
 #include <map>
 #include <thread>
@@ -31,6 +32,8 @@ using Clock = std::chrono::steady_clock;
 // A daemon that dies within this of its start is crash-looping: restarts back off.
 constexpr std::chrono::seconds kStableRun{2};
 constexpr std::chrono::milliseconds kMaxRestartDelay{5000};
+// A new binary that has not served by then is abandoned for the one before.
+constexpr std::chrono::seconds kUpgradeReadyTimeout{60};
 
 void say(const std::string& line) { fmt::print(stderr, "[keeper] {}\n", line); }
 
@@ -52,7 +55,13 @@ class Keeper {
   void on_daemon_exit(int status);
   std::vector<std::string> daemon_argv() const;
 
+  void begin_upgrade();
+  void finish_upgrade(const std::string& result);
+
   cli::DaemonCommand command_;
+  std::string binary_ = "/proc/self/exe";  // what the next daemon runs
+  std::string previous_binary_;             // while an upgrade is under way: where to go back
+  Clock::time_point upgrade_deadline_ = Clock::time_point::max();
   std::map<std::string, Held> held_;  // by the address as the daemon asked for it
   pid_t daemon_ = -1;
   int link_ = -1;  // our end of the socket pair to the running daemon
@@ -87,7 +96,7 @@ bool Keeper::start_daemon() {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv("/proc/self/exe", argv.data());
+    ::execv(binary_.c_str(), argv.data());
     ::_exit(127);
   }
   ::close(pair[1]);
@@ -151,6 +160,10 @@ void Keeper::answer(int link) {
   std::string reply;
   if (request.starts_with("listen ")) reply = listen(request, fd);
   else if (request.starts_with("close ")) reply = close_listener(std::string_view(request).substr(6));
+  else if (request == "ready") {
+    reply = "ok";
+    if (!previous_binary_.empty()) finish_upgrade(fmt::format("ok {}", daemon_));
+  }
   else reply = "error unknown request";
   send_message(link, reply, fd);
 }
@@ -163,6 +176,21 @@ void Keeper::on_daemon_exit(int status) {
   daemon_ = -1;
   if (link_ >= 0) ::close(link_);
   link_ = -1;
+  bool handed_over = WIFEXITED(status) && WEXITSTATUS(status) == kHandedOverExit;
+  if (!stopping_ && handed_over) {
+    delay_ = std::chrono::milliseconds(0);  // the new binary starts at once
+    return;
+  }
+  if (!previous_binary_.empty()) {
+    // The new binary died before it served: the one before runs again.
+    finish_upgrade("failed: the new daemon " + how + " before it was ready");
+    binary_ = previous_binary_;
+    previous_binary_.clear();
+    if (!stopping_) {
+      delay_ = std::chrono::milliseconds(0);
+      return;
+    }
+  }
   if (stopping_ || clean) {
     stopping_ = true;
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
@@ -176,10 +204,36 @@ void Keeper::on_daemon_exit(int status) {
   say(fmt::format("event=daemon_restarting in_ms={}", delay_.count()));
 }
 
+// `baton upgrade` wrote the new binary's path and signalled us: the daemon hands over
+// (drains, leaves its apps running, exits 75) and the new binary starts on the same sockets.
+void Keeper::begin_upgrade() {
+  auto home = std::filesystem::path(command_.home);
+  std::ifstream in(home / "upgrade.binary");
+  std::string path;
+  std::getline(in, path);
+  if (path.empty() || ::access(path.c_str(), X_OK) != 0) return finish_upgrade("failed: no executable at '" + path + "'");
+  if (daemon_ < 0 || !previous_binary_.empty()) return finish_upgrade("failed: no daemon runs, or an upgrade is under way");
+  say(fmt::format("event=upgrade_started binary={}", path));
+  previous_binary_ = binary_;
+  binary_ = path;
+  upgrade_deadline_ = Clock::now() + kUpgradeReadyTimeout;
+  ::kill(daemon_, SIGUSR2);
+}
+
+void Keeper::finish_upgrade(const std::string& result) {
+  say(fmt::format("event=upgrade_{} result=\"{}\"", result.starts_with("ok") ? "done" : "failed", result));
+  if (result.starts_with("ok")) previous_binary_.clear();
+  upgrade_deadline_ = Clock::time_point::max();
+  auto path = std::filesystem::path(command_.home) / "upgrade.result";
+  std::ofstream(path.string() + ".tmp") << result << "\n";
+  std::error_code ignored;
+  std::filesystem::rename(path.string() + ".tmp", path, ignored);
+}
+
 int Keeper::run() {
   sigset_t handled;
   sigemptyset(&handled);
-  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&handled, s);
+  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&handled, s);
   ::sigprocmask(SIG_BLOCK, &handled, nullptr);
   int signals = ::signalfd(-1, &handled, SFD_CLOEXEC);
   if (signals < 0 || !start_daemon()) return 1;
@@ -190,6 +244,14 @@ int Keeper::run() {
     if (daemon_ < 0 && !stopping_) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(restart_at - Clock::now()).count();
       timeout = static_cast<int>(std::max<long long>(0, left));
+    }
+    if (upgrade_deadline_ != Clock::time_point::max()) {
+      if (Clock::now() >= upgrade_deadline_ && daemon_ > 0) {
+        say("event=upgrade_timed_out");
+        upgrade_deadline_ = Clock::time_point::max();
+        ::kill(daemon_, SIGKILL);  // its exit goes back to the binary before
+      }
+      timeout = timeout < 0 ? 200 : std::min(timeout, 200);
     }
     pollfd watched[2] = {{signals, POLLIN, 0}, {link_, POLLIN, 0}};
     int ready = ::poll(watched, link_ >= 0 ? 2 : 1, timeout);
@@ -210,6 +272,8 @@ int Keeper::run() {
         if (daemon_ > 0) ::kill(daemon_, static_cast<int>(info.ssi_signo));
       } else if (info.ssi_signo == SIGHUP) {
         say("event=signal_ignored signal=SIGHUP");
+      } else if (info.ssi_signo == SIGUSR2) {
+        begin_upgrade();
       }
       int status = 0;
       while (daemon_ > 0 && ::waitpid(daemon_, &status, WNOHANG) == daemon_) on_daemon_exit(status);

@@ -10,6 +10,7 @@
 #include "app/daemon.hpp"
 #include "app/keeper.hpp"
 #include "app/systemd.hpp"
+#include "app/upgrade_command.hpp"
 #include "app/site_commands.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
@@ -73,6 +74,7 @@ int run(int argc, const char* const* argv) {
   cli::allow_daemon_start(!std::holds_alternative<cli::ShutdownCommand>(*parsed.command));
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
   if (auto* startup = std::get_if<cli::StartupCommand>(&*parsed.command)) return write_startup_unit(*startup);
+  if (auto* upgrade = std::get_if<cli::UpgradeCommand>(&*parsed.command)) return run_upgrade(upgrade->home, upgrade->binary);
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json, ls->service);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
     return cli::run_logs(logs->home, logs->service, logs->lines, logs->follow);

@@ -51,6 +51,11 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   startup_cmd->add_option("--home", startup.home, "State directory the unit uses");
   startup_cmd->add_flag("--print", startup.print, "Print the unit instead of writing it");
   startup_cmd->add_option("--unit", startup.unit_path, "Where to write it (default /etc/systemd/system/baton.service)");
+  UpgradeCommand upgrade{.home = home_from_environment(), .binary = ""};
+  auto* upgrade_cmd = app.add_subcommand(
+      "upgrade", "Replace the running daemon with another baton binary, under load, apps kept (needs baton keeper)");
+  upgrade_cmd->add_option("--binary", upgrade.binary, "The new baton binary")->required();
+  upgrade_cmd->add_option("--home", upgrade.home, "The daemon's home directory");
   CheckCommand check;
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
   check_cmd->add_option("--config,-c", check.config_path, "TOML configuration file")->required();
@@ -147,6 +152,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     if (!level.empty()) daemon.log_level = level;
     daemon.keeper = keeper_cmd->parsed();
     out.command = daemon;
+  } else if (upgrade_cmd->parsed()) {
+    out.command = upgrade;
   } else if (startup_cmd->parsed()) {
     out.command = startup;
   } else if (check_cmd->parsed()) {

@@ -94,6 +94,12 @@ struct ShutdownCommand {
   std::string home;
 };
 
+// `upgrade --binary PATH`: the keeper replaces the daemon with that binary.
+struct UpgradeCommand {
+  std::string home;
+  std::string binary;
+};
+
 // `startup`: the systemd unit that runs Baton at boot, written or printed.
 struct StartupCommand {
   std::string home;
@@ -111,7 +117,7 @@ struct ApplyCommand {
 
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
                              RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand, ServiceCommand,
-                             ShutdownCommand, ApplyCommand, StartupCommand>;
+                             ShutdownCommand, ApplyCommand, StartupCommand, UpgradeCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

@@ -97,6 +97,14 @@ std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& ad
   return ListenSocket{fd, bound ? *bound : address};
 }
 
+void tell_keeper_ready() {
+  if (keeper_fd < 0) return;
+  std::lock_guard lock(keeper_mutex);
+  std::string reply;
+  int fd = -1;
+  if (send_message(keeper_fd, "ready") && receive_message(keeper_fd, reply, fd) && fd >= 0) ::close(fd);
+}
+
 void release_listen_socket(const Address& address) {
   if (keeper_fd < 0) return;
   std::lock_guard lock(keeper_mutex);

@@ -25,6 +25,10 @@ std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& ad
 // The listener is no longer wanted: the keeper closes its copy, so connections
 // are refused rather than queued for no one. Does nothing without a keeper.
 void release_listen_socket(const Address& address);
+// The daemon serves: the keeper counts an upgrade done from here.
+void tell_keeper_ready();
+// A daemon that drained and left its apps running for the next one exits with this.
+inline constexpr int kHandedOverExit = 75;
 
 // The keeper's side of one exchange, shared with its tests: "listen BACKLOG MODE ADDRESS" or
 // "close ADDRESS" in, "ok BOUND" (with the descriptor) or "error MESSAGE" out.

@@ -26,7 +26,11 @@ class ProxyServer {
 
   // Stops accepting, lets in-flight requests finish up to the timeout, then stops.
   // Returns the number of connections still open when it gave up.
-  std::size_t shutdown(std::chrono::milliseconds timeout);
+  // `idle_grace`: first, for up to that long, keep-alive connections may send one more
+  // request (answered with Connection: close) before idle ones are closed, so a client
+  // that was about to send one never finds its connection closed under it.
+  std::size_t shutdown(std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds idle_grace = std::chrono::milliseconds(0));
 
   // The traffic switch: workers pick the table up at their next request. Every
   // listener of the table must be open (open_listeners); listeners the table no

@@ -64,9 +64,10 @@ void Session::check_deadline(Clock::time_point now) {
   if (upstream_socket_) upstream_socket_->cancel(ignored);
 }
 
-void Session::begin_shutdown() {
+void Session::begin_shutdown(bool close_idle) {
   shutting_down_ = true;
-  if (phase_ == Phase::idle && client_in_.size() == 0) {
+  closing_idle_ = close_idle;
+  if (close_idle && phase_ == Phase::idle && client_in_.size() == 0) {
     error_code ignored;
     client_.cancel(ignored);
   }
@@ -80,7 +81,8 @@ void Session::wake() {
 awaitable<void> Session::run() {
   client_ip_ = peer_ip(client_);
   bool linger = false;
-  while (!shutting_down_ || client_in_.size() > 0) {
+  // A connection whose last response still said keep-alive may get one more request.
+  while (!(shutting_down_ && closing_idle_) || client_in_.size() > 0) {
     // GCC 12 miscompiles co_await inside a condition: every co_await is its own statement.
     bool have_request = co_await read_head();
     if (!have_request) {
@@ -129,7 +131,7 @@ awaitable<bool> Session::read_head() {
         co_return false;
       }
     } else {
-      if (shutting_down_) co_return false;
+      if (shutting_down_ && closing_idle_) co_return false;
       release_idle_memory();
     }
     auto [ec, n] = co_await net::async_receive_some(client_, client_in_.prepare(kHeadReadSize), use_nothrow);

@@ -45,7 +45,8 @@ class Session : public ListHook<Session> {
   // Called by the worker's tick: cancels the pending operation once the deadline passed.
   void check_deadline(Clock::time_point now);
   // Graceful stop: idle connections close now, busy ones after their response.
-  void begin_shutdown();
+  // Every later response closes its connection; `close_idle` also ends a connection waiting for a request.
+  void begin_shutdown(bool close_idle = true);
   // A table was published: a request held for a paused service looks again.
   void wake();
   std::size_t listener() const { return listener_; }
@@ -127,6 +128,7 @@ class Session : public ListHook<Session> {
   Clock::time_point deadline_ = Clock::time_point::max();
   std::optional<Phase> expired_;
   bool shutting_down_ = false;
+  bool closing_idle_ = true;  // with shutting_down_: connections waiting for a request end now
   std::uint32_t requests_served_ = 0;
 };
 

@@ -68,14 +68,15 @@ void Worker::remove_listener(std::size_t id) {
   });
 }
 
-void Worker::begin_shutdown() {
-  asio::post(context_, [this] {
+void Worker::begin_shutdown(bool close_idle) {
+  asio::post(context_, [this, close_idle] {
     shutting_down_ = true;
+    closing_idle_ = close_idle;
     for (auto& [id, acceptor] : acceptors_) {
       error_code ignored;
       acceptor->close(ignored);
     }
-    sessions_.for_each([](Session& s) { s.begin_shutdown(); });
+    sessions_.for_each([close_idle](Session& s) { s.begin_shutdown(close_idle); });
   });
 }
 
@@ -112,6 +113,8 @@ void Worker::give_back(std::unique_ptr<UpstreamConnection> conn, const RouteTabl
 }
 
 void Worker::add(Session* s) {
+  // Accepted while shutting down: its first request is served, with Connection: close.
+  if (shutting_down_) s->begin_shutdown(closing_idle_);
   sessions_.push(s);
   session_count_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -125,7 +128,8 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index, std::shared_ptr<
   asio::steady_timer backoff(context_);
   for (;;) {
     auto [ec, socket] = co_await acceptor->async_accept(use_nothrow);
-    if (shutting_down_ || ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+    // A connection taken off the queue as the listener closes still gets its answer (see add()).
+    if (ec == asio::error::operation_aborted || (shutting_down_ && (ec || !socket.is_open()))) co_return;
     if (ec) {
       log::warn("event=accept_failed error=\"{}\"", ec.message());
       backoff.expires_after(kAcceptBackoff);
@@ -137,6 +141,7 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index, std::shared_ptr<
       continue;
     }
     set_tcp_options(socket);  // a no-op error on unix sockets
+    bool last = shutting_down_;
     asio::co_spawn(context_, run_session(*this, std::move(socket), listener_index),
                    [](std::exception_ptr e) {
                      if (!e) return;
@@ -146,6 +151,7 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index, std::shared_ptr<
                        log::error("event=session_failed error=\"{}\"", ex.what());
                      }
                    });
+    if (last) co_return;
   }
 }
 

@@ -46,7 +46,7 @@ class Worker {
   // requests in flight and close, as at shutdown.
   void remove_listener(std::size_t id);
   // Thread-safe: stop accepting, close idle connections, finish busy ones.
-  void begin_shutdown();
+  void begin_shutdown(bool close_idle = true);
   // Thread-safe: stop the event loop and join the thread.
   void stop();
   std::size_t active_sessions() const { return session_count_.load(std::memory_order_relaxed); }
@@ -89,6 +89,7 @@ class Worker {
   std::shared_ptr<const RouteTable> routes_;
   std::uint64_t routes_version_ = ~0ull;
   bool shutting_down_ = false;
+  bool closing_idle_ = true;  // with shutting_down_: sessions waiting for a request end now
   std::chrono::steady_clock::time_point last_shed_report_{};
   std::thread thread_;
 };
