@@ -189,7 +189,9 @@ awaitable<bool> Session::serve_one() {
                         exchange.retries, exchange.error};
     worker_.shared().access_log->write(record);
   }
-  co_return exchange.client_keep_alive && !shutting_down_ && !cut_;
+  // What the response promised decides: a connection told keep-alive is not closed under the
+  // client's next request (the loop in run() still ends it when idle connections are closing).
+  co_return exchange.client_keep_alive && !cut_;
 }
 
 const Service* Session::match_route() const {

@@ -128,9 +128,7 @@ TEST_F(Keeper, UpgradesUnderLoadFailNoRequestAndRestartNoApp) {
   std::printf("%d upgrades under load: %s\n", kUpgrades, summary.dump().c_str());
   EXPECT_GT(summary["requests"].get<std::uint64_t>(), 0u) << summary;
   EXPECT_FALSE(summary["errors"].contains("connect_refused")) << summary;
-  // Not yet 0: a keep-alive connection now and then ends under a request as the old daemon
-  // goes. At most one per load connection per upgrade.
-  EXPECT_LE(summary["failed"].get<std::uint64_t>(), 8u * kUpgrades) << summary;
+  EXPECT_EQ(summary["failed"].get<std::uint64_t>(), 0u) << summary;
   EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were adopted, not restarted";
 }
 
