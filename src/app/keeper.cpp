@@ -125,11 +125,8 @@ std::string Keeper::listen(std::string_view request, int& fd) {
   if (it == held_.end()) {
     auto address = parse_address(address_text);
     if (!address) return "error " + address.error();
-    mode_t old_mask = mode ? ::umask(0077) : 0;
-    auto socket = open_listen_socket(*address, backlog);
-    if (mode) ::umask(old_mask);
+    auto socket = open_listen_socket_with_mode(*address, backlog, mode);
     if (!socket) return "error " + socket.error();
-    if (mode && address->kind == Address::Kind::unix_path) ::chmod(address->path.c_str(), mode);
     it = held_.emplace(address_text, Held{socket->fd, socket->address}).first;
     say(fmt::format("event=listener_held address={}", socket->address.text()));
   }

@@ -72,30 +72,20 @@ ControlServer::~ControlServer() { close(); }
 std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_unix(
     asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers,
     ControlLimits limits) {
-  if (under_keeper()) {
-    // The keeper holds the socket (owner-only) so commands sent while no daemon runs wait for the next one.
-    auto held = acquire_listen_socket(Address{.kind = Address::Kind::unix_path, .path = socket_path.string()},
-                                      kBacklog, 0600);
-    if (!held) return std::unexpected(held.error());
-    unix_socket::acceptor acceptor(executor);
-    error_code ec;
-    acceptor.assign(unix_socket(), held->fd, ec);
-    if (ec) return std::unexpected("cannot use the control socket from the keeper: " + ec.message());
-    std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(acceptor)), std::move(handlers), limits));
-    server->address_ = socket_path.string();
-    asio::co_spawn(executor, server->accept_loop(), log::LogIfThrown{"control_accept"});
-    return server;
+  // Owner-only from the start. Under the keeper the keeper holds it, so commands sent while no
+  // daemon runs wait for the next one, and the file stays when this daemon goes.
+  auto held = acquire_listen_socket(Address{.kind = Address::Kind::unix_path, .path = socket_path.string()},
+                                    kBacklog, 0600);
+  if (!held) return std::unexpected(held.error());
+  unix_socket::acceptor acceptor(executor);
+  error_code ec;
+  acceptor.assign(unix_socket(), held->fd, ec);
+  if (ec) {
+    ::close(held->fd);
+    return std::unexpected("cannot listen on " + socket_path.string() + ": " + ec.message());
   }
-  std::error_code ignored;
-  std::filesystem::remove(socket_path, ignored);
-  // Created owner-only from the start: no window in which another user could connect.
-  mode_t old_mask = ::umask(0077);
-  auto acceptor = listen_on<unix_socket::acceptor>(executor, unix_socket::endpoint(socket_path.string()), false);
-  ::umask(old_mask);
-  if (!acceptor) return std::unexpected("cannot listen on " + socket_path.string() + ": " + acceptor.error().message());
-  ::chmod(socket_path.c_str(), 0600);
-  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers), limits));
-  server->path_ = socket_path;
+  std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(acceptor)), std::move(handlers), limits));
+  if (!under_keeper()) server->path_ = socket_path;
   server->address_ = socket_path.string();
   asio::co_spawn(executor, server->accept_loop(), log::LogIfThrown{"control_accept"});
   return server;

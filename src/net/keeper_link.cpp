@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -61,6 +62,18 @@ bool receive_message(int socket, std::string& text, int& fd) {
   return (message.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) == 0;
 }
 
+std::expected<ListenSocket, std::string> open_listen_socket_with_mode(const Address& address, int backlog,
+                                                                      unsigned unix_mode) {
+  bool restrict = unix_mode != 0 && address.kind == Address::Kind::unix_path;
+  mode_t old_mask = restrict ? ::umask(0077) : 0;
+  auto socket = open_listen_socket(address, backlog);
+  if (restrict) {
+    ::umask(old_mask);
+    if (socket) ::chmod(address.path.c_str(), unix_mode);
+  }
+  return socket;
+}
+
 std::string keeper_request_listen(const Address& address, int backlog, unsigned unix_mode) {
   return fmt::format("listen {} {:o} {}", backlog, unix_mode, address.text());
 }
@@ -81,7 +94,7 @@ bool under_keeper() { return keeper_fd >= 0; }
 
 std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& address, int backlog,
                                                                unsigned unix_mode) {
-  if (keeper_fd < 0) return open_listen_socket(address, backlog);
+  if (keeper_fd < 0) return open_listen_socket_with_mode(address, backlog, unix_mode);
   std::lock_guard lock(keeper_mutex);
   std::string reply;
   int fd = -1;

@@ -30,6 +30,11 @@ void tell_keeper_ready();
 // A daemon that drained and left its apps running for the next one exits with this.
 inline constexpr int kHandedOverExit = 75;
 
+// A new listening socket; a unix socket's file is created under umask 077, then given `unix_mode`
+// (when not 0), so no other user can connect in between. Used by the keeper and without one.
+std::expected<ListenSocket, std::string> open_listen_socket_with_mode(const Address& address, int backlog,
+                                                                      unsigned unix_mode);
+
 // The keeper's side of one exchange, shared with its tests: "listen BACKLOG MODE ADDRESS" or
 // "close ADDRESS" in, "ok BOUND" (with the descriptor) or "error MESSAGE" out.
 std::string keeper_request_listen(const Address& address, int backlog, unsigned unix_mode);

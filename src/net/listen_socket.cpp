@@ -28,6 +28,7 @@ std::expected<ListenSocket, std::string> open_listen_socket(const Address& addre
   if (address.kind == Address::Kind::unix_path) {
     family = AF_UNIX;
     auto* sun = reinterpret_cast<sockaddr_un*>(&storage);
+    if (address.path.size() >= sizeof sun->sun_path) return failure(address, "listen on", ENAMETOOLONG);
     sun->sun_family = AF_UNIX;
     std::memcpy(sun->sun_path, address.path.c_str(), address.path.size() + 1);
     length = sizeof(sockaddr_un);
