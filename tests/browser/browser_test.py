@@ -37,27 +37,12 @@ except ImportError:
     sys.exit(SKIP)
 
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "py"))
 from origin import IMAGES, SCRIPTS, STYLESHEETS, expected_cookies  # noqa: E402
+from baton_harness import DaemonProcess, Tally, free_port  # noqa: E402
 
-passed, failed = 0, 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}", flush=True)
-    return ok
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+tally = Tally()
+check = tally.check
 
 
 def find_browser():
@@ -66,15 +51,13 @@ def find_browser():
     return chromium, driver
 
 
-class Daemon:
+class Daemon(DaemonProcess):
     def __init__(self, baton, work):
-        self.baton = baton
-        self.home = os.path.join(work, "home")
         self.port = free_port()
-        self.config = os.path.join(work, "baton.toml")
+        config = os.path.join(work, "baton.toml")
         # The system interpreter runs the origin: it needs nothing outside the standard library.
         command = json.dumps([sys.executable, os.path.join(HERE, "origin.py")])
-        with open(self.config, "w") as f:
+        with open(config, "w") as f:
             f.write(f"""[proxy]
 threads = 2
 
@@ -88,15 +71,7 @@ drain_timeout = "5s"
 deploy_timeout = "60s"
 env = {{ STARTUP_DELAY = "1" }}
 """)
-        self.env = dict(os.environ, BATON_HOME=self.home, BATON_NO_AUTOSTART="1")
-        self.log_path = os.path.join(work, "daemon.log")
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([baton, "daemon", "--config", self.config, "--home", self.home],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
-
-    def cli(self, *args, timeout=120):
-        return subprocess.run([self.baton, *args, "--home", self.home], env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+        super().__init__(baton, os.path.join(work, "home"), config, os.path.join(work, "daemon.log"))
 
     def wait_ready(self, deadline_s=30):
         end = time.monotonic() + deadline_s
@@ -108,16 +83,6 @@ env = {{ STARTUP_DELAY = "1" }}
                     return True
             time.sleep(0.2)
         return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 class Deploys(threading.Thread):
@@ -265,14 +230,14 @@ def main():
         if browser:
             browser.quit()
         daemon.stop()
-        if failed:
+        if tally.failed:
             kept = tempfile.mktemp(prefix="baton-browser-daemon-", suffix=".log")
             shutil.copy(daemon.log_path, kept)
             print(f"daemon log: {kept}")
         shutil.rmtree(work, ignore_errors=True)
         print(f"took {time.monotonic() - started:.1f} s")
-        print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+        print(tally.summary())
+    sys.exit(1 if tally.failed else 0)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,9 @@ class Baton {
 // Bytes in use by a process (VmRSS), or 0 if it cannot be read.
 std::uint64_t resident_bytes(pid_t pid);
 
+// A whole file as text ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& path);
+
 // `targets = [...]` for a list of backends or addresses.
 std::string targets_toml(const std::vector<std::string>& addresses);
 

@@ -37,13 +37,6 @@ echo "hung hook waiting"
 wait
 )sh";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::map<std::string, std::string> read_env(const fs::path& path) {
   std::map<std::string, std::string> out;
   std::istringstream in(read_text(path));

@@ -23,13 +23,6 @@ child=$!
 wait $child
 )sh";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class StopSignal : public Deploys {
  protected:
   // One instance of the trapping app, stopped with `signal`.

@@ -69,11 +69,9 @@ TEST_F(Systemd, StartupWritesTheUnitWhereItIsTold) {
                               path.string()},
                   dir_.path());
   ASSERT_EQ(startup.wait().value_or(-1), 0) << startup.output(Stream::err);
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_NE(text.str().find("Type=notify"), std::string::npos) << text.str();
-  EXPECT_EQ(text.str().find("--config"), std::string::npos) << "no config given: the one last applied runs";
+  auto text = read_text(path);
+  EXPECT_NE(text.find("Type=notify"), std::string::npos) << text;
+  EXPECT_EQ(text.find("--config"), std::string::npos) << "no config given: the one last applied runs";
   Process refused("startup-refused", {baton_binary(), "startup", "--unit", "/nonexistent/dir/baton.service"},
                   dir_.path());
   EXPECT_EQ(refused.wait().value_or(-1), 1);

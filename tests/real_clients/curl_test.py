@@ -22,24 +22,12 @@ SIZES = [0, KIB, MIB, MIB + 1, 10 * MIB, 50 * MIB]
 HEAD_LIMIT = 64 * KIB  # [proxy.limits] max_header_bytes and the control API's head limit, by default
 ORIGIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "echo_origin.py")
 
-passed, failed = 0, 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "py"))
+from baton_harness import DaemonProcess, Tally, free_port  # noqa: E402
 
+tally = Tally()
+check = tally.check
 
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}", flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def size_name(n):
@@ -91,16 +79,15 @@ def last_json_line(body):
     return as_json(lines[-1]) if lines else None
 
 
-class Daemon:
+class Daemon(DaemonProcess):
     def __init__(self, baton, work):
-        self.baton, self.work = baton, work
-        self.home = os.path.join(work, "home")
+        self.work = work
         self.site_root = os.path.join(work, "site")
         os.makedirs(self.site_root)
         self.echo_port, self.spare_port, self.site_port = free_port(), free_port(), free_port()
-        self.config = os.path.join(work, "baton.toml")
+        config = os.path.join(work, "baton.toml")
         command = json.dumps([sys.executable, ORIGIN])
-        with open(self.config, "w") as f:
+        with open(config, "w") as f:
             f.write(f"""[proxy]
 threads = 2
 
@@ -122,10 +109,7 @@ drain_timeout = "2s"
 root = "{self.site_root}"
 listen = "127.0.0.1:{self.site_port}"
 """)
-        self.env = dict(os.environ, BATON_HOME=self.home, BATON_NO_AUTOSTART="1")
-        self.log = open(os.path.join(work, "daemon.log"), "wb")
-        self.proc = subprocess.Popen([baton, "daemon", "--config", self.config, "--home", self.home],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+        super().__init__(baton, os.path.join(work, "home"), config, os.path.join(work, "daemon.log"))
         self.socket = os.path.join(self.home, "baton.sock")
 
     def wait_ready(self, curl, deadline_s=30):
@@ -141,16 +125,6 @@ listen = "127.0.0.1:{self.site_port}"
                     return True
             time.sleep(0.1)
         return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def make_payloads(work):
@@ -393,14 +367,14 @@ def main():
             check("daemon still running", daemon.proc.poll() is None, f"exit code {daemon.proc.poll()}")
     finally:
         daemon.stop()
-        if failed:
+        if tally.failed:
             kept = tempfile.mktemp(prefix="baton-curl-daemon-", suffix=".log")
             shutil.copy(os.path.join(work, "daemon.log"), kept)
             print(f"daemon log: {kept}")
         shutil.rmtree(work, ignore_errors=True)
         print(f"took {time.monotonic() - started:.1f} s")
-        print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+        print(tally.summary())
+    sys.exit(1 if tally.failed else 0)
 
 
 if __name__ == "__main__":
