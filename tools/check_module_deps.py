@@ -9,18 +9,19 @@ import sys
 
 ALLOWED = {
     "base": set(),
+    "metrics": {"base"},
     "state": {"base"},
     "site": {"base"},
     "net": {"base"},
     "http": {"base", "net"},
     "balancer": {"base", "net"},
     "config": {"base", "net", "balancer"},
-    "proxy": {"base", "net", "http", "balancer", "config", "site"},
+    "proxy": {"base", "net", "http", "balancer", "config", "site", "metrics"},
     "cli": {"base", "net", "http", "site"},
     "supervisor": {"base", "net"},
     "control": {"base", "net"},
-    "deploy": {"base", "net", "balancer", "config", "supervisor", "state"},
-    "app": {"base", "net", "http", "balancer", "config", "proxy", "cli", "site", "state", "supervisor", "deploy", "control"},
+    "deploy": {"base", "net", "balancer", "config", "supervisor", "state", "metrics"},
+    "app": {"base", "metrics", "net", "http", "balancer", "config", "proxy", "cli", "site", "state", "supervisor", "deploy", "control"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 
