@@ -172,6 +172,8 @@ stop_baton() {
   instance_pids=$("$baton_bin" ls --json --home "$baton_home" 2> /dev/null |
     "$python" -c 'import json, sys; print(" ".join(str(i["pid"]) for i in json.load(sys.stdin)["instances"]))' \
     2> /dev/null || true)
+  # A stop signal leaves the apps running for the next daemon: the bench stops them with it.
+  timeout 60 "$baton_bin" shutdown --stop-apps --home "$baton_home" > /dev/null 2>&1 || true
   stop_pid "$baton_pid"
   baton_pid=""
   for pid in $instance_pids; do

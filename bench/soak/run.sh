@@ -39,6 +39,8 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
   if [ -n "$baton_pid" ]; then
+    # A stop signal leaves the apps running for the next daemon: the soak stops them with it.
+    timeout 60 "$baton_bin" shutdown --stop-apps --home "$home" > /dev/null 2>&1 || true
     kill -TERM "$baton_pid" 2> /dev/null || true
     wait "$baton_pid" 2> /dev/null || true
   fi

@@ -21,7 +21,11 @@ baton_pid=""
 load_pid=""
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  if [ -n "$baton_pid" ] && kill "$baton_pid" 2>/dev/null; then wait "$baton_pid" 2>/dev/null || true; fi
+  # `baton shutdown --stop-apps` stops the apps with the daemon; a stop signal alone would leave them running.
+  if [ -n "$baton_pid" ]; then
+    timeout 60 "$baton" shutdown --stop-apps --home "$home" >/dev/null 2>&1 || true
+    if kill "$baton_pid" 2>/dev/null; then wait "$baton_pid" 2>/dev/null || true; fi
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -10,9 +10,11 @@
 #include "app/api_path.hpp"
 #include "app/apply_api.hpp"
 #include "app/deploy_api.hpp"
+#include "app/metrics_page.hpp"
 #include "app/service_runtime.hpp"
 #include "app/site_api.hpp"
 #include "deploy/deployer.hpp"
+#include "net/keeper_link.hpp"
 
 namespace baton {
 namespace {
@@ -101,6 +103,17 @@ awaitable<void> handle_service(const control::Request& request, control::Reply& 
     co_await reply.send(std::move(response));
   }
 }
+// POST /v1/shutdown takes an optional {"stop_apps": true}; the error is (status, message).
+std::expected<bool, std::pair<unsigned, std::string>> shutdown_stops_apps(const control::Request& request) {
+  if (request.method() != verb::post) return std::unexpected(std::pair{405u, std::string("use POST for /v1/shutdown")});
+  auto body = body_object(request);
+  if (!body) return std::unexpected(std::pair{400u, body.error()});
+  for (const auto& [key, value] : body->items())
+    if (key != "stop_apps") return std::unexpected(std::pair{400u, "unknown field '" + key + "' (known: stop_apps)"});
+  if (!body->contains("stop_apps")) return false;
+  if (!(*body)["stop_apps"].is_boolean()) return std::unexpected(std::pair{400u, std::string("stop_apps must be true or false")});
+  return (*body)["stop_apps"].get<bool>();
+}
 }  // namespace
 
 control::Response api_error(const control::Request& request, unsigned status, std::string_view message) {
@@ -119,13 +132,23 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
     co_await reply.send(std::move(response));
     co_return;
   }
-  if (target == "/v1/shutdown") {
-    bool is_post = request.method() == verb::post;
-    auto response = is_post ? control::json_response(request, 202, json_text(json{{"stopping", true}}))
-                            : api_error(request, 405, "use POST for /v1/shutdown");
+  if (target == "/metrics") {
+    auto response = metrics_response(request, context.runtime, context.deployer);
     co_await reply.send(std::move(response));
-    // The daemon's main thread waits for this signal: the same graceful stop as `kill -TERM`.
-    if (is_post) ::kill(::getpid(), SIGTERM);
+    co_return;
+  }
+  if (target == "/v1/shutdown") {
+    auto stop_apps = shutdown_stops_apps(request);
+    auto response = stop_apps ? control::json_response(request, 202,
+                                                       json_text(json{{"stopping", true}, {"stop_apps", *stop_apps}}))
+                              : api_error(request, stop_apps.error().first, stop_apps.error().second);
+    co_await reply.send(std::move(response));
+    if (!stop_apps) co_return;
+    if (*stop_apps && context.stop_apps_on_shutdown) *context.stop_apps_on_shutdown = true;
+    // The daemon's main thread waits for this signal: the same graceful stop as `kill -TERM`,
+    // and under a keeper the keeper stops too instead of starting a new daemon.
+    tell_keeper_stopping();
+    ::kill(::getpid(), SIGTERM);
     co_return;
   }
   if (target == "/v1/apply" || target == "/v1/services") {

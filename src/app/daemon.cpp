@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fmt/format.h>
@@ -231,7 +232,8 @@ int run_daemon(const cli::DaemonCommand& command) {
   int exit_code = cli::kOk;
   bool handing_over = false;
   SiteApi sites([&runtime]() -> const std::map<std::string, SiteConfig>& { return runtime.config().sites; });
-  ApiContext api{runtime, deployer, applier, &sites};
+  std::atomic<bool> stop_apps{false};
+  ApiContext api{runtime, deployer, applier, &sites, &stop_apps};
   control::Handlers handlers{
       .handle = [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); },
       .streams_body = &SiteApi::is_upload,
@@ -263,16 +265,18 @@ int run_daemon(const cli::DaemonCommand& command) {
   auto left = (*server)->shutdown(run_on<Millis>(control, [&]() -> awaitable<Millis> {
     co_return runtime.config().proxy.shutdown_timeout;
   }), handing_over ? kHandoverIdleGrace : Millis(0));
+  // The apps keep running and stay recorded, whatever stopped the daemon (a signal, a crash,
+  // a handover): the next daemon adopts them. Only `baton shutdown --stop-apps` stops them.
+  bool stopping_apps = stop_apps && !handing_over;
   run_on<bool>(control, [&]() -> awaitable<bool> {
     if (control_server) control_server->close();
-    // Handing over, the apps keep running and stay recorded: the next daemon adopts them.
-    if (!handing_over) co_await runtime.stop_all();
+    if (stopping_apps) co_await runtime.stop_all();
     co_return true;
   });
   keep_running.reset();
   control.stop();
   control_thread.join();
-  log::info("event=stopped connections_cut={}", left);
+  log::info("event=stopped connections_cut={} apps={}", left, stopping_apps ? "stopped" : "left_running");
   return handing_over ? kHandedOverExit : exit_code;
 }
 }  // namespace baton

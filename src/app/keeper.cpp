@@ -157,7 +157,11 @@ void Keeper::answer(int link) {
   std::string reply;
   if (request.starts_with("listen ")) reply = listen(request, fd);
   else if (request.starts_with("close ")) reply = close_listener(std::string_view(request).substr(6));
-  else if (request == "ready") {
+  else if (request == "stop") {
+    reply = "ok";
+    stopping_ = true;  // `baton shutdown`: the daemon's exit ends the keeper too
+    say("event=stopping reason=shutdown");
+  } else if (request == "ready") {
     reply = "ok";
     if (!previous_binary_.empty()) finish_upgrade(fmt::format("ok {}", daemon_));
   }
@@ -166,7 +170,6 @@ void Keeper::answer(int link) {
 }
 
 void Keeper::on_daemon_exit(int status) {
-  bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   std::string how = WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
                                       : fmt::format("killed by signal {}", WTERMSIG(status));
   say(fmt::format("event=daemon_exited pid={} status=\"{}\"", daemon_, how));
@@ -188,13 +191,13 @@ void Keeper::on_daemon_exit(int status) {
       return;
     }
   }
-  if (stopping_ || clean) {
-    stopping_ = true;
+  if (stopping_) {
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
     return;
   }
-  // A daemon that ran a while died of a bug: back at once. One that keeps dying
-  // as it starts (a broken config, a full disk) backs off.
+  // Not asked to stop, so a clean exit is a restart (SIGTERM to the daemon alone) and any other
+  // a crash. A daemon that ran a while comes back at once. One that keeps dying as it starts
+  // (a broken config, a full disk) backs off.
   bool ran_a_while = Clock::now() - started_ >= kStableRun;
   delay_ = ran_a_while ? std::chrono::milliseconds(0)
                        : std::min(kMaxRestartDelay, std::max(delay_ * 2, std::chrono::milliseconds(100)));

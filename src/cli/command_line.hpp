@@ -92,6 +92,7 @@ struct ServiceCommand {
 
 struct ShutdownCommand {
   std::string home;
+  bool stop_apps = false;  // else the apps keep running, and the next daemon adopts them
 };
 
 // `upgrade --binary PATH`: the keeper replaces the daemon with that binary.

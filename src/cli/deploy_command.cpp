@@ -101,11 +101,12 @@ int run_service(const ServiceCommand& command) {
                       command.progress);
 }
 
-// Returns once the daemon no longer answers: its services have stopped.
+// Returns once the daemon no longer answers: it drained, and with --stop-apps its services stopped.
 int run_shutdown(const ShutdownCommand& command) {
   constexpr auto kPoll = std::chrono::milliseconds(100);
   constexpr int kPolls = 1200;  // two minutes: the drain and every stop_timeout fit in it
-  auto reply = call_api(command.home, "POST", "/v1/shutdown");
+  auto reply = call_api(command.home, "POST", "/v1/shutdown",
+                        command.stop_apps ? R"({"stop_apps":true})" : std::string());
   if (!reply) {
     fmt::print(stderr, "baton: {}\n", reply.error().message);
     return reply.error().unreachable ? kUnreachable : kFailed;
@@ -117,7 +118,9 @@ int run_shutdown(const ShutdownCommand& command) {
   for (int i = 0; i < kPolls; ++i) {
     auto status = call_api(command.home, "GET", "/v1/status");
     if (!status && status.error().unreachable) {
-      fmt::print("the daemon stopped\n");
+      fmt::print("{}\n", command.stop_apps
+                               ? "the daemon and its apps stopped"
+                               : "the daemon stopped; its apps keep running ('baton shutdown --stop-apps' stops them)");
       return kOk;
     }
     std::this_thread::sleep_for(kPoll);

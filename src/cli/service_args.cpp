@@ -22,8 +22,11 @@ ServiceArgs::ServiceArgs(CLI::App& app, const std::string& home) {
   apply_->add_flag("--json", apply_json_, "Print the events as JSON lines");
   apply_->add_option("--home", apply_args_.home, "The daemon's home directory");
   shutdown_args_.home = home;
-  shutdown_ = app.add_subcommand("shutdown", "Stop every service gracefully, then the daemon");
+  shutdown_ = app.add_subcommand("shutdown",
+                                  "Stop the daemon gracefully; its apps keep running for the next daemon to adopt");
   shutdown_->add_option("--home", shutdown_args_.home, "The daemon's home directory");
+  shutdown_->add_flag("--stop-apps", shutdown_args_.stop_apps,
+                      "Stop every service's instances too (each with its stop signal and stop_timeout)");
 }
 
 void ServiceArgs::add(CLI::App& app, const std::string& home, const char* name, const char* help) {

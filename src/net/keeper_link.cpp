@@ -110,13 +110,20 @@ std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& ad
   return ListenSocket{fd, bound ? *bound : address};
 }
 
-void tell_keeper_ready() {
+namespace {
+// A request whose answer carries nothing but "ok".
+void tell_keeper(std::string_view request) {
   if (keeper_fd < 0) return;
   std::lock_guard lock(keeper_mutex);
   std::string reply;
   int fd = -1;
-  if (send_message(keeper_fd, "ready") && receive_message(keeper_fd, reply, fd) && fd >= 0) ::close(fd);
+  if (send_message(keeper_fd, request) && receive_message(keeper_fd, reply, fd) && fd >= 0) ::close(fd);
 }
+}  // namespace
+
+void tell_keeper_ready() { tell_keeper("ready"); }
+
+void tell_keeper_stopping() { tell_keeper("stop"); }
 
 void release_listen_socket(const Address& address) {
   if (keeper_fd < 0) return;

@@ -27,6 +27,9 @@ std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& ad
 void release_listen_socket(const Address& address);
 // The daemon serves: the keeper counts an upgrade done from here.
 void tell_keeper_ready();
+// The daemon's exit that follows is a stop (`baton shutdown`), not a crash or a restart:
+// the keeper exits with it instead of starting a new daemon.
+void tell_keeper_stopping();
 // A daemon that drained and left its apps running for the next one exits with this.
 inline constexpr int kHandedOverExit = 75;
 

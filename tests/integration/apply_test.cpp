@@ -164,7 +164,7 @@ TEST_F(Apply, ACommandThatFindsNoDaemonStartsOneInTheBackground) {
   EXPECT_EQ(name_at(port), "auto1");
   auto running = pids();
   EXPECT_EQ(running.size(), 2u);
-  EXPECT_EQ(cli({"shutdown"}).first, 0) << "the background daemon stops like any other";
+  EXPECT_EQ(cli({"shutdown", "--stop-apps"}).first, 0) << "the background daemon stops like any other";
   for (pid_t pid : running) EXPECT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; })) << pid;
   EXPECT_EQ(cli({"ls"}).first, 3) << "with BATON_NO_AUTOSTART=1 no daemon is started";
   EXPECT_TRUE(std::filesystem::exists(dir_.path() / "home" / "logs" / "daemon.log"));

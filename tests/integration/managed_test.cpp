@@ -14,16 +14,6 @@ namespace baton::itest {
 namespace {
 class Managed : public IntegrationTest {
  protected:
-  // The daemon's instances outlive a killed daemon by design, so each test
-  // ends its daemon gracefully: that stops the instances too.
-  void TearDown() override {
-    for (auto& baton : batons_) {
-      if (baton->process().wait(std::chrono::milliseconds(0))) continue;
-      baton->process().signal(SIGTERM);
-      baton->process().wait();
-    }
-    IntegrationTest::TearDown();
-  }
 
   Baton& start_managed(unsigned instances, std::string_view extra = "") {
     auto backend = backend_binary().value();
@@ -83,17 +73,6 @@ TEST_F(Managed, KilledInstanceIsRestartedWhileOthersServe) {
   EXPECT_EQ(after.size(), 3u);
 }
 
-TEST_F(Managed, SigtermStopsTheInstances) {
-  if (!backend_binary()) GTEST_SKIP() << "built without baton-test-backend";
-  auto& baton = start_managed(2);
-  ASSERT_TRUE(wait_ready(baton, 2));
-  auto pids = ready_pids(baton);
-  baton.process().signal(SIGTERM);
-  EXPECT_EQ(baton.process().wait(), 0);
-  for (pid_t pid : pids)
-    EXPECT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; })) << "instance " << pid << " still runs";
-}
-
 // Runs `baton ARGS...` to completion; returns its exit code and standard output.
 std::pair<int, std::string> run_cli(const TempDir& dir, std::vector<std::string> args) {
   args.insert(args.begin(), baton_binary());
@@ -101,6 +80,37 @@ std::pair<int, std::string> run_cli(const TempDir& dir, std::vector<std::string>
   Process cli("cli-" + std::to_string(++runs), args, dir.path());
   auto code = cli.wait();
   return {code.value_or(-1), cli.output(Stream::out)};
+}
+
+// Restarting the daemon never restarts an app: SIGTERM drains and exits, the instances run on,
+// and the next daemon adopts them. Stopping them is `baton shutdown --stop-apps`.
+TEST_F(Managed, SigtermLeavesTheInstancesForTheNextDaemon) {
+  if (!backend_binary()) GTEST_SKIP() << "built without baton-test-backend";
+  auto& baton = start_managed(2);
+  ASSERT_TRUE(wait_ready(baton, 2));
+  auto pids = ready_pids(baton);
+  baton.process().signal(SIGTERM);
+  EXPECT_EQ(baton.process().wait(), 0);
+  EXPECT_NE(baton.process().output(Stream::err).find("apps=left_running"), std::string::npos);
+  for (pid_t pid : pids) EXPECT_EQ(::kill(pid, 0), 0) << "instance " << pid << " stopped with the daemon";
+
+  auto& next = start_managed(2);
+  ASSERT_TRUE(eventually([&] {
+    return next.process().output(Stream::err).find("event=instance_adopted") != std::string::npos;
+  }));
+  auto [code, out] = run_cli(dir_, {"ls", "--json", "--home", (dir_.path() / "home").string()});
+  ASSERT_EQ(code, 0);
+  for (pid_t pid : pids) EXPECT_NE(out.find(fmt::format("\"pid\":{}", pid)), std::string::npos) << pid << " " << out;
+  Client client(next.port());
+  auto response = client.get("/name");
+  ASSERT_TRUE(response) << client.last_error();
+  EXPECT_EQ(response->body, "web");
+
+  next.process().expect_exit();
+  EXPECT_EQ(run_cli(dir_, {"shutdown", "--stop-apps", "--home", (dir_.path() / "home").string()}).first, 0);
+  EXPECT_EQ(next.process().wait(), 0);
+  for (pid_t pid : pids)
+    EXPECT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; })) << "instance " << pid << " still runs";
 }
 
 TEST_F(Managed, LsReportsEveryInstanceAsJson) {

@@ -12,7 +12,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
+#include <string>
+#include <thread>
 
 extern char** environ;
 
@@ -32,6 +35,41 @@ int exit_code_of(int status) {
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
 }
+constexpr const char* kOwnerMark = "BATON_ITEST_OWNER";
+
+// Apps outlive the daemon that started them (its stop leaves them for the next daemon), so a
+// test's apps would outlive the test. Every process the test starts inherits a mark with the
+// test process's pid, and so do the apps of every daemon it starts; whatever still carries the
+// mark when the test process exits is killed.
+class LeftoverSweeper {
+ public:
+  LeftoverSweeper() : mark_(std::string(kOwnerMark) + "=" + std::to_string(::getpid())) {
+    ::setenv(kOwnerMark, std::to_string(::getpid()).c_str(), 1);
+  }
+  ~LeftoverSweeper() {
+    for (int round = 0; round < 50 && kill_marked() > 0; ++round) std::this_thread::sleep_for(20ms);
+  }
+
+ private:
+  int kill_marked() const {
+    int killed = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+      const auto name = entry.path().filename().string();
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+      pid_t pid = std::atoi(name.c_str());
+      if (pid == ::getpid()) continue;
+      std::ifstream in(entry.path() / "environ", std::ios::binary);
+      std::string environment((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string nul(1, '\0');
+      if ((nul + environment).find(nul + mark_ + nul) == std::string::npos) continue;
+      if (::kill(pid, SIGKILL) == 0) ++killed;
+    }
+    return killed;
+  }
+  std::string mark_;
+};
+const LeftoverSweeper sweeper;
 }  // namespace
 
 TempDir::TempDir() {

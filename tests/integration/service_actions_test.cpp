@@ -72,15 +72,41 @@ TEST_F(ServiceActions, RestartReplacesEveryInstanceWithoutAFailedRequest) {
   EXPECT_EQ(releases["releases"][1]["created_by"], "restart") << releases;
 }
 
-TEST_F(ServiceActions, ShutdownStopsTheServicesThenTheDaemon) {
+TEST_F(ServiceActions, ShutdownWithStopAppsStopsTheServicesThenTheDaemon) {
+  auto& baton = start_service(2, "rolling");
+  auto before = pids();
+  baton.process().expect_exit();
+  auto [code, out] = act({"shutdown", "--stop-apps"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(baton.process().wait(), 0);
+  for (pid_t pid : before) EXPECT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; })) << pid;
+  EXPECT_EQ(act({"shutdown"}).first, 3) << "no daemon answers any more";
+}
+
+TEST_F(ServiceActions, ShutdownAloneLeavesTheAppsRunning) {
   auto& baton = start_service(2, "rolling");
   auto before = pids();
   baton.process().expect_exit();
   auto [code, out] = act({"shutdown"});
   EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("--stop-apps"), std::string::npos) << "says how to stop them: " << out;
   EXPECT_EQ(baton.process().wait(), 0);
-  for (pid_t pid : before) EXPECT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; })) << pid;
-  EXPECT_EQ(act({"shutdown"}).first, 3) << "no daemon answers any more";
+  for (pid_t pid : before) EXPECT_EQ(::kill(pid, 0), 0) << pid << " stopped with the daemon";
+}
+
+TEST_F(ServiceActions, AShutdownWithABadBodyIsRefusedAndStopsNothing) {
+  auto& baton = start_service(1, "rolling");
+  auto socket = (std::filesystem::path(home_) / "baton.sock").string();
+  for (std::string body : {R"({"stop_apps":"yes"})", R"({"stop":true})", "[1]", "{"}) {
+    auto answer = ask_unix_socket(socket, "POST /v1/shutdown HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n"
+                                          "Content-Type: application/json\r\nContent-Length: " +
+                                              std::to_string(body.size()) + "\r\n\r\n" + body);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << body << ": " << answer;
+  }
+  auto answer = ask_unix_socket(socket, "GET /v1/shutdown HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 405")) << answer;
+  EXPECT_FALSE(baton.process().wait(std::chrono::milliseconds(200))) << "the daemon still runs";
+  EXPECT_EQ(pids().size(), 1u);
 }
 
 TEST_F(ServiceActions, JsonProgressKeepsTheExitCodeOfTheOutcome) {

@@ -52,7 +52,8 @@ TEST_F(StopSignal, ADaemonShutdownSendsTheConfiguredSignalToo) {
   start_app("SIGINT");
   auto pids = pids_of(cli({"ls", "--json"}).second);
   ASSERT_EQ(pids.size(), 1u);
-  batons_.front()->process().signal(SIGTERM);
+  batons_.front()->process().expect_exit();
+  EXPECT_EQ(cli({"shutdown", "--stop-apps"}).first, 0);
   ASSERT_EQ(batons_.front()->process().wait(), 0);
   EXPECT_TRUE(eventually([&] { return ::kill(*pids.begin(), 0) != 0; }));
   EXPECT_EQ(read_text(signals_), "INT\n");

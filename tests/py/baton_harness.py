@@ -43,6 +43,13 @@ class DaemonProcess:
                               text=True, timeout=timeout)
 
     def stop(self):
+        # A stop signal leaves the apps running for the next daemon: the test's own end stops them too.
+        if self.proc.poll() is None:
+            try:
+                self.cli("shutdown", "--stop-apps", timeout=60)
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                pass
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
