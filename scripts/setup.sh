@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   curl wrk nginx-light haproxy procps python3 git
+  prometheus  # promtool checks /metrics; a real server scrapes it in a test
   chromium chromium-driver python3-selenium
 )
 
@@ -26,8 +27,8 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The packaged web servers must not hold ports on the machine: bench/ starts its own.
-for svc in nginx haproxy; do
+# The packaged servers must not hold ports on the machine: bench/ and the tests start their own.
+for svc in nginx haproxy prometheus prometheus-node-exporter; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
   fi

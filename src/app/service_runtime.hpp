@@ -56,6 +56,7 @@ class ServiceRuntime final : public deploy::Runtime {
   awaitable<void> stop_unadopted();
   std::vector<supervisor::InstanceStatus> status() const { return supervisor_.status(); }
   bool healthy(const std::string& service, const std::string& release, unsigned index) const;
+  const proxy::ProxyServer& server() const { return server_; }
   // The proxy's counters for a target, once it has taken traffic.
   const TargetCounters* counters_for(const Address& address);
 

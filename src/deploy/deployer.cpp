@@ -138,7 +138,8 @@ std::expected<void, std::string> Deployer::journal_start(Service& service, Deplo
       [journal = journal_, id](const DeployEvent& e) {
         if (journal) journal->deploy_event(id, e);
       },
-      [this, journal = journal_, id, name = service.name](bool ok, const std::string& reason) {
+      [this, journal = journal_, id, name = service.name, &run](bool ok, const std::string& reason) {
+        stats_.record(run, ok);
         if (journal) journal->deploy_finished(id, ok, reason);
         asio::post(executor_, [this, name] { forget_old_releases(name); });
       });

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "deploy/deploy_run.hpp"
+#include "deploy/deploy_stats.hpp"
 #include "deploy/journal.hpp"
 #include "deploy/release.hpp"
 #include "deploy/runtime.hpp"
@@ -73,6 +74,8 @@ class Deployer {
   const Release* live(const std::string& service) const;
   std::shared_ptr<DeployRun> running(const std::string& service) const;
   std::expected<void, std::string> pause(const std::string& service, bool paused);
+  // Every run that has ended, by service, kind, strategy and outcome.
+  const DeployStats& stats() const { return stats_; }
 
  private:
   struct Service;
@@ -92,5 +95,6 @@ class Deployer {
   Runtime& runtime_;
   Journal* journal_;
   std::map<std::string, std::unique_ptr<Service>> services_;
+  DeployStats stats_;
 };
 }  // namespace baton::deploy

@@ -317,6 +317,23 @@ TEST_F(DeployerTest, EveryDeployWritesEventsEndingInDoneOrFailed) {
   auto failed = deploy(spec(1, "never"));
   EXPECT_EQ(failed->events().back().kind, "failed");
 }
+TEST_F(DeployerTest, EveryEndedRunIsCountedByKindStrategyAndOutcome) {
+  add_service(1);
+  ASSERT_TRUE(deploy(spec(1), Strategy::blue_green)->ok());
+  ASSERT_TRUE(deploy(spec(1), Strategy::rolling)->ok());
+  ASSERT_FALSE(deploy(spec(1, "never"), Strategy::rolling)->ok());
+  const auto& tallies = deployer_.stats().tallies();
+  ASSERT_EQ(tallies.size(), 3u);
+  auto count = [&](std::string strategy, std::string outcome) {
+    auto found = tallies.find(DeployOutcome{"web", "deploy", strategy, outcome});
+    return found == tallies.end() ? 0u : found->second.count;
+  };
+  EXPECT_EQ(count("blue-green", "succeeded"), 1u);
+  EXPECT_EQ(count("rolling", "succeeded"), 1u);
+  EXPECT_EQ(count("rolling", "failed"), 1u);
+  for (const auto& [outcome, tally] : tallies) EXPECT_EQ(tally.duration.count(), tally.count);
+}
+
 TEST_F(DeployerTest, EveryReleaseChangeAndEveryDeployStepIsJournaled) {
   add_service(1);
   EXPECT_EQ(journal_.changes_, (std::vector<std::string>{"r1:deploying", "r1:live"}));

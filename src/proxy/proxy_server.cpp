@@ -152,4 +152,15 @@ std::size_t ProxyServer::shutdown(std::chrono::milliseconds timeout, std::chrono
   for (auto& w : workers_) w->stop();
   return left;
 }
+metrics::TrafficByLabels ProxyServer::traffic() const {
+  metrics::TrafficByLabels out;
+  for (const auto& w : workers_) w->traffic().read(out);
+  return out;
+}
+
+ProxyServer::ConnectionCounts ProxyServer::connections() const {
+  ConnectionCounts counts{.open = shared_.connections.open(), .accepted = 0, .shed = shared_.connections.shed()};
+  for (const auto& w : workers_) counts.accepted += w->connections_accepted();
+  return counts;
+}
 }  // namespace baton::proxy

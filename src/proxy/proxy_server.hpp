@@ -42,6 +42,15 @@ class ProxyServer {
   // The bound address (the real port when 0 was asked for) of a configured one, if open.
   std::optional<Address> bound_address(const Address& configured) const;
   TargetRegistry& registry() { return registry_; }
+  // Every proxy thread's traffic counters added up. Any thread; takes each worker's
+  // metrics lock briefly, never the request path's.
+  metrics::TrafficByLabels traffic() const;
+  struct ConnectionCounts {
+    std::uint64_t open = 0;      // client connections now
+    std::uint64_t accepted = 0;  // since start, shed ones not included
+    std::uint64_t shed = 0;      // closed at once by the connection cap
+  };
+  ConnectionCounts connections() const;
   // The live target of an address (counters, drain deadline), or nullptr when
   // no table has it. Control thread only, like registry().
   std::shared_ptr<Target> target(const Address& address) const { return registry_.find(address); }

@@ -177,14 +177,16 @@ awaitable<bool> Session::serve_one() {
     method = request_.method_text;
     path = request_.path;
   }
+  state_ = {};
   if (exchange.status == 0) {
     co_await dispatch(exchange);
   }
   ++requests_served_;
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  count_exchange(exchange, took);
   if (exchange.service && exchange.service->access_log) {
     AccessRecord record{exchange.service->name, client_ip_, method, path, exchange.status,
-                        exchange.response_bytes,
-                        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started),
+                        exchange.response_bytes, took,
                         exchange.target ? std::string_view(exchange.target->address_text) : std::string_view(),
                         exchange.retries, exchange.error};
     worker_.shared().access_log->write(record);
@@ -192,6 +194,14 @@ awaitable<bool> Session::serve_one() {
   // What the response promised decides: a connection told keep-alive is not closed under the
   // client's next request (the loop in run() still ends it when idle connections are closing).
   co_return exchange.client_keep_alive && !cut_;
+}
+
+void Session::count_exchange(Exchange& exchange, std::chrono::microseconds latency) {
+  auto& block = exchange.counted_on ? exchange.counted_on->block() : worker_.traffic().block(exchange.service, nullptr);
+  block.counters.count_response(exchange.status);
+  block.counters.count_bytes(state_.request_bytes, exchange.response_bytes);
+  // A WebSocket's time is its whole conversation, not a response's latency.
+  if (exchange.status != 101) block.counters.observe_latency(static_cast<std::uint64_t>(latency.count()));
 }
 
 const Service* Session::match_route() const {

@@ -15,6 +15,7 @@
 #include "proxy/route_table.hpp"
 #include "proxy/socket_util.hpp"
 #include "proxy/upstream_pool.hpp"
+#include "proxy/worker_traffic.hpp"
 
 namespace baton::proxy {
 class Worker;
@@ -32,6 +33,8 @@ struct Exchange {
   std::uint32_t retries = 0;
   bool client_keep_alive = true;
   std::string_view error;  // X-Baton-Error code of a proxy-made response
+  // The counters of the target tried last (reached or not); held open until the exchange is counted.
+  std::optional<OpenExchange> counted_on;
 };
 
 class Session : public ListHook<Session> {
@@ -64,6 +67,7 @@ class Session : public ListHook<Session> {
   awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers);
   void arm(Phase phase, std::chrono::milliseconds timeout);
   void log_exchange(const Exchange& exchange, Clock::time_point started) const;
+  void count_exchange(Exchange& exchange, std::chrono::microseconds latency);
   void release_idle_memory();
   void skip_empty_lines();
 
@@ -77,6 +81,7 @@ class Session : public ListHook<Session> {
   awaitable<void> reply_client_failure(Exchange& exchange);
   Target* pick_target(std::span<Target* const> tried, int pinned_release) const;
   void add_affinity_cookie(const Target* target);
+  void count_upstream_error(Exchange& exchange, metrics::UpstreamError kind);
   bool valid_websocket_accept() const;
 
   // session_pump.cpp
@@ -118,6 +123,7 @@ class Session : public ListHook<Session> {
     bool body_too_large = false;
     bool response_started = false;    // any response byte (even a 1xx) came back
     bool sent_continue = false;
+    std::uint64_t request_bytes = 0;  // of the body sent upstream
   } state_;
   Socket* upstream_socket_ = nullptr;  // cancelled together with the client on a deadline
   Target* bound_target_ = nullptr;     // while an exchange is open on it: the drain deadline applies

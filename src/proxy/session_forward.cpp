@@ -34,6 +34,14 @@ struct InFlight {
   Target*& bound_target;
 };
 
+// Counts a WebSocket as open on its target for as long as its tunnel runs.
+struct OpenWebSocket {
+  explicit OpenWebSocket(metrics::TrafficCounters& c) : counters(c) { counters.websocket_opened(); }
+  ~OpenWebSocket() { counters.websocket_closed(); }
+  OpenWebSocket(const OpenWebSocket&) = delete;
+  metrics::TrafficCounters& counters;
+};
+
 const http::HeaderField* find_field(const http::ResponseHead& head, http::Field id) {
   for (const auto& f : head.fields)
     if (f.id == id) return &f;
@@ -87,10 +95,14 @@ awaitable<void> Session::forward(Exchange& ex) {
     if (!retry_same_target) target = pick_target({tried.begin(), tried.size()}, pinned);
     if (!target) break;
     if (attempt > 0) ++ex.retries;
+    ex.counted_on.reset();
+    ex.counted_on.emplace(worker_.traffic().block(service_, target));
     bool reused = false;
     auto up = co_await connect_upstream(*target, reused, retry_same_target);
     retry_same_target = false;
     if (!up) {
+      count_upstream_error(ex, expired_ == Phase::connect ? metrics::UpstreamError::timeout
+                                                          : metrics::UpstreamError::refused);
       tried.push_back(target);
       expired_.reset();
       continue;
@@ -123,6 +135,7 @@ awaitable<void> Session::forward(Exchange& ex) {
       break;
     }
     if (expired_ == Phase::response) {
+      count_upstream_error(ex, metrics::UpstreamError::timeout);
       ex.status = 504;
       ex.error = "upstream_timeout";
       break;
@@ -132,6 +145,9 @@ awaitable<void> Session::forward(Exchange& ex) {
     // A pooled connection that refused the head's first byte was dead before the
     // request: whatever its method, no app has seen it.
     bool unsent_on_dead_pooled = reused && state_.nothing_sent;
+    // A keep-alive connection the upstream had just closed is how pooling goes, not an app's error.
+    if (!(reused && nothing_received))
+      count_upstream_error(ex, malformed ? metrics::UpstreamError::bad_response : metrics::UpstreamError::reset);
     if (nothing_received && !state_.body_consumed && (request_.is_idempotent() || unsent_on_dead_pooled)) {
       reached_but_failed = "upstream_reset";
       if (reused) {
@@ -170,6 +186,10 @@ Target* Session::pick_target(std::span<Target* const> tried, int pinned_release)
 
 // Added to every response while the service spans several releases, so the
 // client's next request goes to the release that answered this one.
+void Session::count_upstream_error(Exchange& ex, metrics::UpstreamError kind) {
+  if (ex.counted_on) ex.counted_on->block().counters.count_upstream_error(kind);
+}
+
 void Session::add_affinity_cookie(const Target* target) {
   const auto& affinity = service_->affinity;
   if (!affinity.enabled()) return;
@@ -222,6 +242,7 @@ awaitable<bool> Session::send_request(UpstreamConnection& up, std::string_view h
   std::uint64_t bytes = 0;
   auto result = co_await pump(client_, client_in_, *request_parser_, up.socket, request_.chunked, prefix,
                               Phase::body, bytes, service_->limits.max_body);
+  state_.request_bytes += bytes;
   state_.body_too_large = result == PumpResult::too_large;
   if (result != PumpResult::done && result != PumpResult::write_failed) state_.client_failed = true;
   co_return result == PumpResult::done;
@@ -271,6 +292,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   if (response_.status == 101) {
     ex.client_keep_alive = false;
     if (!request_.websocket_upgrade || !valid_websocket_accept()) {
+      count_upstream_error(ex, metrics::UpstreamError::bad_response);
       ex.status = 502;
       ex.error = "bad_upgrade";
       co_await reply_error(502, ex.error, false);
@@ -280,6 +302,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
     add_affinity_cookie(ex.target);
     bool written = co_await write_client(head_out_);
     if (written) {
+      OpenWebSocket open(ex.counted_on->block().counters);
       co_await tunnel(std::move(up));
     }
     co_return;
@@ -304,12 +327,17 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
       ex.status = 502;
       ex.error = "bad_upstream_response";
       ex.target->counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
+      count_upstream_error(ex, metrics::UpstreamError::bad_response);
       ex.client_keep_alive = ex.client_keep_alive && state_.request_sent && !shutting_down_;
       co_await reply_error(502, ex.error, ex.client_keep_alive);
       co_return;
     }
   }
-  if (result == PumpResult::read_failed || result == PumpResult::malformed) ex.error = "upstream_cut_mid_response";
+  if (result == PumpResult::read_failed || result == PumpResult::malformed) {
+    ex.error = "upstream_cut_mid_response";
+    if (!cut_) count_upstream_error(ex, result == PumpResult::malformed ? metrics::UpstreamError::bad_response
+                                                             : metrics::UpstreamError::reset);
+  }
   ex.client_keep_alive = keep_alive && result == PumpResult::done;
   // Bodiless responses are where broken apps send stray bytes anyway; such a
   // connection is not worth the risk of handing those bytes to the next client.

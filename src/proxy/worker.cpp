@@ -95,6 +95,7 @@ const std::shared_ptr<const RouteTable>& Worker::routes() {
     const auto* table = routes_.get();
     pool_.retain([table](std::uint64_t id) { return table->has_target(id); });
     release_dirs_.clear();
+    traffic_.retire_absent(*table);
   }
   return routes_;
 }
@@ -140,6 +141,7 @@ awaitable<void> Worker::accept_loop(std::size_t listener_index, std::shared_ptr<
       shed(socket);
       continue;
     }
+    accepted_.add();
     set_tcp_options(socket);  // a no-op error on unix sockets
     bool last = shutting_down_;
     asio::co_spawn(context_, run_session(*this, std::move(socket), listener_index),
@@ -175,6 +177,7 @@ awaitable<void> Worker::tick_loop() {
     auto now = Clock::now();
     sessions_.for_each([now](Session& s) { s.check_deadline(now); });
     if (tick % kSweepEveryTicks == 0) pool_.sweep(now);
+    if (tick % kSweepEveryTicks == 0 && traffic_.retire_pending()) traffic_.retire_absent(*routes_);
     if (shutting_down_ && sessions_.size() == 0) {
       pool_.clear();
       co_return;

@@ -19,6 +19,8 @@
 #include "proxy/socket_util.hpp"
 #include "proxy/static_lookup.hpp"
 #include "proxy/upstream_pool.hpp"
+#include "proxy/worker_traffic.hpp"
+#include "metrics/local_counter.hpp"
 
 namespace baton::proxy {
 class Session;
@@ -54,6 +56,9 @@ class Worker {
   asio::io_context& context() { return context_; }
   UpstreamPool& pool() { return pool_; }
   ReleaseDirCache& release_dirs() { return release_dirs_; }
+  WorkerTraffic& traffic() { return traffic_; }
+  const WorkerTraffic& traffic() const { return traffic_; }
+  std::uint64_t connections_accepted() const { return accepted_.read(); }
   const ProxyShared& shared() const { return shared_; }
   ConnectionCap& connections() { return shared_.connections; }
   // The newest published table; refreshed at most once per request, lock-free when unchanged.
@@ -79,6 +84,7 @@ class Worker {
   // Declared before the context: destroying the context destroys suspended
   // sessions, which unregister from these.
   IntrusiveList<Session> sessions_;
+  WorkerTraffic traffic_;  // sessions hold its blocks open
   std::atomic<std::size_t> session_count_{0};
   // Each context is run by one thread and touched only from it (other threads
   // post), so the reactor's per-socket locks can go.
@@ -86,6 +92,7 @@ class Worker {
   std::map<std::size_t, std::shared_ptr<Acceptor>> acceptors_;  // by listener id
   UpstreamPool pool_;
   ReleaseDirCache release_dirs_;
+  metrics::LocalCounter accepted_;
   std::shared_ptr<const RouteTable> routes_;
   std::uint64_t routes_version_ = ~0ull;
   bool shutting_down_ = false;

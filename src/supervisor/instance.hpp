@@ -64,6 +64,7 @@ struct InstanceStatus {
   pid_t pid = 0;       // 0 while no process runs
   std::uint16_t port = 0;
   unsigned restarts = 0;
+  unsigned exits = 0;  // the process ended without being asked to (a crash, a clean exit, over max_memory)
   Millis uptime{0};
   Millis restart_delay{0};  // backoff and crash_loop: the wait before the next start
   std::optional<ExitStatus> last_exit;

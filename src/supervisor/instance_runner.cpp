@@ -213,6 +213,7 @@ awaitable<void> InstanceRunner::watch_memory(pid_t pid) {
 awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
   bool was_ready = ready_;
   auto uptime = since(started_at_);
+  ++exits_;
   mark_down(process_->exit_status());
   // After a crash too: workers the leader left behind would hold the port the next start needs.
   if (outcome == Outcome::memory || process_group_alive(process_->pid())) {
@@ -292,6 +293,7 @@ InstanceStatus InstanceRunner::status() const {
   s.ready = ready_;
   s.port = port_;
   s.restarts = restarts_;
+  s.exits = exits_;
   s.last_exit = last_exit_;
   s.last_error = last_error_;
   bool waiting = state_ == InstanceState::backoff || state_ == InstanceState::crash_loop;

@@ -75,6 +75,7 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   InstanceState state_ = InstanceState::stopped;
   bool ready_ = false;
   unsigned restarts_ = 0;
+  unsigned exits_ = 0;
   Millis restart_delay_{0};
   std::optional<ExitStatus> last_exit_;
   std::string last_error_;

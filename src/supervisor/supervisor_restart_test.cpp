@@ -18,6 +18,7 @@ TEST_F(SupervisorTest, KilledInstanceIsRestarted) {
   auto status = instance(0);
   EXPECT_EQ(status.restarts, 1u);
   EXPECT_EQ(status.last_exit, (ExitStatus{ExitStatus::Kind::signaled, SIGKILL}));
+  EXPECT_EQ(status.exits, 1u);
   EXPECT_FALSE(proc_entry_exists(first));  // reaped, no zombie
 }
 

@@ -18,28 +18,6 @@ namespace baton::itest {
 namespace {
 namespace fs = std::filesystem;
 
-// One request over the unix socket; everything the daemon sent back before closing ("" when
-// it closed at once, or on a connect error).
-std::string ask_socket(const fs::path& socket_path, const std::string& request) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
-  std::string answer;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
-    // A refusal may come before the whole body was taken: what it says is read all the same.
-    for (std::size_t sent = 0; sent < request.size();) {
-      auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<std::size_t>(n);
-    }
-    char buffer[4096];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return answer;
-}
-
 constexpr std::string_view kStatus = "GET /v1/status HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n\r\n";
 
 class ControlSocket : public SiteTest {
@@ -54,7 +32,7 @@ TEST_F(ControlSocket, ServesTheDaemonsUserAndIsOwnerOnly) {
   ASSERT_EQ(::stat(socket_path().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_TRUE(S_ISSOCK(info.st_mode));
-  auto answer = ask_socket(socket_path(), std::string(kStatus));
+  auto answer = ask_unix_socket(socket_path(), std::string(kStatus));
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
   EXPECT_NE(answer.find("\"instances\""), std::string::npos) << answer;
 }
@@ -63,7 +41,7 @@ TEST_F(ControlSocket, TakesASiteArchiveToo) {
   start_site();
   ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
   auto archive = site::testing::tar_file("index.html", "over the socket") + site::testing::tar_end();
-  auto answer = ask_socket(socket_path(), "POST /v1/sites/web/releases?version=sock HTTP/1.1\r\nHost: baton\r\n"
+  auto answer = ask_unix_socket(socket_path(), "POST /v1/sites/web/releases?version=sock HTTP/1.1\r\nHost: baton\r\n"
                                           "Connection: close\r\nContent-Length: " + std::to_string(archive.size()) +
                                           "\r\n\r\n" + archive);
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
@@ -85,7 +63,7 @@ TEST_F(ControlSocket, TakesArchivesOverOneMebibyteInEitherFraming) {
                  site::testing::tar_file("big.bin", std::string(1'050'000, 'b')) + site::testing::tar_end();
   ASSERT_GT(archive.size(), 1u << 20);
   for (auto framing : {"length", "chunked"}) {
-    auto answer = ask_socket(socket_path(), upload_request(archive, framing));
+    auto answer = ask_unix_socket(socket_path(), upload_request(archive, framing));
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << framing << ": " << answer.substr(0, 300);
   }
 }
@@ -93,9 +71,9 @@ TEST_F(ControlSocket, TakesArchivesOverOneMebibyteInEitherFraming) {
 TEST_F(ControlSocket, AMalformedHeadGetsAnAnswer) {
   start_site();
   ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
-  auto answer = ask_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost baton\r\n\r\n");
+  auto answer = ask_unix_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost baton\r\n\r\n");
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
-  auto large = ask_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost: baton\r\nX: " +
+  auto large = ask_unix_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost: baton\r\nX: " +
                                              std::string(70'000, 'x') + "\r\n\r\n");
   EXPECT_TRUE(large.starts_with("HTTP/1.1 431")) << large;
 }
@@ -113,11 +91,11 @@ TEST_F(ControlSocket, AFullDiskWhileSpoolingIs507) {
   start_site();
   ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
   auto small = site::testing::tar_file("index.html", "small") + site::testing::tar_end();
-  ASSERT_TRUE(ask_socket(socket_path(), upload_request(small)).starts_with("HTTP/1.1 200"));
+  ASSERT_TRUE(ask_unix_socket(socket_path(), upload_request(small)).starts_with("HTTP/1.1 200"));
   auto live = fs::read_symlink(root() / "current");
   auto big = site::testing::tar_file("index.html", "big") +
              site::testing::tar_file("big.bin", std::string(3 << 20, 'b')) + site::testing::tar_end();
-  auto answer = ask_socket(socket_path(), upload_request(big));
+  auto answer = ask_unix_socket(socket_path(), upload_request(big));
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 507")) << answer.substr(0, 300);
   EXPECT_EQ(fs::read_symlink(root() / "current"), live);
 }
@@ -135,7 +113,7 @@ TEST_F(ControlSocket, RefusesOtherUsers) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
-    auto answer = ask_socket(socket_path(), std::string(kStatus));
+    auto answer = ask_unix_socket(socket_path(), std::string(kStatus));
     ::_exit(answer.empty() ? 0 : 1);
   }
   int status = 0;
@@ -145,7 +123,7 @@ TEST_F(ControlSocket, RefusesOtherUsers) {
   EXPECT_TRUE(baton.process().wait_for_output(Stream::err, [](std::string_view text) {
     return text.find("event=control_refused uid=65534") != std::string_view::npos;
   }));
-  EXPECT_TRUE(ask_socket(socket_path(), std::string(kStatus)).starts_with("HTTP/1.1 200"));
+  EXPECT_TRUE(ask_unix_socket(socket_path(), std::string(kStatus)).starts_with("HTTP/1.1 200"));
 }
 }  // namespace
 }  // namespace baton::itest

@@ -5,7 +5,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <charconv>
 #include <cstdlib>
@@ -169,6 +172,26 @@ bool Baton::wait_listening(std::size_t listeners) {
   ports_.clear();
   for (auto line : lines_with(text, kListeningEvent)) ports_.push_back(port_after(line, kListeningEvent));
   return true;
+}
+
+std::string ask_unix_socket(const std::filesystem::path& socket_path, const std::string& request) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    // A refusal may come before the whole body was taken: what it says is read all the same.
+    for (std::size_t sent = 0; sent < request.size();) {
+      auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return answer;
 }
 
 std::string read_text(const std::filesystem::path& path) {

@@ -93,6 +93,10 @@ class Baton {
 // Bytes in use by a process (VmRSS), or 0 if it cannot be read.
 std::uint64_t resident_bytes(pid_t pid);
 
+// One request over a unix socket (the daemon's control socket); everything the daemon sent back
+// before closing ("" when it closed at once, or on a connect error).
+std::string ask_unix_socket(const std::filesystem::path& socket_path, const std::string& request);
+
 // A whole file as text ("" when it cannot be read).
 std::string read_text(const std::filesystem::path& path);
 
