@@ -17,6 +17,7 @@ idle_count=${IDLE_CONNECTIONS:-10000}   # 0 skips the memory measurement
 proxies=${PROXIES:-"nginx haproxy baton"}
 backend_bin=${BACKEND:-$build_dir/tests/support/baton-test-backend}
 baton_bin=${BATON:-$build_dir/src/baton}
+baton_before_bin=${BATON_BEFORE:-}     # another baton binary (an earlier commit), run as "baton_before"
 proxy_cpu=${PROXY_CPU:-0}               # the proxy alone on one core...
 load_cpu=${LOAD_CPU:-1}                 # ...backend and wrk together on the other
 pin=${PIN:-1}
@@ -50,9 +51,10 @@ free_port() {
 
 # Fills the @PLACEHOLDERS@ of a template.
 render() {
+  local out=${3:-${1%.in}}
   sed -e "s|@WORKDIR@|$workdir|g" -e "s|@LISTEN_PORT@|$2|g" -e "s|@BACKEND_PORT@|${port_of[direct]}|g" \
     -e "s|@MAX_CONNECTIONS@|$max_connections|g" -e "s|@FD_LIMIT@|$(ulimit -n)|g" \
-    "$here/$1" > "$workdir/${1%.in}"
+    "$here/$1" > "$workdir/$out"
 }
 
 # HAProxy reserves two descriptors per allowed connection (client and server
@@ -128,15 +130,20 @@ start_haproxy() {
   add_target haproxy "$port" "$!"
 }
 
-start_baton() {
-  [ -x "$baton_bin" ] || { note "skipping baton: $baton_bin is not built yet"; return 0; }
+# $1: the target's name, $2: the binary. Each daemon gets a home of its own.
+start_baton_binary() {
+  [ -x "$2" ] || { note "skipping $1: $2 is not built yet"; return 0; }
   local port
   port=$(free_port)
-  render baton.toml.in "$port"
-  "${on_proxy_cpu[@]}" "$baton_bin" daemon --config "$workdir/baton.toml" > "$workdir/baton.log" 2>&1 &
+  render baton.toml.in "$port" "$1.toml"
+  BATON_HOME="$workdir/home-$1" "${on_proxy_cpu[@]}" "$2" daemon --config "$workdir/$1.toml" \
+    > "$workdir/$1.log" 2>&1 &
   pids+=($!)
-  add_target baton "$port" "$!"
+  add_target "$1" "$port" "$!"
 }
+
+start_baton() { start_baton_binary baton "$baton_bin"; }
+start_baton_before() { start_baton_binary baton_before "$baton_before_bin"; }
 
 # wrk prints latencies as 850.00us, 1.20ms or 1.05s; this gives milliseconds.
 p99_ms() {

@@ -15,7 +15,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-ORDER = ["direct", "nginx", "haproxy", "baton"]
+ORDER = ["direct", "nginx", "haproxy", "baton_before", "baton"]
 REFERENCES = ["direct", "nginx", "haproxy"]
 
 
@@ -56,9 +56,11 @@ def cpu_ratio(table, name, reference, connections):
 
 def main():
     table = medians(load(sys.argv[1]))
+    # With an earlier build beside the current one (BATON_BEFORE), what the change costs per request.
+    cpu_references = ["nginx", "haproxy"] + (["baton_before"] if any(n == "baton_before" for n, _ in table) else [])
     header = (["proxy", "conns", "req/s", "p99 ms"] + [f"vs {r}" for r in REFERENCES]
-              + ["errors", "backend conns", "rounds", "cpu us/req", "cpu vs nginx", "cpu vs haproxy",
-                 "load core busy %"])
+              + ["errors", "backend conns", "rounds", "cpu us/req"] + [f"cpu vs {r}" for r in cpu_references]
+              + ["load core busy %"])
     rows = []
     for connections in sorted({c for _, c in table}):
         for name in sorted({n for n, _ in table}, key=lambda n: (ORDER + [n]).index(n)):
@@ -68,7 +70,7 @@ def main():
             rows.append([name, str(connections), f"{rps:,.0f}", f"{p99:.2f}"]
                         + [ratio(table, name, r, connections) for r in REFERENCES]
                         + [str(errors), f"{upstream:.0f}", str(rounds), f"{cpu_us:.1f}" if cpu_us else "-"]
-                        + [cpu_ratio(table, name, r, connections) for r in ("nginx", "haproxy")]
+                        + [cpu_ratio(table, name, r, connections) for r in cpu_references]
                         + [f"{load_busy:.0f}"])
     widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
     for row in [header] + rows:
