@@ -12,6 +12,7 @@
 #include "app/deploy_api.hpp"
 #include "app/metrics_page.hpp"
 #include "app/service_runtime.hpp"
+#include "app/version.hpp"
 #include "app/site_api.hpp"
 #include "deploy/deployer.hpp"
 #include "net/keeper_link.hpp"
@@ -53,7 +54,9 @@ json services_json(ApiContext& context) {
 json status_json(ApiContext& context) {
   json instances = json::array();
   for (const auto& s : context.runtime.status()) instances.push_back(instance_json(s, context.runtime));
-  return json{{"instances", instances}, {"services", services_json(context)}};
+  return json{{"instances", instances},
+              {"services", services_json(context)},
+              {"daemon", {{"version", baton_version()}, {"pid", ::getpid()}}}};
 }
 
 // DELETE /v1/services/NAME -> NAME.

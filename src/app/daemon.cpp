@@ -30,7 +30,8 @@
 
 namespace baton {
 namespace {
-// How long keep-alive clients may send one more request when the daemon hands over.
+// How long keep-alive clients may send one more request when the listeners outlive the daemon
+// (a handover, or any stop under a keeper): the next daemon takes the connections after.
 constexpr std::chrono::milliseconds kHandoverIdleGrace{1000};
 
 // A handler that throws out of the control plane's loop (a completion handler,
@@ -260,11 +261,13 @@ int run_daemon(const cli::DaemonCommand& command) {
     log::info("event={} signal={} timeout_ms={}", handing_over ? "handover" : "shutdown", received,
               runtime.config().proxy.shutdown_timeout.count());
   }
-  // Traffic drains first; only then do the instances behind it stop.
-  // Handing over, busy keep-alive connections end after one more response; a shutdown closes idle ones at once.
+  // Traffic drains first; only then do the instances behind it stop (with --stop-apps).
+  // Under a keeper the listeners stay open for the next daemon, so keep-alive clients get one more
+  // response (with Connection: close) instead of a close under their next request; without one,
+  // nothing would take their next connection, and idle ones are closed at once.
   auto left = (*server)->shutdown(run_on<Millis>(control, [&]() -> awaitable<Millis> {
     co_return runtime.config().proxy.shutdown_timeout;
-  }), handing_over ? kHandoverIdleGrace : Millis(0));
+  }), under_keeper() ? kHandoverIdleGrace : Millis(0));
   // The apps keep running and stay recorded, whatever stopped the daemon (a signal, a crash,
   // a handover): the next daemon adopts them. Only `baton shutdown --stop-apps` stops them.
   bool stopping_apps = stop_apps && !handing_over;

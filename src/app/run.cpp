@@ -11,6 +11,7 @@
 #include "app/keeper.hpp"
 #include "app/systemd.hpp"
 #include "app/upgrade_command.hpp"
+#include "app/version.hpp"
 #include "app/site_commands.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
@@ -19,6 +20,7 @@
 #include "cli/logs_command.hpp"
 #include "cli/ls_command.hpp"
 #include "config/loader.hpp"
+#include "state/schema.hpp"
 
 namespace baton {
 namespace {
@@ -86,7 +88,8 @@ int run(int argc, const char* const* argv) {
   if (auto* shutdown = std::get_if<cli::ShutdownCommand>(&*parsed.command)) return cli::run_shutdown(*shutdown);
   if (auto* apply = std::get_if<cli::ApplyCommand>(&*parsed.command)) return cli::run_apply(*apply);
   if (auto* site = std::get_if<cli::SiteCommand>(&*parsed.command)) return run_site_command(*site);
-  fmt::print("baton {}\n", BATON_VERSION);
+  // The second line tells `baton upgrade` which state files this build can use.
+  fmt::print("baton {}\nstate schema {}\n", baton_version(), state::kSchemaVersion);
   return cli::kOk;
 }
 }  // namespace baton

@@ -14,7 +14,11 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 #include <thread>
+
+#include "state/schema.hpp"
+#include "state/state_db.hpp"
 
 namespace baton {
 namespace {
@@ -53,6 +57,25 @@ std::string version_of(const std::string& binary) {
   if (pid > 0) ::waitpid(pid, &status, 0);
   return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : "";
 }
+// The state schema a build can use, from the second line of `baton version` ("state schema N").
+std::optional<int> schema_of(const std::string& version_text) {
+  constexpr std::string_view kPrefix = "\nstate schema ";
+  auto at = version_text.find(kPrefix);
+  if (at == std::string::npos) return std::nullopt;
+  int schema = 0;
+  if (std::sscanf(version_text.c_str() + at + kPrefix.size(), "%d", &schema) != 1) return std::nullopt;
+  return schema;
+}
+
+// The schema of the home's state file; nullopt when it cannot be read (the daemon reports why).
+std::optional<int> home_schema(const fs::path& home) {
+  auto path = home / state::kStateFileName;
+  if (!fs::exists(path)) return std::nullopt;
+  auto db = state::Database::open(path.string(), {.create_if_missing = false});
+  if (!db) return std::nullopt;
+  auto version = state::schema_version(*db);
+  return version ? std::optional<int>(*version) : std::nullopt;
+}
 }  // namespace
 
 int run_upgrade(const std::string& home_text, const std::string& binary_text) {
@@ -73,6 +96,16 @@ int run_upgrade(const std::string& home_text, const std::string& binary_text) {
   if (!version.starts_with("baton ")) {
     fmt::print(stderr, "baton: {} is not a Baton binary ('{} version' printed no Baton version)\n", binary.string(),
                binary.string());
+    return 1;
+  }
+  // A build that cannot read the home's state would fail at start and be abandoned: say it now.
+  auto theirs = schema_of(version);
+  auto ours = home_schema(home);
+  if (theirs && ours && *theirs < *ours) {
+    fmt::print(stderr,
+               "baton: {} has an incompatible state version: it knows state schema {}, the home's state.db is at "
+               "schema {}; the running daemon keeps serving\n",
+               binary.string(), *theirs, *ours);
     return 1;
   }
   fs::remove(home / "upgrade.result", ec);

@@ -79,6 +79,8 @@ std::optional<std::string> backend_binary() {
 #endif
 }
 
+std::string next_binary() { return BATON_NEXT_BINARY; }
+
 std::optional<std::string> load_binary() {
 #ifdef BATON_LOAD_BINARY
   return std::string(BATON_LOAD_BINARY);

@@ -19,6 +19,8 @@ namespace baton::itest {
 std::string baton_binary();
 std::optional<std::string> backend_binary();
 std::optional<std::string> load_binary();  // baton-load
+// The same Baton stamped with another version (BATON_NEXT_VERSION): a second build to upgrade to.
+std::string next_binary();
 
 // A port bound on 127.0.0.1 and held: nothing else can take it, and until
 // listen() is called a connect to it is refused, which makes a dead target.

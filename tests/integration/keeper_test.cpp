@@ -3,6 +3,7 @@
 // requests that fail are the ones it held, and the apps are adopted, never restarted.
 #include <csignal>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "deploy_fixture.hpp"
 
@@ -97,39 +98,105 @@ TEST_F(Keeper, ASecondKeeperOnTheSameHomeIsRefusedWithThePidOfTheFirst) {
   EXPECT_TRUE(serves());
 }
 
-TEST_F(Keeper, StoppingTheKeeperStopsTheDaemonGracefully) {
-  start_keeper(1);
+// `systemctl stop` or `restart`: the keeper and the daemon stop, the apps run on, and the next
+// keeper adopts them.
+TEST_F(Keeper, StoppingTheKeeperStopsTheDaemonGracefullyAndLeavesTheApps) {
+  start_keeper(2);
+  auto apps = pids_of(cli({"ls", "--json"}).second);
+  ASSERT_EQ(apps.size(), 2u);
   keeper_->signal(SIGTERM);
   auto code = keeper_->wait();
   EXPECT_EQ(code.value_or(-1), 0) << keeper_->output(Stream::err);
   EXPECT_NE(keeper_->output(Stream::err).find("event=keeper_stopped exit=0"), std::string::npos);
   Client client(port_);
   EXPECT_FALSE(client.get("/hello")) << "the listener is closed once the keeper is gone";
+  for (pid_t pid : apps) EXPECT_EQ(::kill(pid, 0), 0) << "app " << pid << " stopped with the keeper";
+
+  keeper_.reset();
+  start_keeper(2);
+  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the next keeper's daemon adopts them";
 }
-// Two binaries of Baton (the second a copy under another path), swapped back and forth under load.
-TEST_F(Keeper, UpgradesUnderLoadFailNoRequestAndRestartNoApp) {
+
+// SIGTERM to the daemon alone is a restart: the keeper starts the next one on the same sockets.
+TEST_F(Keeper, SigtermToTheDaemonRestartsItUnderLoadWithoutAFailedRequestOrAnAppRestart) {
   start_keeper(2);
   auto apps = pids_of(cli({"ls", "--json"}).second);
   ASSERT_EQ(apps.size(), 2u);
-  auto other = dir_.path() / "baton-other";
-  std::filesystem::copy_file(baton_binary(), other);
-  std::filesystem::permissions(other, std::filesystem::perms::owner_all);
   auto& load = start_load(port_);
-  constexpr int kUpgrades = 10;
+  constexpr int kRestarts = 3;
+  for (int i = 0; i < kRestarts; ++i) {
+    auto before = daemons_started();
+    ::kill(daemon_pid(), SIGTERM);
+    ASSERT_TRUE(eventually([&] { return daemons_started() > before; })) << keeper_->output(Stream::err);
+    ASSERT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
+  }
+  auto summary = stop_load(load);
+  std::printf("%d daemon restarts (SIGTERM) under load: %s\n", kRestarts, summary.dump().c_str());
+  expect_no_failure(summary);
+  EXPECT_FALSE(summary["errors"].contains("connect_refused")) << summary;
+  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were adopted, not restarted";
+  EXPECT_FALSE(keeper_->wait(std::chrono::milliseconds(0))) << "the keeper still runs";
+}
+
+// `baton shutdown` under a keeper ends both; `--stop-apps` the apps too.
+TEST_F(Keeper, ShutdownEndsTheKeeperAndOnlyStopAppsStopsTheApps) {
+  start_keeper(1);
+  auto apps = pids_of(cli({"ls", "--json"}).second);
+  ASSERT_EQ(apps.size(), 1u);
+  keeper_->expect_exit();
+  auto [code, out] = cli({"shutdown"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(keeper_->wait().value_or(-1), 0) << keeper_->output(Stream::err);
+  EXPECT_EQ(::kill(*apps.begin(), 0), 0) << "the app stopped with the daemon";
+
+  keeper_.reset();
+  start_keeper(1);
+  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps);
+  keeper_->expect_exit();
+  auto [stopped, stopped_out] = cli({"shutdown", "--stop-apps"});
+  EXPECT_EQ(stopped, 0) << stopped_out;
+  EXPECT_EQ(keeper_->wait().value_or(-1), 0) << keeper_->output(Stream::err);
+  EXPECT_TRUE(eventually([&] { return ::kill(*apps.begin(), 0) != 0; })) << "the app still runs";
+}
+// Two builds of Baton that differ in `baton version`, swapped back and forth under load.
+TEST_F(Keeper, UpgradesBetweenTwoBuildsUnderLoadFailNoRequestAndRestartNoApp) {
+  start_keeper(2);
+  auto apps = pids_of(cli({"ls", "--json"}).second);
+  ASSERT_EQ(apps.size(), 2u);
+  auto& load = start_load(port_);
+  constexpr int kUpgrades = 20;
   for (int i = 0; i < kUpgrades; ++i) {
     pid_t before = daemon_pid();
-    auto binary = i % 2 == 0 ? other.string() : baton_binary();
-    auto [code, out] = cli({"upgrade", "--binary", binary});
+    bool to_next = i % 2 == 0;
+    auto [code, out] = cli({"upgrade", "--binary", to_next ? next_binary() : baton_binary()});
     ASSERT_EQ(code, 0) << out << keeper_->output(Stream::err);
     EXPECT_NE(out.find("upgraded to"), std::string::npos) << out;
     EXPECT_NE(daemon_pid(), before) << "a new daemon serves";
+    auto status = nlohmann::json::parse(cli({"ls", "--json"}).second, nullptr, false);
+    ASSERT_TRUE(status.is_object());
+    auto running = status["daemon"]["version"].get<std::string>();
+    EXPECT_EQ(running == BATON_NEXT_VERSION, to_next) << running;
   }
   auto summary = stop_load(load);
-  std::printf("%d upgrades under load: %s\n", kUpgrades, summary.dump().c_str());
+  std::printf("%d upgrades between two builds under load: %s\n", kUpgrades, summary.dump().c_str());
   EXPECT_GT(summary["requests"].get<std::uint64_t>(), 0u) << summary;
   EXPECT_FALSE(summary["errors"].contains("connect_refused")) << summary;
   EXPECT_EQ(summary["failed"].get<std::uint64_t>(), 0u) << summary;
   EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were adopted, not restarted";
+}
+
+// A build that knows an older state schema than the home's would fail at start: refused up front.
+TEST_F(Keeper, AnUpgradeToABuildOfAnOlderStateSchemaIsRefused) {
+  start_keeper(1);
+  pid_t before = daemon_pid();
+  auto old = dir_.path() / "baton-old";
+  std::ofstream(old) << "#!/bin/sh\n[ \"$1\" = version ] && { echo 'baton 0.0.1'; echo 'state schema 1'; exit 0; }\nexit 3\n";
+  std::filesystem::permissions(old, std::filesystem::perms::owner_all);
+  auto [code, out] = cli({"upgrade", "--binary", old.string()});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("incompatible state version"), std::string::npos) << out;
+  EXPECT_EQ(daemon_pid(), before);
+  EXPECT_TRUE(serves());
 }
 
 TEST_F(Keeper, AnUpgradeToSomethingThatIsNotBatonChangesNothing) {
