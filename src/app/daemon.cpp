@@ -106,11 +106,12 @@ std::expected<std::filesystem::path, std::string> prepare_home(const std::string
 }
 
 // One daemon per home: two would fight over the socket, the state and the instances. The lock
-// is the kernel's, so it ends with the process however it ends. The fd stays open on purpose.
-std::expected<void, std::string> lock_home(const std::filesystem::path& home) {
+// is the kernel's, so it ends with the process however it ends; a daemon that hands over while
+// it drains closes the returned fd early.
+std::expected<int, std::string> lock_home(const std::filesystem::path& home) {
   int fd = ::open((home / "daemon.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return std::unexpected(fmt::format("cannot open {}/daemon.lock: {}", home.string(), std::strerror(errno)));
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return {};
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
   ::close(fd);
   return std::unexpected(fmt::format("another baton daemon runs with the home {}: use it, or stop it with "
                                      "'baton shutdown --home {}'",
@@ -179,8 +180,9 @@ int run_daemon(const cli::DaemonCommand& command) {
     fmt::print(stderr, "baton: {}\n", home.error());
     return cli::kFailed;
   }
-  if (auto locked = lock_home(*home); !locked) {
-    fmt::print(stderr, "baton: {}\n", locked.error());
+  auto home_lock = lock_home(*home);
+  if (!home_lock) {
+    fmt::print(stderr, "baton: {}\n", home_lock.error());
     return cli::kFailed;
   }
   auto recorder = StateRecorder::open(*home);
@@ -231,6 +233,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     co_return co_await start_services(applier, runtime, deployer, state, loaded->config);
   });
   int exit_code = cli::kOk;
+  int received = 0;
   bool handing_over = false;
   SiteApi sites([&runtime]() -> const std::map<std::string, SiteConfig>& { return runtime.config().sites; });
   std::atomic<bool> stop_apps{false};
@@ -255,30 +258,51 @@ int run_daemon(const cli::DaemonCommand& command) {
     // No MAINPID: under `baton keeper` the keeper stays the unit's main process.
     notify_systemd(fmt::format("READY=1\nSTATUS=serving {} service(s)", runtime.config().services.size()));
     tell_keeper_ready();
-    int received = wait_for_stop_signal(signals);
+    received = wait_for_stop_signal(signals);
     handing_over = received == SIGUSR2 && under_keeper();
-    if (!handing_over) notify_systemd("STOPPING=1\nSTATUS=draining");
+    // Under a keeper a daemon's stop is a restart unless the keeper stops, and systemd knows that one.
+    if (!under_keeper()) notify_systemd("STOPPING=1\nSTATUS=draining");
     log::info("event={} signal={} timeout_ms={}", handing_over ? "handover" : "shutdown", received,
               runtime.config().proxy.shutdown_timeout.count());
   }
-  // Traffic drains first; only then do the instances behind it stop (with --stop-apps).
-  // Under a keeper the listeners stay open for the next daemon, so keep-alive clients get one more
-  // response (with Connection: close) instead of a close under their next request; without one,
-  // nothing would take their next connection, and idle ones are closed at once.
-  auto left = (*server)->shutdown(run_on<Millis>(control, [&]() -> awaitable<Millis> {
+  auto timeout = run_on<Millis>(control, [&]() -> awaitable<Millis> {
     co_return runtime.config().proxy.shutdown_timeout;
-  }), under_keeper() ? kHandoverIdleGrace : Millis(0));
+  });
   // The apps keep running and stay recorded, whatever stopped the daemon (a signal, a crash,
   // a handover): the next daemon adopts them. Only `baton shutdown --stop-apps` stops them.
   bool stopping_apps = stop_apps && !handing_over;
-  run_on<bool>(control, [&]() -> awaitable<bool> {
-    if (control_server) control_server->close();
-    if (stopping_apps) co_await runtime.stop_all();
-    co_return true;
-  });
-  keep_running.reset();
-  control.stop();
-  control_thread.join();
+  std::size_t left = 0;
+  if (received != 0 && under_keeper() && !stopping_apps) {
+    // The next daemon need not wait for this one's drain (WebSockets and streams may last until
+    // the timeout): this one stops accepting, lets go of the control plane, the apps and the
+    // home, and tells the keeper, which starts the next one at once; then it only drains.
+    (*server)->stop_accepting();
+    run_on<bool>(control, [&]() -> awaitable<bool> {
+      if (control_server) control_server->close();
+      co_return true;
+    });
+    keep_running.reset();
+    control.stop();
+    control_thread.join();
+    ::close(*home_lock);
+    tell_keeper_released();
+    log::info("event=released hint=\"the next daemon serves new connections; this one drains\"");
+    left = (*server)->shutdown(timeout, kHandoverIdleGrace);
+  } else {
+    // Traffic drains first; only then do the instances behind it stop (with --stop-apps).
+    // Under a keeper the listeners stay open for the next daemon, so keep-alive clients get one more
+    // response (with Connection: close) instead of a close under their next request; without one,
+    // nothing would take their next connection, and idle ones are closed at once.
+    left = (*server)->shutdown(timeout, under_keeper() ? kHandoverIdleGrace : Millis(0));
+    run_on<bool>(control, [&]() -> awaitable<bool> {
+      if (control_server) control_server->close();
+      if (stopping_apps) co_await runtime.stop_all();
+      co_return true;
+    });
+    keep_running.reset();
+    control.stop();
+    control_thread.join();
+  }
   log::info("event=stopped connections_cut={} apps={}", left, stopping_apps ? "stopped" : "left_running");
   return handing_over ? kHandedOverExit : exit_code;
 }

@@ -22,6 +22,7 @@
 #include <fstream>
 #include <fmt/format.h>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "net/keeper_link.hpp"
@@ -53,6 +54,8 @@ class Keeper {
   std::string listen(std::string_view request, int& fd);
   std::string close_listener(std::string_view address_text);
   void on_daemon_exit(int status);
+  void on_daemon_released();
+  void reap_draining(pid_t pid, int status);
   std::vector<std::string> daemon_argv() const;
 
   void begin_upgrade();
@@ -65,6 +68,7 @@ class Keeper {
   std::map<std::string, Held> held_;  // by the address as the daemon asked for it
   pid_t daemon_ = -1;
   int link_ = -1;  // our end of the socket pair to the running daemon
+  std::set<pid_t> draining_;  // daemons that released everything but their open connections
   Clock::time_point started_;
   std::chrono::milliseconds delay_{0};
   bool stopping_ = false;
@@ -155,18 +159,42 @@ void Keeper::answer(int link) {
   if (ignored_fd >= 0) ::close(ignored_fd);
   int fd = -1;
   std::string reply;
+  bool released = false;
   if (request.starts_with("listen ")) reply = listen(request, fd);
   else if (request.starts_with("close ")) reply = close_listener(std::string_view(request).substr(6));
   else if (request == "stop") {
     reply = "ok";
     stopping_ = true;  // `baton shutdown`: the daemon's exit ends the keeper too
     say("event=stopping reason=shutdown");
+  } else if (request == "released") {
+    reply = "ok";
+    released = true;
   } else if (request == "ready") {
     reply = "ok";
     if (!previous_binary_.empty()) finish_upgrade(fmt::format("ok {}", daemon_));
   }
   else reply = "error unknown request";
   send_message(link, reply, fd);
+  if (released) on_daemon_released();
+}
+
+// The daemon stopped accepting and let go of the home and the apps; it only drains its open
+// connections now (WebSockets may take until its shutdown_timeout). The next one starts at once
+// on the same sockets, and this one is reaped when it is done.
+void Keeper::on_daemon_released() {
+  say(fmt::format("event=daemon_released pid={}", daemon_));
+  draining_.insert(daemon_);
+  daemon_ = -1;
+  ::close(link_);
+  link_ = -1;
+  delay_ = std::chrono::milliseconds(0);
+}
+
+void Keeper::reap_draining(pid_t pid, int status) {
+  draining_.erase(pid);
+  say(fmt::format("event=daemon_drained pid={} status=\"{}\"", pid,
+                  WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
+                                    : fmt::format("killed by signal {}", WTERMSIG(status))));
 }
 
 void Keeper::on_daemon_exit(int status) {
@@ -238,7 +266,7 @@ int Keeper::run() {
   int signals = ::signalfd(-1, &handled, SFD_CLOEXEC);
   if (signals < 0 || !start_daemon()) return 1;
   auto restart_at = Clock::time_point::max();
-  while (daemon_ > 0 || !stopping_) {
+  while (daemon_ > 0 || !stopping_ || !draining_.empty()) {
     if (daemon_ < 0 && !stopping_ && restart_at == Clock::time_point::max()) restart_at = Clock::now() + delay_;
     int timeout = -1;
     if (daemon_ < 0 && !stopping_) {
@@ -277,8 +305,8 @@ int Keeper::run() {
       }
       int status = 0;
       while (daemon_ > 0 && ::waitpid(daemon_, &status, WNOHANG) == daemon_) on_daemon_exit(status);
-      while (::waitpid(-1, &status, WNOHANG) > 0) {
-      }
+      for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;)
+        if (draining_.contains(pid)) reap_draining(pid, status);
     }
   }
   while (!held_.empty()) close_listener(std::string(held_.begin()->first));

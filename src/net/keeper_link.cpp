@@ -125,6 +125,8 @@ void tell_keeper_ready() { tell_keeper("ready"); }
 
 void tell_keeper_stopping() { tell_keeper("stop"); }
 
+void tell_keeper_released() { tell_keeper("released"); }
+
 void release_listen_socket(const Address& address) {
   if (keeper_fd < 0) return;
   std::lock_guard lock(keeper_mutex);

@@ -30,6 +30,9 @@ void tell_keeper_ready();
 // The daemon's exit that follows is a stop (`baton shutdown`), not a crash or a restart:
 // the keeper exits with it instead of starting a new daemon.
 void tell_keeper_stopping();
+// The daemon no longer accepts, supervises or holds the home; it only drains its open
+// connections: the keeper starts the next daemon now (unless it is stopping) and reaps this one later.
+void tell_keeper_released();
 // A daemon that drained and left its apps running for the next one exits with this.
 inline constexpr int kHandedOverExit = 75;
 

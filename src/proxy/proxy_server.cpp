@@ -131,15 +131,20 @@ std::size_t ProxyServer::active_sessions() const {
   return n;
 }
 
-std::size_t ProxyServer::shutdown(std::chrono::milliseconds timeout, std::chrono::milliseconds idle_grace) {
-  // Closing our copies first: new connections are refused, not queued unanswered.
+void ProxyServer::stop_accepting() {
+  // Closing our copies first: new connections are refused (or, under a keeper, wait in its
+  // accept queue for the next daemon), not queued unanswered here.
   stopped_ = true;
   for (auto& l : listeners_) {
     if (l.fd >= 0) ::close(l.fd);
     l.fd = -1;
   }
+  for (auto& w : workers_) w->begin_shutdown(false);
+}
+
+std::size_t ProxyServer::shutdown(std::chrono::milliseconds timeout, std::chrono::milliseconds idle_grace) {
+  stop_accepting();
   if (idle_grace.count() > 0) {
-    for (auto& w : workers_) w->begin_shutdown(false);
     auto grace_end = std::chrono::steady_clock::now() + idle_grace;
     while (active_sessions() > 0 && std::chrono::steady_clock::now() < grace_end)
       std::this_thread::sleep_for(kShutdownPoll);

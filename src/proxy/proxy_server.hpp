@@ -24,6 +24,10 @@ class ProxyServer {
   // published table routes them. Control thread only.
   std::expected<void, std::string> open_listeners(const std::vector<Address>& addresses);
 
+  // Closes every listener copy and acceptor; open connections go on, each keep-alive one
+  // answering one more request with Connection: close. shutdown() may follow at any time.
+  void stop_accepting();
+
   // Stops accepting, lets in-flight requests finish up to the timeout, then stops.
   // Returns the number of connections still open when it gave up.
   // `idle_grace`: first, for up to that long, keep-alive connections may send one more

@@ -185,6 +185,33 @@ TEST_F(Keeper, UpgradesBetweenTwoBuildsUnderLoadFailNoRequestAndRestartNoApp) {
   EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were adopted, not restarted";
 }
 
+// The daemon before drains on its own while the next one serves: an upgrade neither waits for
+// a WebSocket to end nor cuts it.
+TEST_F(Keeper, AnUpgradeDoesNotWaitForAnOpenWebSocketWhichWorksOnUntilItCloses) {
+  start_keeper(1);
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(port_, "/ws")) << ws.last_error();
+  ASSERT_TRUE(ws.write("before", true)) << ws.last_error();
+  auto echoed = ws.read();
+  ASSERT_TRUE(echoed) << ws.last_error();
+  EXPECT_EQ(echoed->data, "before");
+  pid_t before = daemon_pid();
+  auto [code, out] = cli({"upgrade", "--binary", next_binary()});
+  ASSERT_EQ(code, 0) << out << keeper_->output(Stream::err);
+  EXPECT_NE(daemon_pid(), before);
+  EXPECT_EQ(keeper_->output(Stream::err).find(fmt::format("event=daemon_drained pid={}", before)), std::string::npos)
+      << "the daemon before still drains its WebSocket";
+  EXPECT_TRUE(serves()) << "the next daemon serves new connections meanwhile";
+  ASSERT_TRUE(ws.write("after", true)) << ws.last_error();
+  echoed = ws.read();
+  ASSERT_TRUE(echoed) << ws.last_error();
+  EXPECT_EQ(echoed->data, "after");
+  EXPECT_TRUE(ws.close()) << ws.last_error();
+  EXPECT_TRUE(keeper_->wait_for_output(Stream::err, [&](std::string_view text) {
+    return text.find(fmt::format("event=daemon_drained pid={}", before)) != std::string_view::npos;
+  })) << keeper_->output(Stream::err);
+}
+
 // A build that knows an older state schema than the home's would fail at start: refused up front.
 TEST_F(Keeper, AnUpgradeToABuildOfAnOlderStateSchemaIsRefused) {
   start_keeper(1);
