@@ -212,6 +212,30 @@ TEST_F(Keeper, AnUpgradeDoesNotWaitForAnOpenWebSocketWhichWorksOnUntilItCloses) 
   })) << keeper_->output(Stream::err);
 }
 
+// A deploy cut by an upgrade ends as a kill -9 would end it: the next daemon rolls it back (the
+// live release serves on, the new one's instances stop) and the service takes the next deploy.
+TEST_F(Keeper, AnUpgradeDuringADeployRollsItBackWithoutAFailedRequest) {
+  start_keeper(1);
+  auto live = pids_of(cli({"ls", "--json"}).second);
+  ASSERT_EQ(live.size(), 1u);
+  auto& load = start_load(port_);
+  auto [code, out] = deploy("v1", {"--detach"}, {"--startup-delay", "60000"});
+  ASSERT_EQ(code, 0) << out;
+  ASSERT_TRUE(eventually([&] { return pids_of(cli({"ls", "--json"}).second).size() == 2; })) << "v1 started";
+  auto [upgraded, upgrade_out] = cli({"upgrade", "--binary", next_binary()});
+  ASSERT_EQ(upgraded, 0) << upgrade_out << keeper_->output(Stream::err);
+  EXPECT_TRUE(eventually([&] { return pids_of(cli({"ls", "--json"}).second) == live; }))
+      << "the interrupted release's instance still runs: " << cli({"ls", "--json"}).second;
+  auto releases = nlohmann::json::parse(cli({"releases", "web", "--json"}).second);
+  ASSERT_EQ(releases["releases"].size(), 2u) << releases;
+  EXPECT_EQ(releases["releases"][1]["status"], "failed") << releases;
+  auto summary = stop_load(load);
+  expect_no_failure(summary);
+  EXPECT_EQ(summary["versions"].size(), 1u) << "only the live release answered: " << summary;
+  auto [next, next_out] = deploy("v2");
+  EXPECT_EQ(next, 0) << next_out;
+}
+
 // A build that knows an older state schema than the home's would fail at start: refused up front.
 TEST_F(Keeper, AnUpgradeToABuildOfAnOlderStateSchemaIsRefused) {
   start_keeper(1);
