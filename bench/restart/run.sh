@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # What a proxy's own restart costs its clients, side by side on loopback: the same
-# backend and the same load (baton-load, keep-alive connections), while the proxy is
+# backend and the same mixed load while the proxy is restarted. The load: keep-alive GETs
+# (CONNECTIONS connections), keep-alive POSTs of 4 KiB (2), GETs with Connection: close (2),
+# all baton-load, and 3 WebSockets echoing a message every 0.2 s (bench/soak/ws_clients.py).
+# The proxy is
 #   nginx:   reloaded (nginx -s reload) and binary-upgraded (USR2, then QUIT to the old master);
 #   HAProxy: reloaded (a new process with -sf OLD_PID);
-#   Baton:   upgraded (baton upgrade --binary, under baton keeper) and crashed (kill -9 of the daemon).
-# Prints one row per (proxy, action): requests, failed, refused connections, and failures per action.
+#   Baton:   upgraded between two builds (baton upgrade --binary, under baton keeper) and crashed
+#            (kill -9 of the daemon).
+# Prints one row per (proxy, action): HTTP requests, failed, refused connections, failures per
+# action, WebSocket messages echoed, failed and cut.
 #   TIMES=20 CONNECTIONS=8 bench/restart/run.sh
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
@@ -16,7 +21,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   pkill -f "$workdir" 2>/dev/null || true
-  rm -rf "$workdir"
+  if [ "${KEEP_WORKDIR:-0}" = 1 ]; then echo "kept $workdir" >&2; else rm -rf "$workdir"; fi
 }
 trap cleanup EXIT
 
@@ -28,36 +33,52 @@ backend_port=$(free_port)
 pids+=($!)
 wait_port "$backend_port"
 
-# Runs the load while `act` runs TIMES times; prints the row.
+# Runs the mixed load while `act` runs TIMES times; prints the row.
 measure() {
-  local proxy=$1 action=$2 port=$3 act=$4
+  local proxy=$1 action=$2 port=$3 act=$4 loads=()
   "$load_bin" --url "http://127.0.0.1:$port/hello" --connections "$connections" --duration 3600 --json \
-    > "$workdir/load.json" 2> "$workdir/load.err" &
-  local load=$!
+    > "$workdir/load-get.json" 2> "$workdir/load-get.err" &
+  loads+=($!)
+  "$load_bin" --url "http://127.0.0.1:$port/echo" --body 4096 --connections 2 --duration 3600 --json \
+    > "$workdir/load-post.json" 2> "$workdir/load-post.err" &
+  loads+=($!)
+  "$load_bin" --url "http://127.0.0.1:$port/hello" --header "Connection: close" --connections 2 --duration 3600 \
+    --json > "$workdir/load-close.json" 2> "$workdir/load-close.err" &
+  loads+=($!)
+  python3 "$root/bench/soak/ws_clients.py" --port "$port" --clients 3 > "$workdir/ws.json" 2> "$workdir/ws.err" &
+  local ws=$!
   sleep 0.5
   for _ in $(seq "$times"); do $act; sleep "$gap"; done
   sleep 0.5
-  kill -TERM "$load"; wait "$load" || true
-  python3 - "$proxy" "$action" "$times" "$workdir/load.json" <<'PY'
+  kill -TERM "${loads[@]}" "$ws"; wait "${loads[@]}" "$ws" || true
+  python3 - "$proxy" "$action" "$times" "$workdir" <<'PY'
 import json, sys
-proxy, action, times, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-s = json.load(open(path))
-refused = s["errors"].get("connect_refused", 0)
-print(f"| {proxy} | {action} x{times} | {s['requests']} | {s['failed']} | {refused} | {s['failed']/times:.2f} | {s['p99_ms']:.1f} |")
+proxy, action, times, workdir = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+loads = [json.load(open(f"{workdir}/load-{kind}.json")) for kind in ("get", "post", "close")]
+requests = sum(s["requests"] for s in loads)
+failed = sum(s["failed"] for s in loads)
+refused = sum(s["errors"].get("connect_refused", 0) for s in loads)
+p99 = max(s["p99_ms"] for s in loads)
+ws = json.load(open(f"{workdir}/ws.json"))
+print(f"| {proxy} | {action} x{times} | {requests} | {failed} | {refused} | {failed/times:.2f} | {p99:.1f} "
+      f"| {ws['messages']} | {ws['failed']} | {ws['cuts']} |")
 PY
 }
 
-echo "| proxy | action | requests | failed | refused | failed per action | p99 ms |"
-echo "|---|---|---|---|---|---|---|"
+echo "| proxy | action | requests | failed | refused | failed per action | p99 ms | ws messages | ws failed | ws cut |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 
 # nginx
-if command -v nginx > /dev/null; then
+only=${ONLY:-nginx haproxy baton}  # which proxies to measure
+if command -v nginx > /dev/null && [[ " $only " == *" nginx "* ]]; then
   nginx_bin=$(command -v nginx)  # absolute: USR2 re-executes the master by its argv[0]
   port=$(free_port)
   mkdir -p "$workdir/nginx"
   sed -e "s|@WORKDIR@|$workdir/nginx|g" -e "s|@FD_LIMIT@|4096|" -e "s|@MAX_CONNECTIONS@|2048|" \
       -e "s|@BACKEND_PORT@|$backend_port|" -e "s|@LISTEN_PORT@|$port|" \
       -e "s|daemon off;|daemon on;|" "$root/bench/proxy/nginx.conf.in" > "$workdir/nginx/nginx.conf"
+  # Without it an old master waits for the WebSockets for ever, and the next upgrade finds it there.
+  echo "worker_shutdown_timeout 1s;" >> "$workdir/nginx/nginx.conf"
   "$nginx_bin" -c "$workdir/nginx/nginx.conf" -p "$workdir/nginx"
   wait_port "$port"
   reload_nginx() { "$nginx_bin" -c "$workdir/nginx/nginx.conf" -p "$workdir/nginx" -s reload 2> /dev/null; }
@@ -75,7 +96,7 @@ if command -v nginx > /dev/null; then
 fi
 
 # HAProxy
-if command -v haproxy > /dev/null; then
+if command -v haproxy > /dev/null && [[ " $only " == *" haproxy "* ]]; then
   port=$(free_port)
   sed -e "s|@MAX_CONNECTIONS@|2048|" -e "s|@BACKEND_PORT@|$backend_port|" -e "s|@LISTEN_PORT@|$port|" \
       "$root/bench/proxy/haproxy.cfg.in" > "$workdir/haproxy.cfg"
@@ -93,14 +114,17 @@ cat > "$workdir/baton.toml" <<TOML
 listen = "127.0.0.1:$port"
 targets = ["127.0.0.1:$backend_port"]
 TOML
-cp "$baton_bin" "$workdir/baton-other"
+# The second build: baton-next from the test build (another version stamped into the same code),
+# else a copy.
+other=$build_dir/tests/integration/baton-next
+[ -x "$other" ] || { cp "$baton_bin" "$workdir/baton-other"; other=$workdir/baton-other; }
 "$baton_bin" keeper --config "$workdir/baton.toml" --home "$workdir/home" > "$workdir/keeper.log" 2>&1 &
 pids+=($!)
 wait_port "$port"
 flip=0
 upgrade_baton() {
   local binary=$baton_bin
-  [ $((flip++ % 2)) -eq 0 ] && binary=$workdir/baton-other
+  [ $((flip++ % 2)) -eq 0 ] && binary=$other
   "$baton_bin" upgrade --binary "$binary" --home "$workdir/home" > /dev/null
 }
 measure baton "upgrade" "$port" upgrade_baton
@@ -112,6 +136,8 @@ kill_baton() {
     sleep 0.02
   done
   killed=$((killed + 1))
+  # The next kill waits until the new daemon answers its control socket (it serves by then).
+  for _ in $(seq 100); do "$baton_bin" ls --home "$workdir/home" > /dev/null 2>&1 && break; sleep 0.05; done
 }
 killed=$(grep -c daemon_started "$workdir/keeper.log")
 measure baton "kill -9 of the daemon" "$port" kill_baton

@@ -70,6 +70,7 @@ class Keeper {
   int link_ = -1;  // our end of the socket pair to the running daemon
   std::set<pid_t> draining_;  // daemons that released everything but their open connections
   Clock::time_point started_;
+  bool served_ = false;  // the running daemon said "ready"
   std::chrono::milliseconds delay_{0};
   bool stopping_ = false;
   int exit_code_ = 0;
@@ -112,6 +113,7 @@ bool Keeper::start_daemon() {
   daemon_ = pid;
   link_ = pair[0];
   started_ = Clock::now();
+  served_ = false;
   say(fmt::format("event=daemon_started pid={}", pid));
   return true;
 }
@@ -171,6 +173,7 @@ void Keeper::answer(int link) {
     released = true;
   } else if (request == "ready") {
     reply = "ok";
+    served_ = true;
     if (!previous_binary_.empty()) finish_upgrade(fmt::format("ok {}", daemon_));
   }
   else reply = "error unknown request";
@@ -226,7 +229,8 @@ void Keeper::on_daemon_exit(int status) {
   // Not asked to stop, so a clean exit is a restart (SIGTERM to the daemon alone) and any other
   // a crash. A daemon that ran a while comes back at once. One that keeps dying as it starts
   // (a broken config, a full disk) backs off.
-  bool ran_a_while = Clock::now() - started_ >= kStableRun;
+  // One that served was killed or hit a bug later: not a crash loop, however soon that came.
+  bool ran_a_while = served_ || Clock::now() - started_ >= kStableRun;
   delay_ = ran_a_while ? std::chrono::milliseconds(0)
                        : std::min(kMaxRestartDelay, std::max(delay_ * 2, std::chrono::milliseconds(100)));
   say(fmt::format("event=daemon_restarting in_ms={}", delay_.count()));

@@ -78,7 +78,7 @@ TEST_F(Systemd, StartupWritesTheUnitWhereItIsTold) {
   EXPECT_NE(refused.output(Stream::err).find("cannot write"), std::string::npos) << refused.output(Stream::err);
 }
 
-TEST_F(Systemd, TheDaemonSaysReadyPingsTheWatchdogAndSaysStopping) {
+TEST_F(Systemd, TheDaemonSaysReadyPingsTheWatchdogReloadsOnApplyAndSaysStopping) {
   auto socket_path = dir_.path() / "notify.sock";
   NotifySocket notify(socket_path);
   auto config = dir_.path() / "systemd.toml";
@@ -92,6 +92,13 @@ TEST_F(Systemd, TheDaemonSaysReadyPingsTheWatchdogAndSaysStopping) {
   EXPECT_NE(ready.find("STATUS=serving"), std::string::npos) << ready;
   EXPECT_NE(notify.until("WATCHDOG=1"), "");
   EXPECT_NE(notify.until("WATCHDOG=1"), "") << "pinged again";
+  Process apply("apply", {baton_binary(), "apply", config.string(), "--home", (dir_.path() / "home").string()},
+                dir_.path());
+  auto reloading = notify.until("RELOADING=1");
+  EXPECT_NE(reloading, "") << apply.output(Stream::err);
+  EXPECT_NE(reloading.find("MONOTONIC_USEC="), std::string::npos) << reloading;
+  EXPECT_NE(notify.until("READY=1"), "") << "ready again once applied";
+  EXPECT_EQ(apply.wait().value_or(-1), 0) << apply.output(Stream::err);
   daemon.signal(SIGTERM);
   EXPECT_NE(notify.until("STOPPING=1"), "");
   EXPECT_EQ(daemon.wait().value_or(-1), 0);
