@@ -2,7 +2,10 @@
 // home's runtime files (socket, output pipes) are gone, and `baton daemon` starts
 // with no argument but BATON_HOME. Every service comes back on the release that
 // was live, at its instance count, with its history.
+#include <fmt/ranges.h>
+
 #include <csignal>
+#include <memory>
 
 #include "deploy_fixture.hpp"
 
@@ -33,6 +36,30 @@ class Reboot : public Deploys {
   }
 
   static nlohmann::json parsed(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
+
+  // What `ls --json` says that must survive a reboot: which instances of which release, healthy or
+  // not (pids, ports and uptimes are new after any reboot).
+  static std::multiset<std::string> shape(const nlohmann::json& status) {
+    std::multiset<std::string> out;
+    if (!status.is_object()) return out;
+    for (const auto& i : status["instances"])
+      out.insert(fmt::format("{} {} #{} healthy={}", i["service"].get<std::string>(), i["release"].get<std::string>(),
+                             i["instance"].dump(), i.value("healthy", false)));
+    return out;
+  }
+
+  // SIGKILL to the daemon and every app, the runtime files gone, then `baton daemon` with no argument.
+  std::unique_ptr<Process> reboot(Process& daemon, const std::string& name) {
+    auto apps = pids();
+    daemon.signal(SIGKILL);
+    daemon.wait();
+    for (pid_t pid : apps) ::kill(pid, SIGKILL);
+    fs::remove_all(fs::path(home_) / "run");
+    fs::remove(fs::path(home_) / "baton.sock");
+    return std::make_unique<Process>(name, std::vector<std::string>{"/usr/bin/env", "BATON_HOME=" + home_,
+                                                                    baton_binary(), "daemon"},
+                                     dir_.path());
+  }
 };
 
 TEST_F(Reboot, ServicesComeBackOnTheirLiveReleaseWithTheirInstancesAndHistory) {
@@ -70,6 +97,28 @@ TEST_F(Reboot, ServicesComeBackOnTheirLiveReleaseWithTheirInstancesAndHistory) {
   EXPECT_EQ(releases_after, releases_before);
   daemon.signal(SIGTERM);
   daemon.wait();
+}
+TEST_F(Reboot, FiveRebootsInARowLeaveTheStateAsItWas) {
+  auto& first = start_service(2, "rolling");
+  auto [code, out] = deploy("v1");
+  ASSERT_EQ(code, 0) << out;
+  ASSERT_EQ(cli({"scale", "web", "3"}).first, 0);
+  std::multiset<std::string> before;
+  ASSERT_TRUE(eventually([&] { return (before = shape(parsed(cli({"ls", "--json"}).second))).size() == 3; }));
+  auto releases_before = parsed(cli({"releases", "web", "--json"}).second);
+  std::unique_ptr<Process> daemon;
+  for (int i = 1; i <= 5; ++i) {
+    daemon = reboot(daemon ? *daemon : first.process(), "rebooted-" + std::to_string(i));
+    auto port = listening_port(*daemon);
+    ASSERT_NE(port, 0) << daemon->output(Stream::err);
+    std::multiset<std::string> after;
+    EXPECT_TRUE(eventually([&] { return (after = shape(parsed(cli({"ls", "--json"}).second))) == before; }))
+        << "reboot " << i << ": " << fmt::format("{}", fmt::join(after, ", "));
+    EXPECT_EQ(parsed(cli({"releases", "web", "--json"}).second), releases_before) << "reboot " << i;
+    EXPECT_EQ(name_at(port), "v1") << "reboot " << i;
+  }
+  daemon->signal(SIGTERM);
+  daemon->wait();
 }
 }  // namespace
 }  // namespace baton::itest
