@@ -21,6 +21,7 @@ ALLOWED = {
     "supervisor": {"base", "net"},
     "control": {"base", "net"},
     "deploy": {"base", "net", "balancer", "config", "supervisor", "state", "metrics"},
+    "keeper": {"net"},
     "app": {"base", "metrics", "net", "http", "balancer", "config", "proxy", "cli", "site", "state", "supervisor", "deploy", "control"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)

@@ -26,6 +26,7 @@
 #include "app/systemd.hpp"
 #include "deploy/deployer.hpp"
 #include "net/keeper_link.hpp"
+#include "net/socket_activation.hpp"
 #include "proxy/proxy_server.hpp"
 
 namespace baton {
@@ -174,6 +175,11 @@ awaitable<std::expected<void, std::string>> start_services(ConfigApplier& applie
 }  // namespace
 
 int run_daemon(const cli::DaemonCommand& command) {
+  // Sockets systemd passed (LISTEN_FDS) are taken before anything else opens a descriptor.
+  if (auto passed = take_passed_sockets(); !passed) {
+    fmt::print(stderr, "baton: {}\n", passed.error());
+    return cli::kUsage;
+  }
   if (attach_to_keeper()) log::info("event=under_keeper pid={}", ::getppid());
   auto home = prepare_home(command.home);
   if (!home) {
@@ -255,6 +261,8 @@ int run_daemon(const cli::DaemonCommand& command) {
     exit_code = cli::kFailed;
   } else {
     start_watchdog(control.get_executor());
+    // Every configured listener is open: a passed socket nothing claimed has no use.
+    for (const auto& closed : close_unclaimed_passed_sockets()) log::warn("event=passed_socket_unused {} action=closed", closed);
     // No MAINPID: under `baton keeper` the keeper stays the unit's main process.
     notify_systemd(fmt::format("READY=1\nSTATUS=serving {} service(s)", runtime.config().services.size()));
     tell_keeper_ready();

@@ -1,356 +1,42 @@
-// The keeper: a small process that owns every listening socket and runs the
-// daemon under them. No HTTP parser, no deploy code: whatever can throw lives in
-// the daemon. When the daemon dies, the sockets stay open, clients wait in the
-// kernel's accept queue, and a new daemon (which adopts the running apps) takes
-// them over. Its whole protocol is in net/keeper_link.hpp.
 #include "app/keeper.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/file.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <fmt/format.h>
-#include <map>
-#include <set>
-#include <thread>
-
-#include "net/keeper_link.hpp"
+#include <vector>
 
 namespace baton {
 namespace {
-using Clock = std::chrono::steady_clock;
-// A daemon that dies within this of its start is crash-looping: restarts back off.
-constexpr std::chrono::seconds kStableRun{2};
-constexpr std::chrono::milliseconds kMaxRestartDelay{5000};
-// A new binary that has not served by then is abandoned for the one before.
-constexpr std::chrono::seconds kUpgradeReadyTimeout{60};
+namespace fs = std::filesystem;
 
-void say(const std::string& line) { fmt::print(stderr, "[keeper] {}\n", line); }
-
-struct Held {
-  int fd = -1;
-  Address bound;
-};
-
-class Keeper {
- public:
-  explicit Keeper(const cli::DaemonCommand& command) : command_(command) {}
-  int run();
-
- private:
-  bool start_daemon();
-  void answer(int link);
-  std::string listen(std::string_view request, int& fd);
-  std::string close_listener(std::string_view address_text);
-  void on_daemon_exit(int status);
-  void on_daemon_released();
-  void reap_draining(pid_t pid, int status);
-  std::vector<std::string> daemon_argv() const;
-
-  void begin_upgrade();
-  void finish_upgrade(const std::string& result);
-
-  cli::DaemonCommand command_;
-  std::string binary_ = "/proc/self/exe";  // what the next daemon runs
-  std::string previous_binary_;             // while an upgrade is under way: where to go back
-  Clock::time_point upgrade_deadline_ = Clock::time_point::max();
-  std::map<std::string, Held> held_;  // by the address as the daemon asked for it
-  pid_t daemon_ = -1;
-  int link_ = -1;  // our end of the socket pair to the running daemon
-  std::set<pid_t> draining_;  // daemons that released everything but their open connections
-  Clock::time_point started_;
-  bool served_ = false;  // the running daemon said "ready"
-  std::chrono::milliseconds delay_{0};
-  bool stopping_ = false;
-  int exit_code_ = 0;
-};
-
-std::vector<std::string> Keeper::daemon_argv() const {
-  std::vector<std::string> argv{"baton", "daemon", "--home", command_.home};
-  if (!command_.config_path.empty()) argv.insert(argv.end(), {"--config", command_.config_path});
-  if (command_.log_level) argv.insert(argv.end(), {"--log-level", *command_.log_level});
-  return argv;
-}
-
-bool Keeper::start_daemon() {
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-    say(fmt::format("event=daemon_start_failed error=\"socketpair: {}\"", std::strerror(errno)));
-    return false;
-  }
-  auto argv_text = daemon_argv();
-  std::vector<char*> argv;
-  for (auto& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto fd_text = std::to_string(pair[1]);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::fcntl(pair[1], F_SETFD, 0);  // the daemon's end crosses exec
-    ::setenv(kKeeperFdVariable, fd_text.c_str(), 1);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(binary_.c_str(), argv.data());
-    ::_exit(127);
-  }
-  ::close(pair[1]);
-  if (pid < 0) {
-    ::close(pair[0]);
-    say(fmt::format("event=daemon_start_failed error=\"fork: {}\"", std::strerror(errno)));
-    return false;
-  }
-  daemon_ = pid;
-  link_ = pair[0];
-  started_ = Clock::now();
-  served_ = false;
-  say(fmt::format("event=daemon_started pid={}", pid));
-  return true;
-}
-
-std::string Keeper::listen(std::string_view request, int& fd) {
-  // "listen BACKLOG MODE ADDRESS": the address is the rest (a unix path may hold spaces).
-  int backlog = 0;
-  unsigned mode = 0;
-  int used = 0;
-  std::string text(request);
-  if (std::sscanf(text.c_str(), "listen %d %o %n", &backlog, &mode, &used) < 2 || used <= 0)
-    return "error malformed request";
-  auto address_text = text.substr(static_cast<std::size_t>(used));
-  auto it = held_.find(address_text);
-  if (it == held_.end()) {
-    auto address = parse_address(address_text);
-    if (!address) return "error " + address.error();
-    auto socket = open_listen_socket_with_mode(*address, backlog, mode);
-    if (!socket) return "error " + socket.error();
-    it = held_.emplace(address_text, Held{socket->fd, socket->address}).first;
-    say(fmt::format("event=listener_held address={}", socket->address.text()));
-  }
-  fd = it->second.fd;
-  return "ok " + it->second.bound.text();
-}
-
-std::string Keeper::close_listener(std::string_view address_text) {
-  auto it = held_.find(std::string(address_text));
-  if (it == held_.end()) return "ok";
-  ::close(it->second.fd);
-  if (it->second.bound.kind == Address::Kind::unix_path) ::unlink(it->second.bound.path.c_str());
-  say(fmt::format("event=listener_released address={}", it->second.bound.text()));
-  held_.erase(it);
-  return "ok";
-}
-
-void Keeper::answer(int link) {
-  std::string request;
-  int ignored_fd = -1;
-  if (!receive_message(link, request, ignored_fd)) {
-    ::close(link_);  // the daemon is gone; its exit comes as SIGCHLD
-    link_ = -1;
-    return;
-  }
-  if (ignored_fd >= 0) ::close(ignored_fd);
-  int fd = -1;
-  std::string reply;
-  bool released = false;
-  if (request.starts_with("listen ")) reply = listen(request, fd);
-  else if (request.starts_with("close ")) reply = close_listener(std::string_view(request).substr(6));
-  else if (request == "stop") {
-    reply = "ok";
-    stopping_ = true;  // `baton shutdown`: the daemon's exit ends the keeper too
-    say("event=stopping reason=shutdown");
-  } else if (request == "released") {
-    reply = "ok";
-    released = true;
-  } else if (request == "ready") {
-    reply = "ok";
-    served_ = true;
-    if (!previous_binary_.empty()) finish_upgrade(fmt::format("ok {}", daemon_));
-  }
-  else reply = "error unknown request";
-  send_message(link, reply, fd);
-  if (released) on_daemon_released();
-}
-
-// The daemon stopped accepting and let go of the home and the apps; it only drains its open
-// connections now (WebSockets may take until its shutdown_timeout). The next one starts at once
-// on the same sockets, and this one is reaped when it is done.
-void Keeper::on_daemon_released() {
-  say(fmt::format("event=daemon_released pid={}", daemon_));
-  draining_.insert(daemon_);
-  daemon_ = -1;
-  ::close(link_);
-  link_ = -1;
-  delay_ = std::chrono::milliseconds(0);
-}
-
-void Keeper::reap_draining(pid_t pid, int status) {
-  draining_.erase(pid);
-  say(fmt::format("event=daemon_drained pid={} status=\"{}\"", pid,
-                  WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
-                                    : fmt::format("killed by signal {}", WTERMSIG(status))));
-}
-
-void Keeper::on_daemon_exit(int status) {
-  std::string how = WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
-                                      : fmt::format("killed by signal {}", WTERMSIG(status));
-  say(fmt::format("event=daemon_exited pid={} status=\"{}\"", daemon_, how));
-  daemon_ = -1;
-  if (link_ >= 0) ::close(link_);
-  link_ = -1;
-  bool handed_over = WIFEXITED(status) && WEXITSTATUS(status) == kHandedOverExit;
-  if (!stopping_ && handed_over) {
-    delay_ = std::chrono::milliseconds(0);  // the new binary starts at once
-    return;
-  }
-  if (!previous_binary_.empty()) {
-    // The new binary died before it served: the one before runs again.
-    finish_upgrade("failed: the new daemon " + how + " before it was ready");
-    binary_ = previous_binary_;
-    previous_binary_.clear();
-    if (!stopping_) {
-      delay_ = std::chrono::milliseconds(0);
-      return;
-    }
-  }
-  if (stopping_) {
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    return;
-  }
-  // Not asked to stop, so a clean exit is a restart (SIGTERM to the daemon alone) and any other
-  // a crash. A daemon that ran a while comes back at once. One that keeps dying as it starts
-  // (a broken config, a full disk) backs off.
-  // One that served was killed or hit a bug later: not a crash loop, however soon that came.
-  bool ran_a_while = served_ || Clock::now() - started_ >= kStableRun;
-  delay_ = ran_a_while ? std::chrono::milliseconds(0)
-                       : std::min(kMaxRestartDelay, std::max(delay_ * 2, std::chrono::milliseconds(100)));
-  say(fmt::format("event=daemon_restarting in_ms={}", delay_.count()));
-}
-
-// `baton upgrade` wrote the new binary's path and signalled us: the daemon hands over
-// (drains, leaves its apps running, exits 75) and the new binary starts on the same sockets.
-void Keeper::begin_upgrade() {
-  auto home = std::filesystem::path(command_.home);
-  std::ifstream in(home / "upgrade.binary");
-  std::string path;
-  std::getline(in, path);
-  if (path.empty() || ::access(path.c_str(), X_OK) != 0) return finish_upgrade("failed: no executable at '" + path + "'");
-  if (daemon_ < 0 || !previous_binary_.empty()) return finish_upgrade("failed: no daemon runs, or an upgrade is under way");
-  say(fmt::format("event=upgrade_started binary={}", path));
-  previous_binary_ = binary_;
-  binary_ = path;
-  upgrade_deadline_ = Clock::now() + kUpgradeReadyTimeout;
-  ::kill(daemon_, SIGUSR2);
-}
-
-void Keeper::finish_upgrade(const std::string& result) {
-  say(fmt::format("event=upgrade_{} result=\"{}\"", result.starts_with("ok") ? "done" : "failed", result));
-  if (result.starts_with("ok")) previous_binary_.clear();
-  upgrade_deadline_ = Clock::time_point::max();
-  auto path = std::filesystem::path(command_.home) / "upgrade.result";
-  std::ofstream(path.string() + ".tmp") << result << "\n";
-  std::error_code ignored;
-  std::filesystem::rename(path.string() + ".tmp", path, ignored);
-}
-
-int Keeper::run() {
-  sigset_t handled;
-  sigemptyset(&handled);
-  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&handled, s);
-  ::sigprocmask(SIG_BLOCK, &handled, nullptr);
-  int signals = ::signalfd(-1, &handled, SFD_CLOEXEC);
-  if (signals < 0 || !start_daemon()) return 1;
-  auto restart_at = Clock::time_point::max();
-  while (daemon_ > 0 || !stopping_ || !draining_.empty()) {
-    if (daemon_ < 0 && !stopping_ && restart_at == Clock::time_point::max()) restart_at = Clock::now() + delay_;
-    int timeout = -1;
-    if (daemon_ < 0 && !stopping_) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(restart_at - Clock::now()).count();
-      timeout = static_cast<int>(std::max<long long>(0, left));
-    }
-    if (upgrade_deadline_ != Clock::time_point::max()) {
-      if (Clock::now() >= upgrade_deadline_ && daemon_ > 0) {
-        say("event=upgrade_timed_out");
-        upgrade_deadline_ = Clock::time_point::max();
-        ::kill(daemon_, SIGKILL);  // its exit goes back to the binary before
-      }
-      timeout = timeout < 0 ? 200 : std::min(timeout, 200);
-    }
-    pollfd watched[2] = {{signals, POLLIN, 0}, {link_, POLLIN, 0}};
-    int ready = ::poll(watched, link_ >= 0 ? 2 : 1, timeout);
-    if (ready < 0 && errno != EINTR) return 1;
-    if (daemon_ < 0 && !stopping_ && Clock::now() >= restart_at) {
-      restart_at = Clock::time_point::max();
-      if (!start_daemon()) delay_ = kMaxRestartDelay;
-      continue;
-    }
-    if (ready <= 0) continue;
-    if (link_ >= 0 && (watched[1].revents & (POLLIN | POLLHUP | POLLERR))) answer(link_);
-    if (watched[0].revents & POLLIN) {
-      signalfd_siginfo info{};
-      if (::read(signals, &info, sizeof info) != sizeof info) continue;
-      if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
-        stopping_ = true;
-        say(fmt::format("event=stopping signal={}", info.ssi_signo));
-        if (daemon_ > 0) ::kill(daemon_, static_cast<int>(info.ssi_signo));
-      } else if (info.ssi_signo == SIGHUP) {
-        say("event=signal_ignored signal=SIGHUP");
-      } else if (info.ssi_signo == SIGUSR2) {
-        begin_upgrade();
-      }
-      int status = 0;
-      while (daemon_ > 0 && ::waitpid(daemon_, &status, WNOHANG) == daemon_) on_daemon_exit(status);
-      for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;)
-        if (draining_.contains(pid)) reap_draining(pid, status);
-    }
-  }
-  while (!held_.empty()) close_listener(std::string(held_.begin()->first));
-  return exit_code_;
-}
-
-// One keeper per home, as one daemon per home: the lock names the one that runs.
-std::expected<int, std::string> lock_keeper(const std::string& home) {
+std::string running_binary() {
   std::error_code ec;
-  std::filesystem::create_directories(home, ec);
-  if (ec) return std::unexpected(fmt::format("cannot create the home directory {}: {}", home, ec.message()));
-  auto path = std::filesystem::path(home) / "keeper.lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char pid[32] = {};
-    auto n = ::pread(fd, pid, sizeof pid - 1, 0);
-    ::close(fd);
-    return std::unexpected(fmt::format("another baton keeper runs with the home {} (pid {})", home,
-                                       n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "unknown"));
-  }
-  auto text = std::to_string(::getpid());
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
-    // The pid is only for the message a second keeper prints.
-  }
-  return fd;
+  auto self = fs::canonical("/proc/self/exe", ec);
+  return ec ? "" : self.string();
 }
 }  // namespace
 
+std::string keeper_beside_self() {
+  auto self = running_binary();
+  return self.empty() ? "" : (fs::path(self).parent_path() / "baton-keeper").string();
+}
+
 int run_keeper(const cli::DaemonCommand& command) {
-  auto lock = lock_keeper(command.home);
-  if (!lock) {
-    fmt::print(stderr, "baton: {}\n", lock.error());
-    return 1;
-  }
-  say(fmt::format("event=keeper_started pid={} home={}", ::getpid(), command.home));
-  Keeper keeper(command);
-  int code = keeper.run();
-  say(fmt::format("event=keeper_stopped exit={}", code));
-  ::close(*lock);
-  return code;
+  // The keeper is a binary of its own so that what runs all the time stays small. The same
+  // pid runs it: systemd's main process, a test's child and LISTEN_PID stay right.
+  auto keeper = keeper_beside_self();
+  std::vector<std::string> args{keeper, "--home", command.home, "--daemon-binary", running_binary()};
+  if (!command.config_path.empty()) args.insert(args.end(), {"--config", command.config_path});
+  if (command.log_level) args.insert(args.end(), {"--log-level", *command.log_level});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(keeper.c_str(), argv.data());
+  fmt::print(stderr, "baton: cannot run the keeper {}: {} (baton-keeper is installed beside baton)\n",
+             keeper.empty() ? "baton-keeper" : keeper, std::strerror(errno));
+  return 1;
 }
 }  // namespace baton

@@ -1,6 +1,7 @@
 #include "app/run.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -30,6 +31,11 @@ int write_startup_unit(const cli::StartupCommand& command) {
   UnitOptions options{.binary = fs::canonical("/proc/self/exe", ec).string(),
                       .config = command.config_path.empty() ? "" : fs::absolute(command.config_path).string(),
                       .home = fs::absolute(command.home).string()};
+  // The unit's `baton keeper` runs the baton-keeper beside baton: without it the service could not start.
+  if (auto keeper = keeper_beside_self(); ::access(keeper.c_str(), X_OK) != 0) {
+    fmt::print(stderr, "baton: no baton-keeper beside baton ({}): install it there, the unit runs it\n", keeper);
+    return cli::kFailed;
+  }
   auto unit = systemd_unit(options);
   if (command.print) {
     fmt::print("{}", unit);
@@ -76,7 +82,8 @@ int run(int argc, const char* const* argv) {
   cli::allow_daemon_start(!std::holds_alternative<cli::ShutdownCommand>(*parsed.command));
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
   if (auto* startup = std::get_if<cli::StartupCommand>(&*parsed.command)) return write_startup_unit(*startup);
-  if (auto* upgrade = std::get_if<cli::UpgradeCommand>(&*parsed.command)) return run_upgrade(upgrade->home, upgrade->binary);
+  if (auto* upgrade = std::get_if<cli::UpgradeCommand>(&*parsed.command))
+    return upgrade->keeper ? run_keeper_upgrade(upgrade->home, upgrade->binary) : run_upgrade(upgrade->home, upgrade->binary);
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json, ls->service);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
     return cli::run_logs(logs->home, logs->service, logs->lines, logs->follow);

@@ -26,7 +26,8 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
-# The keeper holds the listening sockets and runs the daemon, starting a new one if it dies;
+# The keeper (baton-keeper, beside baton) holds the listening sockets and runs the daemon,
+# starting a new one if it dies; with a baton.socket unit, it takes systemd's sockets instead;
 # the daemon says READY=1 once its listeners and services are up.
 Type=notify
 NotifyAccess=all

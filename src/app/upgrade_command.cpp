@@ -17,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "app/keeper.hpp"
 #include "state/schema.hpp"
 #include "state/state_db.hpp"
 
@@ -76,7 +77,67 @@ std::optional<int> home_schema(const fs::path& home) {
   auto version = state::schema_version(*db);
   return version ? std::optional<int>(*version) : std::nullopt;
 }
+
+// The line the keeper writes to HOME/upgrade.result once an upgrade is done or abandoned, "" if
+// none comes within kPatience.
+std::string upgrade_result(const fs::path& home) {
+  auto deadline = std::chrono::steady_clock::now() + kPatience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(home / "upgrade.result");
+    std::string result;
+    if (std::getline(in, result) && !result.empty()) return result;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
+}
+
+// Whether the keeper takes SIGUSR1 as "upgrade yourself": one from before keeper upgrades
+// leaves it at its default action, which would end the keeper.
+bool keeper_upgrades_itself(pid_t keeper) {
+  std::ifstream status(fmt::format("/proc/{}/status", keeper));
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("SigBlk:")) return (std::stoull(line.substr(7), nullptr, 16) >> (SIGUSR1 - 1)) & 1;
+  return false;
+}
 }  // namespace
+
+// `baton upgrade --keeper [--binary PATH]`: the keeper checks PATH (`--version`) and re-executes
+// itself as it, same pid, sockets and daemon kept; the new keeper writes the result.
+int run_keeper_upgrade(const std::string& home_text, const std::string& binary_text) {
+  fs::path home(home_text);
+  pid_t keeper = running_keeper(home);
+  if (keeper <= 0) {
+    fmt::print(stderr, "baton: no keeper runs with the home {}\n", home.string());
+    return 1;
+  }
+  if (!keeper_upgrades_itself(keeper)) {
+    fmt::print(stderr, "baton: the keeper (pid {}) predates keeper upgrades; restart it once instead\n", keeper);
+    return 1;
+  }
+  std::error_code ec;
+  auto binary = fs::canonical(binary_text.empty() ? keeper_beside_self() : binary_text, ec);
+  if (ec || ::access(binary.c_str(), X_OK) != 0) {
+    fmt::print(stderr, "baton: no executable at {}\n", binary_text.empty() ? keeper_beside_self() : binary_text);
+    return 1;
+  }
+  fs::remove(home / "upgrade.result", ec);
+  std::ofstream(home / "upgrade.keeper") << binary.string() << "\n";
+  if (::kill(keeper, SIGUSR1) != 0) {
+    fmt::print(stderr, "baton: cannot signal the keeper (pid {})\n", keeper);
+    return 1;
+  }
+  auto result = upgrade_result(home);
+  if (result.empty()) {
+    fmt::print(stderr, "baton: the keeper did not report its upgrade within {} s\n", kPatience.count());
+    return 1;
+  }
+  if (!result.starts_with("ok")) {
+    fmt::print(stderr, "baton: keeper upgrade to {} {}; the keeper before keeps running\n", binary.string(), result);
+    return 1;
+  }
+  fmt::print("keeper upgraded to {} (pid{}, sockets and daemon kept)\n", binary.string(), result.substr(2));
+  return 0;
+}
 
 int run_upgrade(const std::string& home_text, const std::string& binary_text) {
   fs::path home(home_text);
@@ -114,22 +175,17 @@ int run_upgrade(const std::string& home_text, const std::string& binary_text) {
     fmt::print(stderr, "baton: cannot signal the keeper (pid {})\n", keeper);
     return 1;
   }
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(home / "upgrade.result");
-    std::string result;
-    if (std::getline(in, result) && !result.empty()) {
-      if (result.starts_with("ok")) {
-        fmt::print("upgraded to {}: {} serves (daemon pid{})\n", binary.string(), version.substr(0, version.find('\n')),
-                   result.substr(2));
-        return 0;
-      }
-      fmt::print(stderr, "baton: upgrade to {} {}; the daemon before keeps serving\n", binary.string(), result);
-      return 1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto result = upgrade_result(home);
+  if (result.empty()) {
+    fmt::print(stderr, "baton: the keeper did not report the upgrade within {} s\n", kPatience.count());
+    return 1;
   }
-  fmt::print(stderr, "baton: the keeper did not report the upgrade within {} s\n", kPatience.count());
-  return 1;
+  if (!result.starts_with("ok")) {
+    fmt::print(stderr, "baton: upgrade to {} {}; the daemon before keeps serving\n", binary.string(), result);
+    return 1;
+  }
+  fmt::print("upgraded to {}: {} serves (daemon pid{})\n", binary.string(), version.substr(0, version.find('\n')),
+             result.substr(2));
+  return 0;
 }
 }  // namespace baton

@@ -54,7 +54,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   UpgradeCommand upgrade{.home = home_from_environment(), .binary = ""};
   auto* upgrade_cmd = app.add_subcommand(
       "upgrade", "Replace the running daemon with another baton binary, under load, apps kept (needs baton keeper)");
-  upgrade_cmd->add_option("--binary", upgrade.binary, "The new baton binary")->required();
+  upgrade_cmd->add_option("--binary", upgrade.binary,
+                          "The new baton binary; with --keeper, the new baton-keeper (default: the one beside baton)");
+  upgrade_cmd->add_flag("--keeper", upgrade.keeper,
+                        "Replace the keeper itself (same pid, no socket closed, the daemon keeps running)");
   upgrade_cmd->add_option("--home", upgrade.home, "The daemon's home directory");
   CheckCommand check;
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file and exit");
@@ -153,6 +156,11 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     daemon.keeper = keeper_cmd->parsed();
     out.command = daemon;
   } else if (upgrade_cmd->parsed()) {
+    if (upgrade.binary.empty() && !upgrade.keeper) {
+      out.exit_code = kUsage;
+      out.message = "baton: upgrade needs --binary PATH (a new baton for the daemon) or --keeper\nRun 'baton --help' for usage.";
+      return out;
+    }
     out.command = upgrade;
   } else if (startup_cmd->parsed()) {
     out.command = startup;

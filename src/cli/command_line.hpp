@@ -96,9 +96,11 @@ struct ShutdownCommand {
 };
 
 // `upgrade --binary PATH`: the keeper replaces the daemon with that binary.
+// `upgrade --keeper [--binary PATH]`: the keeper re-executes itself as that baton-keeper.
 struct UpgradeCommand {
   std::string home;
   std::string binary;
+  bool keeper = false;
 };
 
 // `startup`: the systemd unit that runs Baton at boot, written or printed.

@@ -1,6 +1,8 @@
 #include "net/address.hpp"
 
-#include <boost/asio/ip/address.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
 #include <fmt/format.h>
 
@@ -40,10 +42,15 @@ std::expected<Address, std::string> parse_address(std::string_view text) {
   if (ec != std::errc{} || end != port.data() + port.size() || port.empty() || value > 65535)
     return bad("the port must be a number from 0 to 65535");
   if (host == "localhost") host = "127.0.0.1";
-  boost::system::error_code parse_error;
-  auto ip = boost::asio::ip::make_address(std::string(host), parse_error);
-  if (parse_error) return bad("the host must be a numeric IP address or localhost");
-  a.host = ip.to_string();
+  // inet_pton, not Asio: the keeper (a small binary without Asio) parses addresses too.
+  std::string host_text(host);
+  int family = host_text.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  in6_addr binary{};
+  char canonical[INET6_ADDRSTRLEN] = {};
+  if (::inet_pton(family, host_text.c_str(), &binary) != 1 ||
+      !::inet_ntop(family, &binary, canonical, sizeof canonical))
+    return bad("the host must be a numeric IP address or localhost");
+  a.host = canonical;
   a.port = static_cast<std::uint16_t>(value);
   return a;
 }

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <mutex>
 
+#include "net/socket_activation.hpp"
+
 namespace baton {
 namespace {
 constexpr std::size_t kMaxMessage = 4096;
@@ -94,7 +96,13 @@ bool under_keeper() { return keeper_fd >= 0; }
 
 std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& address, int backlog,
                                                                unsigned unix_mode) {
-  if (keeper_fd < 0) return open_listen_socket_with_mode(address, backlog, unix_mode);
+  if (keeper_fd < 0) {
+    if (auto passed = claim_passed_socket(address)) {
+      ::fcntl(passed->fd, F_SETFL, ::fcntl(passed->fd, F_GETFL) | O_NONBLOCK);
+      return *passed;
+    }
+    return open_listen_socket_with_mode(address, backlog, unix_mode);
+  }
   std::lock_guard lock(keeper_mutex);
   std::string reply;
   int fd = -1;

@@ -18,7 +18,8 @@ inline constexpr const char* kKeeperFdVariable = "BATON_KEEPER_FD";
 bool attach_to_keeper();
 bool under_keeper();
 
-// A listening socket for `address`: the keeper's when under one, else a new one.
+// A listening socket for `address`: the keeper's when under one, else one passed by systemd
+// (net/socket_activation.hpp) that listens there, else a new one.
 // `unix_mode` (e.g. 0600) is applied to a unix socket's file when not 0.
 std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& address, int backlog,
                                                                unsigned unix_mode = 0);

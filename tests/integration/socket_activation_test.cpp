@@ -1,0 +1,191 @@
+// systemd socket activation: a daemon or keeper started with LISTEN_PID/LISTEN_FDS serves on the
+// sockets it was given instead of binding, including connections queued before it started.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "harness.hpp"
+
+namespace baton::itest {
+namespace {
+namespace fs = std::filesystem;
+
+// A listening TCP socket on 127.0.0.1, inheritable (no close-on-exec), as systemd makes them.
+struct PassedListener {
+  int fd = -1;
+  std::uint16_t port = 0;
+  PassedListener() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd, 64) != 0) return;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+  }
+  ~PassedListener() { close(); }
+  void close() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+};
+
+// argv run by bash with `fds` moved to 3, 4, ... and LISTEN_PID set to its own pid, which the
+// exec keeps: what systemd does between fork and exec.
+std::vector<std::string> with_passed_fds(const std::vector<int>& fds, const std::string& listen_fds,
+                                         const std::vector<std::string>& argv) {
+  std::string script;
+  for (std::size_t i = 0; i < fds.size(); ++i) script += fmt::format("exec {}<&{}; ", 3 + i, fds[i]);
+  for (int fd : fds)
+    if (fd >= 3 + static_cast<int>(fds.size())) script += fmt::format("exec {}<&-; ", fd);
+  script += "export LISTEN_PID=$$ LISTEN_FDS=" + listen_fds + " LISTEN_FDNAMES=web:other; exec \"$@\"";
+  std::vector<std::string> out{"/bin/bash", "-c", script, "bash"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+class SocketActivation : public ProxyTest {
+ protected:
+  void TearDown() override {
+    for (auto& process : started_)
+      if (!process->wait(std::chrono::milliseconds(0))) {
+        process->signal(SIGTERM);
+        process->wait();
+      }
+    ProxyTest::TearDown();
+  }
+
+  // A config whose one service listens on `listen` in front of a test backend that writes its environment.
+  std::string activation_config(const std::string& listen) {
+    auto config = dir_.path() / "activation.toml";
+    std::ofstream(config) << fmt::format(
+        "[proxy]\nthreads = 1\n[services.web]\nlisten = \"{}\"\n"
+        "command = \"env > {} && exec {} --listen 127.0.0.1:{{port}} --name v0\"\nhealth = \"/health\"\n",
+        listen, (dir_.path() / "app.env").string(), *backend_binary());
+    return config.string();
+  }
+
+  Process& start(const std::string& name, std::vector<std::string> argv) {
+    return *started_.emplace_back(std::make_unique<Process>(name, std::move(argv), dir_.path()));
+  }
+
+  std::string home() const { return (dir_.path() / "home").string(); }
+
+  std::vector<std::unique_ptr<Process>> started_;
+};
+
+bool serves_on(std::uint16_t port) {
+  Client client(port);
+  auto response = client.get("/hello");
+  return response && response->status == 200;
+}
+
+TEST_F(SocketActivation, TheDaemonServesOnThePassedSocketAndAnswersWhatQueuedBeforeItStarted) {
+  PassedListener passed;
+  ASSERT_GT(passed.port, 0);
+  Client early(passed.port);
+  ASSERT_TRUE(early.connected());
+  ASSERT_TRUE(early.send("GET /hello HTTP/1.1\r\nHost: early\r\nConnection: close\r\n\r\n"));
+  auto& daemon = start("activated-daemon",
+                       with_passed_fds({passed.fd}, "1",
+                                       {baton_binary(), "daemon", "--config", activation_config(passed.address()),
+                                        "--home", home()}));
+  passed.close();  // the daemon's copy is the only one now
+  auto response = early.read_response();
+  ASSERT_TRUE(response) << early.last_error() << daemon.output(Stream::err);
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_TRUE(serves_on(passed.port));
+  EXPECT_NE(daemon.output(Stream::err).find("event=listening address=" + passed.address()), std::string::npos);
+  auto env = read_text(dir_.path() / "app.env");
+  EXPECT_NE(env.find("PORT="), std::string::npos) << env;
+  EXPECT_EQ(env.find("LISTEN_"), std::string::npos) << "the app inherits no LISTEN_ variable:\n" << env;
+}
+
+TEST_F(SocketActivation, APassedSocketNoAddressWantsIsLoggedAndClosed) {
+  PassedListener wanted, unwanted;
+  auto& daemon = start("activated-extra",
+                       with_passed_fds({wanted.fd, unwanted.fd}, "2",
+                                       {baton_binary(), "daemon", "--config", activation_config(wanted.address()),
+                                        "--home", home()}));
+  wanted.close();
+  unwanted.close();
+  ASSERT_TRUE(daemon.wait_for_output(Stream::err, [](std::string_view text) {
+    return text.find("event=passed_socket_unused") != std::string_view::npos;
+  })) << daemon.output(Stream::err);
+  auto err = daemon.output(Stream::err);
+  EXPECT_NE(err.find("event=passed_socket_unused fd=4 name=other listens_on=" + unwanted.address() + " action=closed"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(serves_on(wanted.port));
+  Client refused(unwanted.port);
+  EXPECT_FALSE(refused.connected()) << "nothing listens there any more";
+}
+
+TEST_F(SocketActivation, MalformedListenFdsIsAClearErrorAndBindsNothing) {
+  PassedListener passed;
+  for (auto [count, message] : std::vector<std::pair<std::string, std::string>>{
+           {"many", "LISTEN_FDS='many' is not a count of passed descriptors"},
+           {"-1", "LISTEN_FDS='-1' is not a count"},
+           {"40", "LISTEN_FDS=40 but descriptor"}}) {
+    for (std::string command : {"daemon", "keeper"}) {
+      auto& process = start("malformed-" + command,
+                            with_passed_fds({passed.fd}, count,
+                                            {baton_binary(), command, "--config", activation_config(passed.address()),
+                                             "--home", home()}));
+      EXPECT_EQ(process.wait().value_or(-1), 2) << command << " " << count;
+      EXPECT_NE(process.output(Stream::err).find(message), std::string::npos) << process.output(Stream::err);
+      EXPECT_FALSE(fs::exists(fs::path(home()) / "keeper.lock")) << "the keeper took nothing";
+    }
+  }
+}
+
+TEST_F(SocketActivation, TheKeeperTakesThePassedSocketAndHandsItToEveryDaemon) {
+  PassedListener passed;
+  Client early(passed.port);
+  ASSERT_TRUE(early.send("GET /hello HTTP/1.1\r\nHost: early\r\nConnection: close\r\n\r\n"));
+  auto& keeper = start("activated-keeper",
+                       with_passed_fds({passed.fd}, "1",
+                                       {baton_binary(), "keeper", "--config", activation_config(passed.address()),
+                                        "--home", home()}));
+  passed.close();
+  auto response = early.read_response();
+  ASSERT_TRUE(response) << early.last_error() << keeper.output(Stream::err);
+  EXPECT_EQ(response->status, 200u);
+  auto err = keeper.output(Stream::err);
+  EXPECT_NE(err.find("event=listener_held address=" + passed.address() + " from=passed"), std::string::npos) << err;
+  // A second daemon gets the same socket from the keeper.
+  constexpr std::string_view kStarted = "[keeper] event=daemon_started pid=";
+  auto daemon = std::stoi(err.substr(err.rfind(kStarted) + kStarted.size(), 10));
+  ::kill(daemon, SIGKILL);
+  ASSERT_TRUE(eventually([&] {
+    auto text = keeper.output(Stream::err);
+    return text.find(kStarted) != text.rfind(kStarted);
+  }));
+  EXPECT_TRUE(eventually([&] { return serves_on(passed.port); })) << keeper.output(Stream::err);
+  EXPECT_EQ(read_text(dir_.path() / "app.env").find("LISTEN_"), std::string::npos);
+}
+
+TEST_F(SocketActivation, SystemdSocketActivateStartsTheDaemonOnItsSocket) {
+  if (::access("/usr/bin/systemd-socket-activate", X_OK) != 0) GTEST_SKIP() << "no systemd-socket-activate";
+  auto port = free_port();
+  auto address = "127.0.0.1:" + std::to_string(port);
+  auto& activator = start("systemd-socket-activate",
+                          {"/usr/bin/systemd-socket-activate", "-l", address, baton_binary(), "daemon", "--config",
+                           activation_config(address), "--home", home()});
+  ASSERT_TRUE(activator.wait_for_output(Stream::err, [](std::string_view text) {
+    return text.find("Listening on") != std::string_view::npos;
+  })) << activator.output(Stream::err);
+  // The first connection starts the daemon, which answers it on the socket it was given.
+  EXPECT_TRUE(serves_on(port)) << activator.output(Stream::err);
+  EXPECT_TRUE(serves_on(port));
+  EXPECT_NE(activator.output(Stream::err).find("event=listening address=" + address), std::string::npos)
+      << activator.output(Stream::err);
+}
+}  // namespace
+}  // namespace baton::itest
