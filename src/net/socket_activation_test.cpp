@@ -52,7 +52,7 @@ TEST(SocketActivation, VariablesForAnotherProcessAreDroppedAndMalformedOnesRefus
   EXPECT_TRUE(take_passed_sockets().has_value());
   EXPECT_EQ(std::getenv("LISTEN_FDS"), nullptr);
   EXPECT_TRUE(passed_sockets().empty());
-  for (const char* fds : {"x", "-1", "99999", "", nullptr}) {
+  for (const char* fds : std::initializer_list<const char*>{"x", "-1", "99999", "", nullptr}) {
     set_activation(std::to_string(::getpid()), fds);
     auto taken = take_passed_sockets();
     EXPECT_FALSE(taken.has_value()) << (fds ? fds : "unset");

@@ -14,7 +14,8 @@ namespace baton::itest {
 namespace {
 namespace fs = std::filesystem;
 
-// A listening TCP socket on 127.0.0.1, inheritable (no close-on-exec), as systemd makes them.
+// A listening TCP socket on 127.0.0.1, inheritable (no close-on-exec), as systemd makes them:
+// closed by the test once the process it is passed to has started.
 struct PassedListener {
   int fd = -1;
   std::uint16_t port = 0;
@@ -52,6 +53,12 @@ std::vector<std::string> with_passed_fds(const std::vector<int>& fds, const std:
 
 class SocketActivation : public ProxyTest {
  protected:
+  // Before any PassedListener exists: a process started later would inherit its socket.
+  void SetUp() override {
+    ProxyTest::SetUp();
+    if (!IsSkipped()) start_backend();
+  }
+
   void TearDown() override {
     for (auto& process : started_)
       if (!process->wait(std::chrono::milliseconds(0))) {
@@ -61,14 +68,24 @@ class SocketActivation : public ProxyTest {
     ProxyTest::TearDown();
   }
 
-  // A config whose one service listens on `listen` in front of a test backend that writes its environment.
+  // `web` on `listen` in front of a test backend (routable at once), and a managed app that
+  // writes its environment to app.env.
   std::string activation_config(const std::string& listen) {
     auto config = dir_.path() / "activation.toml";
     std::ofstream(config) << fmt::format(
-        "[proxy]\nthreads = 1\n[services.web]\nlisten = \"{}\"\n"
-        "command = \"env > {} && exec {} --listen 127.0.0.1:{{port}} --name v0\"\nhealth = \"/health\"\n",
-        listen, (dir_.path() / "app.env").string(), *backend_binary());
+        "[proxy]\nthreads = 1\n[services.web]\nlisten = \"{}\"\ntargets = [\"{}\"]\n"
+        "[services.envapp]\nlisten = \"127.0.0.1:0\"\n"
+        "command = \"env > {} && exec {} --listen 127.0.0.1:{{port}} --name v0\"\n",
+        listen, backends_.front()->address(), env_file().string(), *backend_binary());
     return config.string();
+  }
+
+  fs::path env_file() const { return dir_.path() / "app.env"; }
+
+  // The managed app's environment, once it has written it.
+  std::string app_environment() {
+    EXPECT_TRUE(eventually([&] { return read_text(env_file()).find("PORT=") != std::string::npos; }));
+    return read_text(env_file());
   }
 
   Process& start(const std::string& name, std::vector<std::string> argv) {
@@ -102,8 +119,7 @@ TEST_F(SocketActivation, TheDaemonServesOnThePassedSocketAndAnswersWhatQueuedBef
   EXPECT_EQ(response->status, 200u);
   EXPECT_TRUE(serves_on(passed.port));
   EXPECT_NE(daemon.output(Stream::err).find("event=listening address=" + passed.address()), std::string::npos);
-  auto env = read_text(dir_.path() / "app.env");
-  EXPECT_NE(env.find("PORT="), std::string::npos) << env;
+  auto env = app_environment();
   EXPECT_EQ(env.find("LISTEN_"), std::string::npos) << "the app inherits no LISTEN_ variable:\n" << env;
 }
 
@@ -168,7 +184,7 @@ TEST_F(SocketActivation, TheKeeperTakesThePassedSocketAndHandsItToEveryDaemon) {
     return text.find(kStarted) != text.rfind(kStarted);
   }));
   EXPECT_TRUE(eventually([&] { return serves_on(passed.port); })) << keeper.output(Stream::err);
-  EXPECT_EQ(read_text(dir_.path() / "app.env").find("LISTEN_"), std::string::npos);
+  EXPECT_EQ(app_environment().find("LISTEN_"), std::string::npos);
 }
 
 TEST_F(SocketActivation, SystemdSocketActivateStartsTheDaemonOnItsSocket) {
