@@ -204,8 +204,8 @@ void Keeper::on_daemon_released() {
 void Keeper::reap_draining(pid_t pid, int status) {
   draining_.erase(pid);
   keeper_say(fmt::format("event=daemon_drained pid={} status=\"{}\"", pid,
-                  WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
-                                    : fmt::format("killed by signal {}", WTERMSIG(status))));
+                         WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
+                                           : fmt::format("killed by signal {}", WTERMSIG(status))));
 }
 
 void Keeper::on_daemon_exit(int status) {
