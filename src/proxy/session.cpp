@@ -178,13 +178,15 @@ awaitable<bool> Session::serve_one() {
     path = request_.path;
   }
   state_ = {};
+  uncounted_ = &exchange;
+  exchange_started_ = started;
   if (exchange.status == 0) {
     co_await dispatch(exchange);
   }
   ++requests_served_;
-  auto took = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-  count_exchange(exchange, took);
+  count_exchange();  // no response was written (the client left), or it was counted as it went out
   if (exchange.service && exchange.service->access_log) {
+    auto took = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
     AccessRecord record{exchange.service->name, client_ip_, method, path, exchange.status,
                         exchange.response_bytes, took,
                         exchange.target ? std::string_view(exchange.target->address_text) : std::string_view(),
@@ -196,7 +198,12 @@ awaitable<bool> Session::serve_one() {
   co_return exchange.client_keep_alive && !cut_;
 }
 
-void Session::count_exchange(Exchange& exchange, std::chrono::microseconds latency) {
+// Called as the response's last write starts, not after it: a client that has read its
+// response finds it on its next scrape. Once per exchange; later calls count nothing.
+void Session::count_exchange() {
+  if (!uncounted_) return;
+  auto& exchange = *std::exchange(uncounted_, nullptr);
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange_started_);
   auto& block = exchange.counted_on ? exchange.counted_on->block() : worker_.traffic().block(exchange.service, nullptr);
   block.counters.count_response(exchange.status);
   block.counters.count_bytes(state_.request_bytes, exchange.response_bytes);
@@ -262,6 +269,7 @@ awaitable<void> Session::hold(Exchange& exchange) {
 
 awaitable<void> Session::reply_error(unsigned status, std::string_view code, bool keep_alive) {
   auto response = http::make_error_response(status, code, keep_alive);
+  count_exchange();  // an error response is always the exchange's last
   co_await write_client(response);
 }
 

@@ -67,7 +67,7 @@ class Session : public ListHook<Session> {
   awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers);
   void arm(Phase phase, std::chrono::milliseconds timeout);
   void log_exchange(const Exchange& exchange, Clock::time_point started) const;
-  void count_exchange(Exchange& exchange, std::chrono::microseconds latency);
+  void count_exchange();
   void release_idle_memory();
   void skip_empty_lines();
 
@@ -113,6 +113,8 @@ class Session : public ListHook<Session> {
   std::optional<http::ResponseParser> response_parser_;
   std::shared_ptr<const RouteTable> routes_;  // held for the exchange: a publish may not free it
   const Service* service_ = nullptr;
+  Exchange* uncounted_ = nullptr;  // the exchange being served, until count_exchange() counts it
+  Clock::time_point exchange_started_;
 
   // What happened during the current exchange; reset for every request.
   struct ExchangeState {

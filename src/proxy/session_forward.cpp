@@ -300,6 +300,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
     }
     http::write_response_head(head_out_, response_, http::ClientFraming::none, true, request_.version);
     add_affinity_cookie(ex.target);
+    count_exchange();  // the client has its answer with the 101, long before the tunnel closes
     bool written = co_await write_client(head_out_);
     if (written) {
       OpenWebSocket open(ex.counted_on->block().counters);
@@ -315,6 +316,7 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
   add_affinity_cookie(ex.target);
   auto result = PumpResult::done;
   if (response_parser_->is_done()) {
+    count_exchange();
     bool written = co_await write_client(head_out_);
     if (!written) result = PumpResult::write_failed;
   } else {

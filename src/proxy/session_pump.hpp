@@ -63,11 +63,16 @@ awaitable<Session::PumpResult> Session::pump(Socket& from, beast::flat_buffer& i
     gather_.clear();
     if (!prefix.empty()) gather_.emplace_back(prefix.data(), prefix.size());
     framer.frame(gather_, pieces_, chunked_out, done);
+    // Counted before the write: the response's last write carries its bytes into its count.
+    bytes += pieces_.bytes;
+    if (done && &to == &client_) count_exchange();
     if (!gather_.empty()) {
       arm(write_phase, write_phase == Phase::send ? timeouts.send : timeouts.body);
       auto [ec, n] = co_await asio::async_write(to, gather_, use_nothrow);
-      if (ec) co_return PumpResult::write_failed;
-      bytes += pieces_.bytes;
+      if (ec) {
+        bytes -= pieces_.bytes;
+        co_return PumpResult::write_failed;
+      }
       prefix = {};
     }
     in.consume(used);

@@ -110,11 +110,15 @@ awaitable<void> Session::serve_static(Exchange& exchange) {
     exchange.client_keep_alive = false;
     co_return;
   }
-  bool ok = co_await write_client(head_out_);
+  bool sent_by_file = reply.file && !inline_body;
   exchange.response_bytes = inline_body ? reply.length : 0;
-  if (ok && reply.file && !inline_body) {
+  if (!sent_by_file) count_exchange();  // before the last write, as every response
+  bool ok = co_await write_client(head_out_);
+  if (ok && sent_by_file) {
+    exchange.response_bytes = reply.length;
+    count_exchange();
     ok = co_await send_file_range(reply.file.get(), reply.offset, reply.length);
-    if (ok) exchange.response_bytes = reply.length;
+    if (!ok) exchange.response_bytes = 0;
   }
   if (!ok) exchange.client_keep_alive = false;
 }
