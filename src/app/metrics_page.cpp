@@ -12,33 +12,33 @@ namespace {
 using metrics::Label;
 using metrics::PrometheusText;
 
+// One sample per value of an enumerated label (status class, error kind) beside the target's labels.
+template <typename Enum, std::size_t N>
+void sample_each(PrometheusText& out, std::string_view name, const std::array<Label, 3>& base,
+                 std::string_view label, const std::array<std::uint64_t, N>& counts) {
+  for (std::size_t i = 0; i < N; ++i) {
+    std::array<Label, 4> all{base[0], base[1], base[2], {label, metrics::to_string(static_cast<Enum>(i))}};
+    out.sample(name, all, counts[i]);
+  }
+}
+
 void render_traffic(PrometheusText& out, const metrics::TrafficByLabels& traffic) {
   auto labels = [](const metrics::TrafficLabels& l) {
     return std::array<Label, 3>{{{"service", l.service}, {"release", l.release}, {"target", l.target}}};
   };
   out.family("baton_requests_total", "counter",
              "Requests answered, by status class (the proxy's own 502, 503 and 504 included).");
-  for (const auto& [key, snapshot] : traffic) {
-    auto base = labels(key);
-    for (std::size_t c = 0; c < metrics::kStatusClasses; ++c) {
-      std::array<Label, 4> all{base[0], base[1], base[2],
-                               {"status_class", metrics::to_string(static_cast<metrics::StatusClass>(c))}};
-      out.sample("baton_requests_total", all, snapshot.responses[c]);
-    }
-  }
+  for (const auto& [key, snapshot] : traffic)
+    sample_each<metrics::StatusClass>(out, "baton_requests_total", labels(key), "status_class", snapshot.responses);
   out.family("baton_upstream_errors_total", "counter",
              "Failed attempts on a target: refused (connect), reset, timeout, bad_response.");
   for (const auto& [key, snapshot] : traffic) {
     if (key.target.empty() && snapshot.upstream_errors == decltype(snapshot.upstream_errors){}) continue;
-    auto base = labels(key);
-    for (std::size_t k = 0; k < metrics::kUpstreamErrorKinds; ++k) {
-      std::array<Label, 4> all{base[0], base[1], base[2],
-                               {"kind", metrics::to_string(static_cast<metrics::UpstreamError>(k))}};
-      out.sample("baton_upstream_errors_total", all, snapshot.upstream_errors[k]);
-    }
+    sample_each<metrics::UpstreamError>(out, "baton_upstream_errors_total", labels(key), "kind",
+                                        snapshot.upstream_errors);
   }
   out.family("baton_request_duration_seconds", "histogram",
-             "From the request's head to the response's last byte (WebSocket upgrades not included).");
+             "From the end of the request's head to the response's last write (WebSocket upgrades not included).");
   for (const auto& [key, snapshot] : traffic) out.histogram("baton_request_duration_seconds", labels(key), snapshot.latency);
   out.family("baton_request_body_bytes_total", "counter", "Request body bytes sent to upstreams.");
   for (const auto& [key, snapshot] : traffic) out.sample("baton_request_body_bytes_total", labels(key), snapshot.request_bytes);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <expected>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -78,9 +79,14 @@ std::optional<int> home_schema(const fs::path& home) {
   return version ? std::optional<int>(*version) : std::nullopt;
 }
 
-// The line the keeper writes to HOME/upgrade.result once an upgrade is done or abandoned, "" if
-// none comes within kPatience.
-std::string upgrade_result(const fs::path& home) {
+// Writes `binary` to HOME/`request` for the keeper, signals it, and waits for its result line
+// ("ok PID" or "failed: ..."); the error is why no result came.
+std::expected<std::string, std::string> ask_keeper(const fs::path& home, pid_t keeper, const char* request,
+                                                   const fs::path& binary, int signal) {
+  std::error_code ignored;
+  fs::remove(home / "upgrade.result", ignored);
+  std::ofstream(home / request) << binary.string() << "\n";
+  if (::kill(keeper, signal) != 0) return std::unexpected(fmt::format("cannot signal the keeper (pid {})", keeper));
   auto deadline = std::chrono::steady_clock::now() + kPatience;
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(home / "upgrade.result");
@@ -88,7 +94,7 @@ std::string upgrade_result(const fs::path& home) {
     if (std::getline(in, result) && !result.empty()) return result;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return "";
+  return std::unexpected(fmt::format("the keeper did not report the upgrade within {} s", kPatience.count()));
 }
 
 // Whether the keeper takes SIGUSR1 as "upgrade yourself": one from before keeper upgrades
@@ -120,22 +126,16 @@ int run_keeper_upgrade(const std::string& home_text, const std::string& binary_t
     fmt::print(stderr, "baton: no executable at {}\n", binary_text.empty() ? keeper_beside_self() : binary_text);
     return 1;
   }
-  fs::remove(home / "upgrade.result", ec);
-  std::ofstream(home / "upgrade.keeper") << binary.string() << "\n";
-  if (::kill(keeper, SIGUSR1) != 0) {
-    fmt::print(stderr, "baton: cannot signal the keeper (pid {})\n", keeper);
+  auto result = ask_keeper(home, keeper, "upgrade.keeper", binary, SIGUSR1);
+  if (!result) {
+    fmt::print(stderr, "baton: {}\n", result.error());
     return 1;
   }
-  auto result = upgrade_result(home);
-  if (result.empty()) {
-    fmt::print(stderr, "baton: the keeper did not report its upgrade within {} s\n", kPatience.count());
+  if (!result->starts_with("ok")) {
+    fmt::print(stderr, "baton: keeper upgrade to {} {}; the keeper before keeps running\n", binary.string(), *result);
     return 1;
   }
-  if (!result.starts_with("ok")) {
-    fmt::print(stderr, "baton: keeper upgrade to {} {}; the keeper before keeps running\n", binary.string(), result);
-    return 1;
-  }
-  fmt::print("keeper upgraded to {} (pid{}, sockets and daemon kept)\n", binary.string(), result.substr(2));
+  fmt::print("keeper upgraded to {} (pid{}, sockets and daemon kept)\n", binary.string(), result->substr(2));
   return 0;
 }
 
@@ -169,23 +169,17 @@ int run_upgrade(const std::string& home_text, const std::string& binary_text) {
                binary.string(), *theirs, *ours);
     return 1;
   }
-  fs::remove(home / "upgrade.result", ec);
-  std::ofstream(home / "upgrade.binary") << binary.string() << "\n";
-  if (::kill(keeper, SIGUSR2) != 0) {
-    fmt::print(stderr, "baton: cannot signal the keeper (pid {})\n", keeper);
+  auto result = ask_keeper(home, keeper, "upgrade.binary", binary, SIGUSR2);
+  if (!result) {
+    fmt::print(stderr, "baton: {}\n", result.error());
     return 1;
   }
-  auto result = upgrade_result(home);
-  if (result.empty()) {
-    fmt::print(stderr, "baton: the keeper did not report the upgrade within {} s\n", kPatience.count());
-    return 1;
-  }
-  if (!result.starts_with("ok")) {
-    fmt::print(stderr, "baton: upgrade to {} {}; the daemon before keeps serving\n", binary.string(), result);
+  if (!result->starts_with("ok")) {
+    fmt::print(stderr, "baton: upgrade to {} {}; the daemon before keeps serving\n", binary.string(), *result);
     return 1;
   }
   fmt::print("upgraded to {}: {} serves (daemon pid{})\n", binary.string(), version.substr(0, version.find('\n')),
-             result.substr(2));
+             result->substr(2));
   return 0;
 }
 }  // namespace baton

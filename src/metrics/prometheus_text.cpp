@@ -5,28 +5,24 @@
 #include <cmath>
 
 namespace baton::metrics {
-std::string escape_label_value(std::string_view value) {
+namespace {
+// The text format's escapes: a backslash and a newline everywhere, a double quote inside a label value.
+std::string escaped(std::string_view text, bool quoted) {
   std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
+  out.reserve(text.size());
+  for (char c : text) {
     if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
+    else if (c == '"' && quoted) out += "\\\"";
     else if (c == '\n') out += "\\n";
     else out += c;
   }
   return out;
 }
+}  // namespace
 
-std::string escape_help(std::string_view help) {
-  std::string out;
-  out.reserve(help.size());
-  for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
+std::string escape_label_value(std::string_view value) { return escaped(value, true); }
+
+std::string escape_help(std::string_view help) { return escaped(help, false); }
 
 std::string format_number(double value) {
   if (std::isnan(value)) return "NaN";

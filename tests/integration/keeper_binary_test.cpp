@@ -4,70 +4,17 @@
 #include <csignal>
 #include <fstream>
 
-#include "deploy_fixture.hpp"
+#include "keeper_fixture.hpp"
 
 namespace baton::itest {
 namespace {
 namespace fs = std::filesystem;
-constexpr std::string_view kKeeperBinaryListening = "event=listening address=127.0.0.1:";
-constexpr std::string_view kKeeperBinaryDaemonStarted = "[keeper] event=daemon_started pid=";
 constexpr std::string_view kKeeperResumed = "[keeper] event=keeper_resumed pid=";
 constexpr std::uint64_t kKeeperRssLimit = 2 * 1024 * 1024;
 
 std::string keeper_binary_path() { return (fs::path(baton_binary()).parent_path() / "baton-keeper").string(); }
 
-std::size_t occurrences(const std::string& text, std::string_view what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-class KeeperBinary : public Deploys {
- protected:
-  void TearDown() override {
-    if (keeper_ && !keeper_->wait(std::chrono::milliseconds(0))) {
-      keeper_->signal(SIGTERM);
-      keeper_->wait();
-    }
-    Deploys::TearDown();
-  }
-
-  void start_keeper(unsigned instances) {
-    home_ = (dir_.path() / "home").string();
-    auto config = dir_.path() / "keeper-binary.toml";
-    std::ofstream(config) << fmt::format(
-        "[proxy]\nthreads = 2\n[services.web]\nlisten = \"127.0.0.1:0\"\n"
-        "command = [\"{}\", \"--listen\", \"127.0.0.1:{{port}}\", \"--name\", \"v0\"]\n"
-        "instances = {}\nhealth = \"/health\"\nstop_timeout = \"5s\"\n",
-        *backend_binary(), instances);
-    keeper_.emplace("keeper", std::vector<std::string>{baton_binary(), "keeper", "--config", config.string(),
-                                                        "--home", home_},
-                    dir_.path());
-    ASSERT_TRUE(keeper_->wait_for_output(Stream::err, [](std::string_view text) {
-      auto at = text.find(kKeeperBinaryListening);
-      return at != std::string_view::npos && text.find('\n', at) != std::string_view::npos;
-    })) << keeper_->output(Stream::err);
-    auto text = keeper_->output(Stream::err);
-    port_ = static_cast<std::uint16_t>(
-        std::stoi(text.substr(text.find(kKeeperBinaryListening) + kKeeperBinaryListening.size(), 5)));
-    ASSERT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
-  }
-
-  pid_t daemon_pid() const {
-    auto text = keeper_->output(Stream::err);
-    auto at = text.rfind(kKeeperBinaryDaemonStarted);
-    return at == std::string::npos ? -1 : std::stoi(text.substr(at + kKeeperBinaryDaemonStarted.size(), 10));
-  }
-
-  bool serves() {
-    Client client(port_);
-    auto response = client.get("/hello");
-    return response && response->status == 200;
-  }
-
-  std::optional<Process> keeper_;
-  std::uint16_t port_ = 0;
-};
+class KeeperBinary : public KeeperRun {};
 
 TEST_F(KeeperBinary, BatonKeeperRunsTheSmallBinaryInPlaceUnderTwoMebibytes) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -130,15 +77,13 @@ TEST_F(KeeperBinary, KeeperUpgradesUnderLoadCloseNoSocketAndKeepTheDaemonAndTheA
     auto [code, out] = cli({"upgrade", "--keeper", "--binary", binary});
     ASSERT_EQ(code, 0) << out << keeper_->output(Stream::err);
     EXPECT_NE(out.find("keeper upgraded to"), std::string::npos) << out;
-    EXPECT_EQ(occurrences(keeper_->output(Stream::err), kKeeperResumed), static_cast<std::size_t>(i + 1));
+    EXPECT_EQ(keeper_said(kKeeperResumed), static_cast<std::size_t>(i + 1));
     EXPECT_EQ(fs::read_symlink(fmt::format("/proc/{}/exe", keeper_->pid())), fs::canonical(binary));
     EXPECT_TRUE(serves());
   }
   auto summary = stop_load(load);
   std::printf("%d keeper upgrades under load: %s\n", kKeeperUpgrades, summary.dump().c_str());
-  EXPECT_GT(summary["requests"].get<std::uint64_t>(), 0u) << summary;
-  EXPECT_FALSE(summary["errors"].contains("connect_refused")) << summary;
-  EXPECT_EQ(summary["failed"].get<std::uint64_t>(), 0u) << summary;
+  expect_no_failure_nor_refusal(summary);
   EXPECT_EQ(daemon_pid(), daemon) << "the daemon was not restarted";
   EXPECT_EQ(::kill(daemon, 0), 0) << "the daemon still runs";
   EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were not restarted";
@@ -170,7 +115,7 @@ TEST_F(KeeperBinary, AKeeperUpgradeToABadBinaryChangesNothing) {
     EXPECT_EQ(code, 1) << binary << ": " << out;
     EXPECT_NE(out.find(reason), std::string::npos) << binary << ": " << out;
   }
-  EXPECT_EQ(occurrences(keeper_->output(Stream::err), kKeeperResumed), 0u);
+  EXPECT_EQ(keeper_said(kKeeperResumed), 0u);
   EXPECT_FALSE(keeper_->wait(std::chrono::milliseconds(0)));
   EXPECT_EQ(daemon_pid(), daemon);
   EXPECT_TRUE(serves());
