@@ -64,7 +64,7 @@ TEST_F(KeeperBinary, BadArgumentsAreUsageErrors) {
 // Two baton-keeper binaries (the second a copy under another path), swapped under load.
 TEST_F(KeeperBinary, KeeperUpgradesUnderLoadCloseNoSocketAndKeepTheDaemonAndTheApps) {
   start_keeper(2);
-  auto apps = pids_of(cli({"ls", "--json"}).second);
+  auto apps = app_pids();
   ASSERT_EQ(apps.size(), 2u);
   pid_t daemon = daemon_pid();
   auto other = dir_.path() / "baton-keeper-other";
@@ -86,13 +86,13 @@ TEST_F(KeeperBinary, KeeperUpgradesUnderLoadCloseNoSocketAndKeepTheDaemonAndTheA
   expect_no_failure_nor_refusal(summary);
   EXPECT_EQ(daemon_pid(), daemon) << "the daemon was not restarted";
   EXPECT_EQ(::kill(daemon, 0), 0) << "the daemon still runs";
-  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were not restarted";
+  EXPECT_EQ(app_pids(), apps) << "the apps were not restarted";
   EXPECT_FALSE(keeper_->wait(std::chrono::milliseconds(0))) << "the same keeper process runs";
   // The resumed keeper still keeps: a killed daemon is replaced on the same socket.
   ::kill(daemon, SIGKILL);
   ASSERT_TRUE(eventually([&] { return daemon_pid() != daemon; })) << keeper_->output(Stream::err);
   EXPECT_TRUE(eventually([&] { return serves(); }));
-  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps);
+  EXPECT_EQ(app_pids(), apps);
 }
 
 TEST_F(KeeperBinary, AKeeperUpgradeToABadBinaryChangesNothing) {

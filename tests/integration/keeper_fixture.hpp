@@ -4,6 +4,7 @@
 #include <csignal>
 #include <fstream>
 #include <optional>
+#include <set>
 
 #include "deploy_fixture.hpp"
 
@@ -38,8 +39,21 @@ class KeeperRun : public Deploys {
     })) << keeper_->output(Stream::err);
     auto text = keeper_->output(Stream::err);
     port_ = static_cast<std::uint16_t>(std::stoi(text.substr(text.find(kListening) + kListening.size(), 5)));
-    ASSERT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
+    ASSERT_TRUE(eventually([&] { return healthy(); }));
   }
+
+  std::set<pid_t> app_pids() { return pids_of(cli({"ls", "--json"}).second); }
+
+  // Sends `signal` to the running daemon and waits for the keeper's next one to start.
+  void signal_daemon_and_wait_for_the_next(int signal) {
+    auto before = daemons_started();
+    pid_t daemon = daemon_pid();
+    ASSERT_GT(daemon, 0);
+    ::kill(daemon, signal);
+    ASSERT_TRUE(eventually([&] { return daemons_started() > before; })) << keeper_->output(Stream::err);
+  }
+
+  bool healthy() { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }
 
   // How many times the keeper's log says `what`.
   std::size_t keeper_said(std::string_view what) const {

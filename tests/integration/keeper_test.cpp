@@ -13,25 +13,21 @@ class Keeper : public KeeperRun {};
 
 TEST_F(Keeper, ADaemonKilledUnderLoadRefusesNoConnectionAndRestartsNoApp) {
   start_keeper(2);
-  auto apps = pids_of(cli({"ls", "--json"}).second);
+  auto apps = app_pids();
   ASSERT_EQ(apps.size(), 2u);
   auto& load = start_load(port_);
   constexpr int kKills = 5;
   for (int kill = 0; kill < kKills; ++kill) {
-    auto before = daemons_started();
-    pid_t daemon = daemon_pid();
-    ASSERT_GT(daemon, 0);
-    ::kill(daemon, SIGKILL);
-    ASSERT_TRUE(eventually([&] { return daemons_started() > before; })) << keeper_->output(Stream::err);
+    ASSERT_NO_FATAL_FAILURE(signal_daemon_and_wait_for_the_next(SIGKILL));
     ASSERT_TRUE(eventually([&] { return serves(); })) << "served again after kill " << kill;
-    ASSERT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
+    ASSERT_TRUE(eventually([&] { return healthy(); }));
   }
   auto summary = stop_load(load);
   EXPECT_GT(summary["requests"].get<std::uint64_t>(), 0u) << summary;
   EXPECT_FALSE(summary["errors"].contains("connect_refused")) << "a connection was refused: " << summary;
   // Only what a killed daemon held can fail: at most one request per load connection per kill.
   EXPECT_LE(summary["failed"].get<std::uint64_t>(), 8u * kKills) << summary;
-  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were adopted, not restarted";
+  EXPECT_EQ(app_pids(), apps) << "the apps were adopted, not restarted";
 }
 
 TEST_F(Keeper, ASecondKeeperOnTheSameHomeIsRefusedWithThePidOfTheFirst) {
@@ -48,7 +44,7 @@ TEST_F(Keeper, ASecondKeeperOnTheSameHomeIsRefusedWithThePidOfTheFirst) {
 // keeper adopts them.
 TEST_F(Keeper, StoppingTheKeeperStopsTheDaemonGracefullyAndLeavesTheApps) {
   start_keeper(2);
-  auto apps = pids_of(cli({"ls", "--json"}).second);
+  auto apps = app_pids();
   ASSERT_EQ(apps.size(), 2u);
   keeper_->signal(SIGTERM);
   auto code = keeper_->wait();
@@ -60,33 +56,31 @@ TEST_F(Keeper, StoppingTheKeeperStopsTheDaemonGracefullyAndLeavesTheApps) {
 
   keeper_.reset();
   start_keeper(2);
-  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the next keeper's daemon adopts them";
+  EXPECT_EQ(app_pids(), apps) << "the next keeper's daemon adopts them";
 }
 
 // SIGTERM to the daemon alone is a restart: the keeper starts the next one on the same sockets.
 TEST_F(Keeper, SigtermToTheDaemonRestartsItUnderLoadWithoutAFailedRequestOrAnAppRestart) {
   start_keeper(2);
-  auto apps = pids_of(cli({"ls", "--json"}).second);
+  auto apps = app_pids();
   ASSERT_EQ(apps.size(), 2u);
   auto& load = start_load(port_);
   constexpr int kRestarts = 3;
   for (int i = 0; i < kRestarts; ++i) {
-    auto before = daemons_started();
-    ::kill(daemon_pid(), SIGTERM);
-    ASSERT_TRUE(eventually([&] { return daemons_started() > before; })) << keeper_->output(Stream::err);
-    ASSERT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"healthy\":true") != std::string::npos; }));
+    ASSERT_NO_FATAL_FAILURE(signal_daemon_and_wait_for_the_next(SIGTERM));
+    ASSERT_TRUE(eventually([&] { return healthy(); }));
   }
   auto summary = stop_load(load);
   std::printf("%d daemon restarts (SIGTERM) under load: %s\n", kRestarts, summary.dump().c_str());
   expect_no_failure_nor_refusal(summary);
-  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were adopted, not restarted";
+  EXPECT_EQ(app_pids(), apps) << "the apps were adopted, not restarted";
   EXPECT_FALSE(keeper_->wait(std::chrono::milliseconds(0))) << "the keeper still runs";
 }
 
 // `baton shutdown` under a keeper ends both; `--stop-apps` the apps too.
 TEST_F(Keeper, ShutdownEndsTheKeeperAndOnlyStopAppsStopsTheApps) {
   start_keeper(1);
-  auto apps = pids_of(cli({"ls", "--json"}).second);
+  auto apps = app_pids();
   ASSERT_EQ(apps.size(), 1u);
   keeper_->expect_exit();
   auto [code, out] = cli({"shutdown"});
@@ -96,7 +90,7 @@ TEST_F(Keeper, ShutdownEndsTheKeeperAndOnlyStopAppsStopsTheApps) {
 
   keeper_.reset();
   start_keeper(1);
-  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps);
+  EXPECT_EQ(app_pids(), apps);
   keeper_->expect_exit();
   auto [stopped, stopped_out] = cli({"shutdown", "--stop-apps"});
   EXPECT_EQ(stopped, 0) << stopped_out;
@@ -106,7 +100,7 @@ TEST_F(Keeper, ShutdownEndsTheKeeperAndOnlyStopAppsStopsTheApps) {
 // Two builds of Baton that differ in `baton version`, swapped back and forth under load.
 TEST_F(Keeper, UpgradesBetweenTwoBuildsUnderLoadFailNoRequestAndRestartNoApp) {
   start_keeper(2);
-  auto apps = pids_of(cli({"ls", "--json"}).second);
+  auto apps = app_pids();
   ASSERT_EQ(apps.size(), 2u);
   auto& load = start_load(port_);
   constexpr int kUpgrades = 20;
@@ -125,7 +119,7 @@ TEST_F(Keeper, UpgradesBetweenTwoBuildsUnderLoadFailNoRequestAndRestartNoApp) {
   auto summary = stop_load(load);
   std::printf("%d upgrades between two builds under load: %s\n", kUpgrades, summary.dump().c_str());
   expect_no_failure_nor_refusal(summary);
-  EXPECT_EQ(pids_of(cli({"ls", "--json"}).second), apps) << "the apps were adopted, not restarted";
+  EXPECT_EQ(app_pids(), apps) << "the apps were adopted, not restarted";
 }
 
 // The daemon before drains on its own while the next one serves: an upgrade neither waits for
@@ -159,15 +153,15 @@ TEST_F(Keeper, AnUpgradeDoesNotWaitForAnOpenWebSocketWhichWorksOnUntilItCloses) 
 // live release serves on, the new one's instances stop) and the service takes the next deploy.
 TEST_F(Keeper, AnUpgradeDuringADeployRollsItBackWithoutAFailedRequest) {
   start_keeper(1);
-  auto live = pids_of(cli({"ls", "--json"}).second);
+  auto live = app_pids();
   ASSERT_EQ(live.size(), 1u);
   auto& load = start_load(port_);
   auto [code, out] = deploy("v1", {"--detach"}, {"--startup-delay", "60000"});
   ASSERT_EQ(code, 0) << out;
-  ASSERT_TRUE(eventually([&] { return pids_of(cli({"ls", "--json"}).second).size() == 2; })) << "v1 started";
+  ASSERT_TRUE(eventually([&] { return app_pids().size() == 2; })) << "v1 started";
   auto [upgraded, upgrade_out] = cli({"upgrade", "--binary", next_binary()});
   ASSERT_EQ(upgraded, 0) << upgrade_out << keeper_->output(Stream::err);
-  EXPECT_TRUE(eventually([&] { return pids_of(cli({"ls", "--json"}).second) == live; }))
+  EXPECT_TRUE(eventually([&] { return app_pids() == live; }))
       << "the interrupted release's instance still runs: " << cli({"ls", "--json"}).second;
   auto releases = nlohmann::json::parse(cli({"releases", "web", "--json"}).second);
   ASSERT_EQ(releases["releases"].size(), 2u) << releases;
