@@ -1,7 +1,5 @@
 #include "app/config_applier.hpp"
 
-#include <time.h>
-
 #include <fmt/format.h>
 
 #include "app/service_runtime.hpp"
@@ -54,13 +52,10 @@ awaitable<Applied> ConfigApplier::apply_file(const std::string& path, const std:
   next.text = text;
   auto& store = state_.config_store();
   // `baton apply` is Baton's reload: systemd shows the unit reloading meanwhile.
-  timespec now{};
-  ::clock_gettime(CLOCK_MONOTONIC, &now);
-  notify_systemd(fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS=applying {}",
-                             static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000, path));
+  notify_systemd_reloading("applying " + path);
   auto applied =
       co_await change_sources(std::move(next), [&] { return store.save_applied({.path = path, .text = text}); });
-  notify_systemd(fmt::format("READY=1\nSTATUS=serving {} service(s)", runtime_.config().services.size()));
+  notify_systemd_serving(runtime_.config().services.size());
   co_return applied;
 }
 

@@ -264,7 +264,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     // Every configured listener is open: a passed socket nothing claimed has no use.
     for (const auto& closed : close_unclaimed_passed_sockets()) log::warn("event=passed_socket_unused {} action=closed", closed);
     // No MAINPID: under `baton keeper` the keeper stays the unit's main process.
-    notify_systemd(fmt::format("READY=1\nSTATUS=serving {} service(s)", runtime.config().services.size()));
+    notify_systemd_serving(runtime.config().services.size());
     tell_keeper_ready();
     received = wait_for_stop_signal(signals);
     handing_over = received == SIGUSR2 && under_keeper();
@@ -279,38 +279,33 @@ int run_daemon(const cli::DaemonCommand& command) {
   // The apps keep running and stay recorded, whatever stopped the daemon (a signal, a crash,
   // a handover): the next daemon adopts them. Only `baton shutdown --stop-apps` stops them.
   bool stopping_apps = stop_apps && !handing_over;
-  std::size_t left = 0;
-  if (received != 0 && under_keeper() && !stopping_apps) {
-    // The next daemon need not wait for this one's drain (WebSockets and streams may last until
-    // the timeout): this one stops accepting, lets go of the control plane, the apps and the
-    // home, and tells the keeper, which starts the next one at once; then it only drains.
-    (*server)->stop_accepting();
+  auto stop_control_plane = [&](bool stop_the_apps) {
     run_on<bool>(control, [&]() -> awaitable<bool> {
       if (control_server) control_server->close();
+      if (stop_the_apps) co_await runtime.stop_all();
       co_return true;
     });
     keep_running.reset();
     control.stop();
     control_thread.join();
+  };
+  // Under a keeper the next daemon need not wait for this one's drain (WebSockets and streams may
+  // last until the timeout): this one stops accepting, lets go of the control plane, the apps and
+  // the home, and tells the keeper, which starts the next one at once; then it only drains.
+  bool release_first = received != 0 && under_keeper() && !stopping_apps;
+  if (release_first) {
+    (*server)->stop_accepting();
+    stop_control_plane(false);
     ::close(*home_lock);
     tell_keeper_released();
     log::info("event=released hint=\"the next daemon serves new connections; this one drains\"");
-    left = (*server)->shutdown(timeout, kHandoverIdleGrace);
-  } else {
-    // Traffic drains first; only then do the instances behind it stop (with --stop-apps).
-    // Under a keeper the listeners stay open for the next daemon, so keep-alive clients get one more
-    // response (with Connection: close) instead of a close under their next request; without one,
-    // nothing would take their next connection, and idle ones are closed at once.
-    left = (*server)->shutdown(timeout, under_keeper() ? kHandoverIdleGrace : Millis(0));
-    run_on<bool>(control, [&]() -> awaitable<bool> {
-      if (control_server) control_server->close();
-      if (stopping_apps) co_await runtime.stop_all();
-      co_return true;
-    });
-    keep_running.reset();
-    control.stop();
-    control_thread.join();
   }
+  // Traffic drains first; only then do the instances behind it stop (with --stop-apps).
+  // Under a keeper the listeners stay open for the next daemon, so keep-alive clients get one more
+  // response (with Connection: close) instead of a close under their next request; without one,
+  // nothing would take their next connection, and idle ones are closed at once.
+  auto left = (*server)->shutdown(timeout, under_keeper() ? kHandoverIdleGrace : Millis(0));
+  if (!release_first) stop_control_plane(stopping_apps);
   log::info("event=stopped connections_cut={} apps={}", left, stopping_apps ? "stopped" : "left_running");
   return handing_over ? kHandedOverExit : exit_code;
 }

@@ -11,6 +11,16 @@ void notify_systemd(std::string_view state) {
   ::sd_notify(0, text.c_str());
 }
 
+void notify_systemd_serving(std::size_t services) {
+  notify_systemd(fmt::format("READY=1\nSTATUS=serving {} service(s)", services));
+}
+
+void notify_systemd_reloading(std::string_view status) {
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());  // CLOCK_MONOTONIC, as systemd reads it
+  notify_systemd(fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS={}", now.count(), status));
+}
+
 std::optional<std::chrono::microseconds> watchdog_interval() {
   std::uint64_t usec = 0;
   if (::sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return std::nullopt;

@@ -8,6 +8,10 @@
 
 namespace baton {
 void notify_systemd(std::string_view state);  // "READY=1\nSTATUS=...", "STOPPING=1", ...
+// READY=1 with the status line: at start, and at the end of each reload.
+void notify_systemd_serving(std::size_t services);
+// RELOADING=1 with the MONOTONIC_USEC systemd wants beside it; notify_systemd_serving ends it.
+void notify_systemd_reloading(std::string_view status);
 // How often systemd expects WATCHDOG=1 from this process, when it watches it.
 std::optional<std::chrono::microseconds> watchdog_interval();
 

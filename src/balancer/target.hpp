@@ -12,7 +12,6 @@ struct TargetCounters {
   std::atomic<std::int64_t> in_flight{0};
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> connect_failures{0};
-  std::atomic<std::uint64_t> upstream_errors{0};  // resets, timeouts, malformed responses
   std::atomic<std::uint64_t> cut{0};  // exchanges closed by the proxy at the drain deadline
 };
 

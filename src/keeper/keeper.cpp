@@ -30,6 +30,11 @@
 
 namespace baton {
 namespace {
+std::string exit_text(int status) {
+  return WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
+                           : fmt::format("killed by signal {}", WTERMSIG(status));
+}
+
 using Clock = std::chrono::steady_clock;
 // A daemon that dies within this of its start is crash-looping: restarts back off.
 constexpr std::chrono::seconds kStableRun{2};
@@ -56,6 +61,7 @@ class Keeper {
   void on_daemon_exit(int status);
   void on_daemon_released();
   void reap_draining(pid_t pid, int status);
+  void reap_children();
   std::vector<std::string> daemon_argv() const;
 
   void begin_upgrade();
@@ -203,14 +209,20 @@ void Keeper::on_daemon_released() {
 
 void Keeper::reap_draining(pid_t pid, int status) {
   draining_.erase(pid);
-  keeper_say(fmt::format("event=daemon_drained pid={} status=\"{}\"", pid,
-                         WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
-                                           : fmt::format("killed by signal {}", WTERMSIG(status))));
+  keeper_say(fmt::format("event=daemon_drained pid={} status=\"{}\"", pid, exit_text(status)));
+}
+
+// Every child that ended: the running daemon, a draining one, or none of ours to speak of.
+void Keeper::reap_children() {
+  int status = 0;
+  for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+    if (pid == daemon_) on_daemon_exit(status);
+    else if (draining_.contains(pid)) reap_draining(pid, status);
+  }
 }
 
 void Keeper::on_daemon_exit(int status) {
-  std::string how = WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
-                                      : fmt::format("killed by signal {}", WTERMSIG(status));
+  std::string how = exit_text(status);
   keeper_say(fmt::format("event=daemon_exited pid={} status=\"{}\"", daemon_, how));
   daemon_ = -1;
   if (link_ >= 0) ::close(link_);
@@ -336,11 +348,8 @@ int Keeper::run(bool resumed) {
   if (signals < 0 || (!resumed && !start_daemon())) return 1;
   if (resumed) {
     finish_upgrade(fmt::format("ok {}", ::getpid()));
-    // A daemon that exited while the exec ran left its SIGCHLD pending: the loop reads it.
-    int status = 0;
-    if (daemon_ > 0 && ::waitpid(daemon_, &status, WNOHANG) == daemon_) on_daemon_exit(status);
-    for (pid_t pid : std::set<pid_t>(draining_))
-      if (::waitpid(pid, &status, WNOHANG) == pid) reap_draining(pid, status);
+    // A daemon that exited while the exec ran is reaped now, its SIGCHLD pending or not.
+    reap_children();
   }
   auto restart_at = Clock::time_point::max();
   while (daemon_ > 0 || !stopping_ || !draining_.empty()) {
@@ -382,10 +391,7 @@ int Keeper::run(bool resumed) {
       } else if (info.ssi_signo == SIGUSR1) {
         upgrade_self();
       }
-      int status = 0;
-      while (daemon_ > 0 && ::waitpid(daemon_, &status, WNOHANG) == daemon_) on_daemon_exit(status);
-      for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;)
-        if (draining_.contains(pid)) reap_draining(pid, status);
+      reap_children();
     }
   }
   while (!held_.empty()) close_listener(std::string(held_.begin()->first));

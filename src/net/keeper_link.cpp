@@ -135,12 +135,5 @@ void tell_keeper_stopping() { tell_keeper("stop"); }
 
 void tell_keeper_released() { tell_keeper("released"); }
 
-void release_listen_socket(const Address& address) {
-  if (keeper_fd < 0) return;
-  std::lock_guard lock(keeper_mutex);
-  std::string reply;
-  int fd = -1;
-  if (send_message(keeper_fd, keeper_request_close(address)) && receive_message(keeper_fd, reply, fd) && fd >= 0)
-    ::close(fd);
-}
+void release_listen_socket(const Address& address) { tell_keeper(keeper_request_close(address)); }
 }  // namespace baton

@@ -81,8 +81,7 @@ awaitable<std::unique_ptr<UpstreamConnection>> Session::connect_upstream(Target&
 
 awaitable<void> Session::forward(Exchange& ex) {
   service_ = ex.service;
-  response_parser_.reset();
-  state_ = {};
+  response_parser_.reset();  // state_ was reset by serve_one for this exchange
   const auto& listener = routes_->listeners[listener_];
   http::write_request_head(request_head_, request_, {client_ip_, listener.host_text, service_->underscores_in_headers});
   bool retry_same_target = false;
@@ -128,7 +127,6 @@ awaitable<void> Session::forward(Exchange& ex) {
       co_await reply_client_failure(ex);
       co_return;
     }
-    target->counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
     if (cut_) {
       ex.status = 502;
       ex.error = "upstream_drained";
@@ -328,7 +326,6 @@ awaitable<void> Session::relay_response(std::unique_ptr<UpstreamConnection> up, 
       // Nothing reached the client yet: it can still be told, and the connection kept.
       ex.status = 502;
       ex.error = "bad_upstream_response";
-      ex.target->counters.upstream_errors.fetch_add(1, std::memory_order_relaxed);
       count_upstream_error(ex, metrics::UpstreamError::bad_response);
       ex.client_keep_alive = ex.client_keep_alive && state_.request_sent && !shutting_down_;
       co_await reply_error(502, ex.error, ex.client_keep_alive);

@@ -26,10 +26,10 @@ WorkerTraffic::Block& WorkerTraffic::block(const Service* service, const Target*
 }
 
 WorkerTraffic::Block& WorkerTraffic::untargeted(const std::string& service, const std::string& release) {
-  auto key = std::pair(service, release);
-  if (auto found = untargeted_.find(key); found != untargeted_.end()) return *found->second;
+  if (auto found = untargeted_.find(ByServiceRelease::View{service, release}); found != untargeted_.end())
+    return *found->second;
   auto& added = add({service, release, ""}, 0);
-  untargeted_.emplace(std::move(key), std::prev(blocks_.end()));
+  untargeted_.emplace(std::pair(service, release), std::prev(blocks_.end()));
   return added;
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,7 +52,15 @@ class WorkerTraffic {
   Blocks blocks_;
   // This thread's alone: by target id, one block per service routing to it.
   std::unordered_map<std::uint64_t, std::vector<Blocks::iterator>> by_target_;
-  std::map<std::pair<std::string, std::string>, Blocks::iterator> untargeted_;  // by service, release
+  // Looked up by views: a static file or a 404 counts without copying its service's name.
+  struct ByServiceRelease {
+    using is_transparent = void;
+    using View = std::pair<std::string_view, std::string_view>;
+    static View view(const View& key) { return key; }
+    static View view(const std::pair<std::string, std::string>& key) { return {key.first, key.second}; }
+    bool operator()(const auto& a, const auto& b) const { return view(a) < view(b); }
+  };
+  std::map<std::pair<std::string, std::string>, Blocks::iterator, ByServiceRelease> untargeted_;  // by service, release
   std::deque<std::pair<std::string, std::string>> retired_order_;
   bool retire_pending_ = false;
 };
