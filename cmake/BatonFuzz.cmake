@@ -15,6 +15,7 @@ if(BATON_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
                       -fno-sanitize-recover=undefined -fno-omit-frame-pointer -gline-tables-only)
   add_link_options(-fsanitize=address,undefined)
+  add_compile_definitions(BATON_SANITIZED=1)
 endif()
 
 # baton_fuzz_target(NAME SOURCE LIBS...)

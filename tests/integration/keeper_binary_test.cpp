@@ -17,7 +17,7 @@ std::string keeper_binary_path() { return (fs::path(baton_binary()).parent_path(
 class KeeperBinary : public KeeperRun {};
 
 TEST_F(KeeperBinary, BatonKeeperRunsTheSmallBinaryInPlaceUnderTwoMebibytes) {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(BATON_SANITIZED)
   GTEST_SKIP() << "sanitizer builds link baton-keeper dynamically, with their runtime";
 #endif
   start_keeper(1);
