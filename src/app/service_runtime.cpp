@@ -251,7 +251,7 @@ namespace {
 bool same_routes(const proxy::RuntimeRoutes& a, const proxy::RuntimeRoutes& b) {
   auto same_route = [](const proxy::RuntimeRoute& x, const proxy::RuntimeRoute& y) {
     return x.paused == y.paused && x.max_pause == y.max_pause && x.max_waiting == y.max_waiting &&
-           x.version_affinity == y.version_affinity &&
+           x.version_affinity == y.version_affinity && x.weights == y.weights && x.canary == y.canary &&
            std::equal(x.targets.begin(), x.targets.end(), y.targets.begin(), y.targets.end(),
                       [](const auto& t, const auto& u) { return t.address == u.address && t.release == u.release; });
   };
@@ -276,6 +276,8 @@ void ServiceRuntime::publish_routes(bool force) {
     route.max_pause = config->second.deploy.max_pause;
     route.max_waiting = config->second.deploy.max_paused_requests;
     route.version_affinity = config->second.deploy.version_affinity;
+    route.weights = split.weights;
+    route.canary = split.canary;
     for (const auto& [release, allowed] : split.releases) {
       auto run = releases_.find(key(service, release));
       if (run == releases_.end()) continue;

@@ -11,7 +11,8 @@ bool was_tried(std::span<Target* const> tried, const Target* t) {
 }
 }  // namespace
 
-TargetSet::TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy, std::vector<std::string> releases)
+TargetSet::TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy, std::vector<std::string> releases,
+                     const std::map<std::string, unsigned>& weights, std::string_view canary)
     : targets_(std::move(targets)), policy_(policy) {
   BATON_CHECK(releases.empty() || releases.size() == targets_.size());
   for (const auto& name : releases) {
@@ -22,6 +23,7 @@ TargetSet::TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy
   // One release needs no per-target tags: picking then never looks at them.
   if (release_names_.size() <= 1) release_index_.clear();
   if (release_names_.empty()) release_names_.emplace_back();
+  split_ = ReleaseSplit(release_names_, weights, canary);
 }
 
 int TargetSet::find_release(std::string_view name) const {
@@ -38,6 +40,7 @@ int TargetSet::release_of(const Target* target) const {
 
 Target* TargetSet::pick(std::span<Target* const> tried, std::chrono::steady_clock::time_point now, int release) {
   if (targets_.empty()) return nullptr;
+  // One release: every target is of it, and it is open (a weighted split sums to more than 0).
   if (release_index_.empty()) release = kAnyRelease;
   for (bool allow_cooling : {false, true}) {
     Target* t = policy_ == Policy::least_conn ? pick_least_conn(tried, now, allow_cooling, release)
@@ -50,7 +53,9 @@ Target* TargetSet::pick(std::span<Target* const> tried, std::chrono::steady_cloc
 bool TargetSet::eligible(std::size_t i, std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
                          bool allow_cooling, int release) const {
   const Target* t = targets_[i].get();
-  if (release != kAnyRelease && release_index_[i] != release) return false;
+  if (release != kAnyRelease ? release_index_[i] != release
+                             : !release_index_.empty() && !split_.open(release_index_[i]))
+    return false;
   return !was_tried(tried, t) && (allow_cooling || !t->cooling_down(now));
 }
 

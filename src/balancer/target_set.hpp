@@ -2,12 +2,14 @@
 // The targets of one service and the policy that picks among them.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "balancer/release_split.hpp"
 #include "balancer/target.hpp"
 
 namespace baton {
@@ -17,13 +19,17 @@ class TargetSet {
  public:
   static constexpr int kAnyRelease = -1;
 
+  static_assert(kAnyRelease == ReleaseSplit::kNone);
+
   // `releases`: the release of each target (same order), or empty when they all
   // belong to one release. Targets of one release need not be adjacent.
-  TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy, std::vector<std::string> releases = {});
+  // `weights` and `canary` make the split() over the releases that have targets.
+  TargetSet(std::vector<std::shared_ptr<Target>> targets, Policy policy, std::vector<std::string> releases = {},
+            const std::map<std::string, unsigned>& weights = {}, std::string_view canary = {});
 
   // Picks a target not in `tried`, preferring ones not cooling down after a
-  // connect failure; only targets of `release` unless it is kAnyRelease.
-  // nullptr when every eligible target has been tried.
+  // connect failure: only targets of `release`, or with kAnyRelease those of
+  // every open release (see ReleaseSplit). nullptr when every eligible target has been tried.
   Target* pick(std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
                int release = kAnyRelease);
 
@@ -36,6 +42,7 @@ class TargetSet {
   int find_release(std::string_view name) const;
   // Index into releases() of a target of this set.
   int release_of(const Target* target) const;
+  const ReleaseSplit& split() const { return split_; }
 
  private:
   bool eligible(std::size_t i, std::span<Target* const> tried, std::chrono::steady_clock::time_point now,
@@ -48,6 +55,7 @@ class TargetSet {
   std::vector<std::shared_ptr<Target>> targets_;
   std::vector<int> release_index_;  // per target; empty with a single release
   std::vector<std::string> release_names_;
+  ReleaseSplit split_;
   Policy policy_;
   std::atomic<std::uint64_t> next_{0};
 };

@@ -96,4 +96,14 @@ TEST(TargetSet, PickWithinAReleaseOnly) {
     EXPECT_NE(set.pick(tried, kNow), nullptr);
   }
 }
+
+TEST(TargetSet, AnyReleaseMeansAnyOpenRelease) {
+  auto targets = make_targets(3);
+  TargetSet set(targets, Policy::round_robin, {"v1", "v2", "v1"}, {{"v1", 100}, {"v2", 0}}, "v2");
+  for (int i = 0; i < 10; ++i) EXPECT_NE(set.pick({}, kNow)->id, 2u);
+  std::vector<Target*> tried{targets[0].get(), targets[2].get()};
+  EXPECT_EQ(set.pick(tried, kNow), nullptr) << "a release at weight 0 is no fallback";
+  EXPECT_EQ(set.pick({}, kNow, 1)->id, 2u) << "asked for by index, it still answers";
+  EXPECT_EQ(set.split().canary(), 1);
+}
 }  // namespace baton

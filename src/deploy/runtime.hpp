@@ -34,6 +34,10 @@ struct TrafficSplit {
   // Per release: every healthy instance (nullopt), or only these indexes.
   std::map<std::string, std::optional<std::set<unsigned>>> releases;
   bool paused = false;  // requests wait (recreate deploys, `baton pause`)
+  // Canary: each release's share of new clients in percent (0..100; a release left out gets 0).
+  // A client pinned to a release at 0 is moved at once. Empty: every routed target is equal.
+  std::map<std::string, unsigned> weights = {};
+  std::string canary = {};  // the release `X-Baton-Canary: always` asks for (`never`: any other)
 };
 
 struct DrainReport {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "config/loader.hpp"
@@ -40,7 +41,7 @@ class DataPlane : public ::testing::Test {
   }
   static Address local(std::uint16_t port) { return Address{Address::Kind::tcp, "127.0.0.1", port, {}}; }
   int connect() { return connect_loopback(server_->bound_address(config_.services.at("app").listen)->port); }
-  std::size_t held() { return server_->registry().held_count("app")->waiting.load(); }
+  std::size_t held() { return server_->registry().shared_counts("app")->waiting.load(); }
   std::string get(int fd, std::string_view path, std::string_view extra = "") {
     send_all(fd, fmt::format("GET {} HTTP/1.1\r\nHost: test\r\n{}\r\n", path, extra));
     return read_response(fd);
@@ -135,6 +136,66 @@ TEST_F(DataPlane, OneReleaseSetsNoCookieAndIgnoresIt) {
     seen.insert(body_of(response));
   }
   EXPECT_EQ(seen.size(), 2u);
+  ::close(fd);
+}
+
+TEST_F(DataPlane, CanaryTakesItsShareAndItsClientsKeepTheirSide) {
+  FakeUpstream one("one"), two("two");
+  start({&one});
+  auto route = route_to({{&one, "v1"}, {&two, "v2"}});
+  route.weights = {{"v1", 80}, {"v2", 20}};
+  route.canary = "v2";
+  publish(route);
+  int fd = connect();
+  std::map<std::string, int> served;
+  for (int i = 0; i < 200; ++i) {
+    auto response = get(fd, "/name");
+    auto name = body_of(response);
+    served[name]++;
+    auto cookie = fmt::format("Set-Cookie: baton_app={};", name == "one" ? "v1" : "v2");
+    EXPECT_NE(response.find(cookie), std::string::npos) << response;
+  }
+  EXPECT_EQ(served["two"], 40);
+  EXPECT_EQ(served["one"], 160);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(body_of(get(fd, "/name", "Cookie: baton_app=v2\r\n")), "two");
+    EXPECT_EQ(body_of(get(fd, "/name", "Cookie: baton_app=v1\r\n")), "one");
+  }
+  ::close(fd);
+}
+
+TEST_F(DataPlane, CanaryAtWeightZeroShedsItsPinnedClients) {
+  FakeUpstream one("one"), two("two");
+  start({&one});
+  auto route = route_to({{&one, "v1"}, {&two, "v2"}});
+  route.weights = {{"v1", 100}, {"v2", 0}};
+  route.canary = "v2";
+  publish(route);
+  int fd = connect();
+  for (int i = 0; i < 5; ++i) {
+    auto response = get(fd, "/name", "Cookie: baton_app=v2\r\n");
+    EXPECT_EQ(body_of(response), "one");
+    EXPECT_NE(response.find("Set-Cookie: baton_app=v1;"), std::string::npos) << response;
+  }
+  ::close(fd);
+}
+
+TEST_F(DataPlane, CanaryHeaderForcesASideAndSetsNoCookie) {
+  FakeUpstream one("one"), two("two");
+  start({&one});
+  auto route = route_to({{&one, "v1"}, {&two, "v2"}});
+  route.weights = {{"v1", 100}, {"v2", 0}};
+  route.canary = "v2";
+  publish(route);
+  int fd = connect();
+  for (int i = 0; i < 3; ++i) {
+    auto always = get(fd, "/name", "Cookie: baton_app=v1\r\nX-Baton-Canary: always\r\n");
+    EXPECT_EQ(body_of(always), "two");
+    EXPECT_EQ(always.find("Set-Cookie"), std::string::npos) << always;
+    auto never = get(fd, "/name", "X-Baton-Canary: never\r\n");
+    EXPECT_EQ(body_of(never), "one");
+    EXPECT_EQ(never.find("Set-Cookie"), std::string::npos) << never;
+  }
   ::close(fd);
 }
 

@@ -55,9 +55,9 @@ std::shared_ptr<Target> TargetRegistry::find(const Address& address) const {
   return nullptr;
 }
 
-std::shared_ptr<HeldCount> TargetRegistry::held_count(std::string_view service) {
-  auto it = held_.find(service);
-  if (it == held_.end()) it = held_.emplace(std::string(service), std::make_shared<HeldCount>()).first;
+std::shared_ptr<SharedCounts> TargetRegistry::shared_counts(std::string_view service) {
+  auto it = shared_.find(service);
+  if (it == shared_.end()) it = shared_.emplace(std::string(service), std::make_shared<SharedCounts>()).first;
   return it->second;
 }
 
@@ -65,7 +65,7 @@ std::shared_ptr<HeldCount> TargetRegistry::held_count(std::string_view service) 
 // caller of get()/find() could add a reference, and neither is running.
 void TargetRegistry::prune() {
   std::erase_if(targets_, [](const auto& t) { return t.use_count() == 1; });
-  std::erase_if(held_, [](const auto& entry) { return entry.second.use_count() == 1; });
+  std::erase_if(shared_, [](const auto& entry) { return entry.second.use_count() == 1; });
 }
 
 namespace {
@@ -88,7 +88,7 @@ std::shared_ptr<Service> make_service(const std::string& name, const ServiceConf
   auto policy = sc.balance == BalancePolicy::least_conn ? Policy::least_conn : Policy::round_robin;
   auto service = std::shared_ptr<Service>(new Service{
       .name = name,
-      .targets = TargetSet(std::move(targets), policy, std::move(releases)),
+      .targets = TargetSet(std::move(targets), policy, std::move(releases), rt.weights, rt.canary),
       .timeouts = sc.timeouts,
       .limits = to_request_limits(sc.limits),
       .access_log = sc.access_log,
@@ -97,10 +97,12 @@ std::shared_ptr<Service> make_service(const std::string& name, const ServiceConf
       .paused = rt.paused,
       .max_pause = rt.max_pause,
       .max_waiting = rt.max_waiting,
-      .held = registry.held_count(name),
+      .shared = registry.shared_counts(name),
       .affinity = {},
       .site = nullptr,
   });
+  // Weights do not force the cookie on: with `version_affinity = false` a canary splits requests,
+  // not clients, which is what cookie-less clients and caches that ignore cookies get anyway.
   service->affinity = make_affinity(name, service->targets, rt.version_affinity, rt.affinity_ttl);
   return service;
 }
@@ -130,7 +132,7 @@ std::shared_ptr<Service> make_site_service(const SiteConfig& site, const ProxyCo
       .paused = false,
       .max_pause = {},
       .max_waiting = 0,
-      .held = nullptr,
+      .shared = nullptr,
       .affinity = {},
       .site = std::make_shared<const StaticSite>(make_static_site(site)),
   });

@@ -33,13 +33,18 @@ struct RuntimeRoute {
   std::size_t max_waiting = 1024;              // held requests beyond this get 503 at once
   bool version_affinity = true;                // pin clients to a release while several serve
   std::chrono::milliseconds affinity_ttl{300000};  // cookie Max-Age
+  std::map<std::string, unsigned> weights;     // per release, in percent: ReleaseSplit; empty = unweighted
+  std::string canary;                          // the release `X-Baton-Canary: always` asks for
 };
 using RuntimeRoutes = std::map<std::string, RuntimeRoute, std::less<>>;
 
-// Requests held for a paused service, counted across all workers and across
-// route tables: every table's Service of one name shares one.
-struct HeldCount {
-  std::atomic<std::size_t> waiting{0};
+// Counted across all workers and across route tables: every table's Service of
+// one name shares one.
+struct SharedCounts {
+  std::atomic<std::size_t> waiting{0};  // requests held for a paused service
+  // Position in the weighted release round: a new table (a health change, the next canary step)
+  // goes on where the last stopped, so frequent publishes do not starve a light release.
+  std::atomic<std::uint64_t> split_position{0};
 };
 
 struct Service {
@@ -53,7 +58,7 @@ struct Service {
   bool paused = false;
   std::chrono::milliseconds max_pause{0};
   std::size_t max_waiting = 0;
-  std::shared_ptr<HeldCount> held;
+  std::shared_ptr<SharedCounts> shared;
   Affinity affinity;  // enabled only while the targets span several releases
   std::shared_ptr<const StaticSite> site;  // set: a static site answers, there are no targets
 };
@@ -82,14 +87,14 @@ class RouteTable {
 };
 
 // Keeps Target objects (and their counters and pooled connections) alive across
-// route tables for addresses that stay, and the held-request count of each
-// service name. Used from one thread (the control plane).
+// route tables for addresses that stay, and the SharedCounts of each service
+// name. Used from one thread (the control plane).
 class TargetRegistry {
  public:
   std::shared_ptr<Target> get(const Address& address);
   // The target of an address, or nullptr when no table has it.
   std::shared_ptr<Target> find(const Address& address) const;
-  std::shared_ptr<HeldCount> held_count(std::string_view service);
+  std::shared_ptr<SharedCounts> shared_counts(std::string_view service);
   // Forgets targets and counts nothing else refers to any more: no table, no
   // session, no caller holds them. Deploys then do not grow memory.
   void prune();
@@ -97,7 +102,7 @@ class TargetRegistry {
 
  private:
   std::vector<std::shared_ptr<Target>> targets_;
-  std::map<std::string, std::shared_ptr<HeldCount>, std::less<>> held_;
+  std::map<std::string, std::shared_ptr<SharedCounts>, std::less<>> shared_;
   std::uint64_t next_id_ = 1;
 };
 

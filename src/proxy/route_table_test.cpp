@@ -52,7 +52,7 @@ TEST(RouteTable, RuntimeRoutesReplaceConfiguredTargets) {
   EXPECT_FALSE(table->has_target(0));
 }
 
-TEST(RouteTable, PauseSettingsAndHeldCountSharedAcrossTables) {
+TEST(RouteTable, PauseSettingsAndSharedCountsSharedAcrossTables) {
   auto config = two_services();
   TargetRegistry registry;
   RuntimeRoutes runtime;
@@ -66,8 +66,8 @@ TEST(RouteTable, PauseSettingsAndHeldCountSharedAcrossTables) {
   EXPECT_EQ(paused->max_waiting, 7u);
   EXPECT_TRUE(paused->targets.targets().empty());
   auto second = build_route_table(config, registry, {});
-  EXPECT_EQ(service_named(*second, "app")->held, paused->held);
-  EXPECT_NE(service_named(*second, "api")->held, paused->held);
+  EXPECT_EQ(service_named(*second, "app")->shared, paused->shared);
+  EXPECT_NE(service_named(*second, "api")->shared, paused->shared);
 }
 
 TEST(RouteTable, RegistryForgetsTargetsNothingRefersTo) {

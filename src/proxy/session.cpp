@@ -244,7 +244,7 @@ awaitable<void> Session::refuse(Exchange& exchange, unsigned status, std::string
 // reading nothing more from the client, for a table without the pause, then
 // route again with it. Only held requests pay for the timer.
 awaitable<void> Session::hold(Exchange& exchange) {
-  auto held = exchange.service->held;  // shared by every table: outlives this one
+  auto held = exchange.service->shared;  // shared by every table: outlives this one
   if (held->waiting.fetch_add(1, std::memory_order_relaxed) >= exchange.service->max_waiting) {
     held->waiting.fetch_sub(1, std::memory_order_relaxed);
     co_await refuse(exchange, 503, "pause_queue_full");

@@ -79,7 +79,6 @@ class Session : public ListHook<Session> {
   awaitable<std::size_t> read_response_head(UpstreamConnection& up, bool head_request);
   awaitable<void> relay_response(std::unique_ptr<UpstreamConnection> up, Exchange& exchange);
   awaitable<void> reply_client_failure(Exchange& exchange);
-  Target* pick_target(std::span<Target* const> tried, int pinned_release) const;
   void add_affinity_cookie(const Target* target);
   void count_upstream_error(Exchange& exchange, metrics::UpstreamError kind);
   bool valid_websocket_accept() const;
@@ -125,6 +124,7 @@ class Session : public ListHook<Session> {
     bool body_too_large = false;
     bool response_started = false;    // any response byte (even a 1xx) came back
     bool sent_continue = false;
+    bool release_forced = false;      // by X-Baton-Canary: the affinity cookie is left alone
     std::uint64_t request_bytes = 0;  // of the body sent upstream
   } state_;
   Socket* upstream_socket_ = nullptr;  // cancelled together with the client on a deadline

@@ -6,6 +6,7 @@
 #include "http/head_writer.hpp"
 #include "http/websocket_accept.hpp"
 #include "net/stream_receive.hpp"
+#include "proxy/release_pick.hpp"
 #include "proxy/session.hpp"
 #include "proxy/session_pump.hpp"
 #include "proxy/worker.hpp"
@@ -88,10 +89,11 @@ awaitable<void> Session::forward(Exchange& ex) {
   http::SmallVector<Target*, 16> tried;
   Target* target = nullptr;
   std::string_view reached_but_failed;  // set once a target was reached: not "unreachable" then
-  int pinned = pinned_release(service_->affinity, service_->targets, request_.fields);
+  auto [release, forced] = choose_release(*service_, request_.fields);
+  state_.release_forced = forced;
   std::uint32_t dead_pooled = 0;  // pooled connections found closed: their retry is not counted
   for (std::uint32_t attempt = 0; attempt <= service_->retries + dead_pooled; ++attempt) {
-    if (!retry_same_target) target = pick_target({tried.begin(), tried.size()}, pinned);
+    if (!retry_same_target) target = pick_target(*service_, release, {tried.begin(), tried.size()}, Clock::now());
     if (!target) break;
     if (attempt > 0) ++ex.retries;
     ex.counted_on.reset();
@@ -173,24 +175,15 @@ awaitable<void> Session::forward(Exchange& ex) {
   co_await reply_error(ex.status, ex.error, ex.client_keep_alive);
 }
 
-// A pinned request stays with its release while that release has an untried target.
-Target* Session::pick_target(std::span<Target* const> tried, int pinned_release) const {
-  auto now = Clock::now();
-  if (pinned_release != TargetSet::kAnyRelease) {
-    if (auto* target = service_->targets.pick(tried, now, pinned_release)) return target;
-  }
-  return service_->targets.pick(tried, now);
-}
-
-// Added to every response while the service spans several releases, so the
-// client's next request goes to the release that answered this one.
 void Session::count_upstream_error(Exchange& ex, metrics::UpstreamError kind) {
   if (ex.counted_on) ex.counted_on->block().counters.count_upstream_error(kind);
 }
 
+// Added to every response while the service spans several releases, so the
+// client's next request goes to the release that answered this one.
 void Session::add_affinity_cookie(const Target* target) {
   const auto& affinity = service_->affinity;
-  if (!affinity.enabled()) return;
+  if (!affinity.enabled() || state_.release_forced) return;
   int release = service_->targets.release_of(target);
   if (release == TargetSet::kAnyRelease) return;
   head_out_.resize(head_out_.size() - 2);  // the head's blank line goes after the field
