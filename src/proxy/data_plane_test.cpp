@@ -34,6 +34,13 @@ class DataPlane : public ::testing::Test {
     RuntimeRoutes routes{{"app", route}};
     server_->publish(build_route_table(config_, server_->registry(), routes));
   }
+  // Release v1 on `live` and v2, the canary, on `canary`.
+  void publish_canary(const FakeUpstream& live, const FakeUpstream& canary, std::map<std::string, unsigned> weights) {
+    auto route = route_to({{&live, "v1"}, {&canary, "v2"}});
+    route.weights = std::move(weights);
+    route.canary = "v2";
+    publish(route);
+  }
   static RuntimeRoute route_to(const std::vector<std::pair<const FakeUpstream*, std::string>>& targets) {
     RuntimeRoute route;
     for (const auto& [u, release] : targets) route.targets.push_back({local(u->port()), release});
@@ -142,10 +149,7 @@ TEST_F(DataPlane, OneReleaseSetsNoCookieAndIgnoresIt) {
 TEST_F(DataPlane, CanaryTakesItsShareAndItsClientsKeepTheirSide) {
   FakeUpstream one("one"), two("two");
   start({&one});
-  auto route = route_to({{&one, "v1"}, {&two, "v2"}});
-  route.weights = {{"v1", 80}, {"v2", 20}};
-  route.canary = "v2";
-  publish(route);
+  publish_canary(one, two, {{"v1", 80}, {"v2", 20}});
   int fd = connect();
   std::map<std::string, int> served;
   for (int i = 0; i < 200; ++i) {
@@ -164,31 +168,17 @@ TEST_F(DataPlane, CanaryTakesItsShareAndItsClientsKeepTheirSide) {
   ::close(fd);
 }
 
-TEST_F(DataPlane, CanaryAtWeightZeroShedsItsPinnedClients) {
+// A canary at weight 0 (aborted, or not started yet) sheds its pinned clients at
+// once, while testers still reach it; their forced requests leave the cookie alone.
+TEST_F(DataPlane, CanaryAtWeightZeroTakesOnlyTesters) {
   FakeUpstream one("one"), two("two");
   start({&one});
-  auto route = route_to({{&one, "v1"}, {&two, "v2"}});
-  route.weights = {{"v1", 100}, {"v2", 0}};
-  route.canary = "v2";
-  publish(route);
-  int fd = connect();
-  for (int i = 0; i < 5; ++i) {
-    auto response = get(fd, "/name", "Cookie: baton_app=v2\r\n");
-    EXPECT_EQ(body_of(response), "one");
-    EXPECT_NE(response.find("Set-Cookie: baton_app=v1;"), std::string::npos) << response;
-  }
-  ::close(fd);
-}
-
-TEST_F(DataPlane, CanaryHeaderForcesASideAndSetsNoCookie) {
-  FakeUpstream one("one"), two("two");
-  start({&one});
-  auto route = route_to({{&one, "v1"}, {&two, "v2"}});
-  route.weights = {{"v1", 100}, {"v2", 0}};
-  route.canary = "v2";
-  publish(route);
+  publish_canary(one, two, {{"v1", 100}, {"v2", 0}});
   int fd = connect();
   for (int i = 0; i < 3; ++i) {
+    auto pinned = get(fd, "/name", "Cookie: baton_app=v2\r\n");
+    EXPECT_EQ(body_of(pinned), "one");
+    EXPECT_NE(pinned.find("Set-Cookie: baton_app=v1;"), std::string::npos) << pinned;
     auto always = get(fd, "/name", "Cookie: baton_app=v1\r\nX-Baton-Canary: always\r\n");
     EXPECT_EQ(body_of(always), "two");
     EXPECT_EQ(always.find("Set-Cookie"), std::string::npos) << always;
