@@ -21,15 +21,20 @@ class KeeperRun : public Deploys {
     Deploys::TearDown();
   }
 
-  void start_keeper(unsigned instances) {
-    constexpr std::string_view kListening = "event=listening address=127.0.0.1:";
-    home_ = (dir_.path() / "home").string();
-    auto config = dir_.path() / "keeper.toml";
-    std::ofstream(config) << fmt::format(
+  // web's table in the keeper's config; `more_keys` go into it (e.g. a shorter deploy_timeout).
+  std::string web_toml(unsigned instances, std::string_view more_keys = "") const {
+    return fmt::format(
         "[services.web]\nlisten = \"127.0.0.1:0\"\n"
         "command = [\"{}\", \"--listen\", \"127.0.0.1:{{port}}\", \"--name\", \"v0\"]\n"
-        "instances = {}\nhealth = \"/health\"\nstop_timeout = \"5s\"\n",
-        *backend_binary(), instances);
+        "instances = {}\nhealth = \"/health\"\nstop_timeout = \"5s\"\n{}",
+        *backend_binary(), instances, more_keys);
+  }
+
+  void start_keeper(unsigned instances, std::string_view more_keys = "") {
+    constexpr std::string_view kListening = "event=listening address=127.0.0.1:";
+    home_ = (dir_.path() / "home").string();
+    auto config = keeper_config();
+    std::ofstream(config) << web_toml(instances, more_keys);
     keeper_.emplace("keeper", std::vector<std::string>{baton_binary(), "keeper", "--config", config.string(),
                                                         "--home", home_},
                     dir_.path());
@@ -41,6 +46,9 @@ class KeeperRun : public Deploys {
     port_ = static_cast<std::uint16_t>(std::stoi(text.substr(text.find(kListening) + kListening.size(), 5)));
     ASSERT_TRUE(eventually([&] { return healthy(); }));
   }
+
+  // The file the keeper's daemons read (`--config`).
+  std::filesystem::path keeper_config() const { return dir_.path() / "keeper.toml"; }
 
   std::set<pid_t> app_pids() { return pids_of(cli({"ls", "--json"}).second); }
 
