@@ -73,7 +73,8 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
     asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers,
     ControlLimits limits) {
   // Owner-only from the start. Under the keeper the keeper holds it, so commands sent while no
-  // daemon runs wait for the next one, and the file stays when this daemon goes.
+  // daemon runs wait for the next one, and the file stays when this daemon goes; one systemd
+  // passed stays too, as systemd made it and listens on it for the next start.
   auto held = acquire_listen_socket(Address{.kind = Address::Kind::unix_path, .path = socket_path.string()},
                                     kBacklog, 0600);
   if (!held) return std::unexpected(held.error());
@@ -85,7 +86,7 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
     return std::unexpected("cannot listen on " + socket_path.string() + ": " + ec.message());
   }
   std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(acceptor)), std::move(handlers), limits));
-  if (!under_keeper()) server->path_ = socket_path;
+  if (!held->borrowed) server->path_ = socket_path;
   server->address_ = socket_path.string();
   asio::co_spawn(executor, server->accept_loop(), log::LogIfThrown{"control_accept"});
   return server;

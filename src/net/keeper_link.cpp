@@ -115,7 +115,7 @@ std::expected<ListenSocket, std::string> acquire_listen_socket(const Address& ad
   }
   auto bound = parse_address(std::string_view(reply).substr(3));
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return ListenSocket{fd, bound ? *bound : address};
+  return ListenSocket{fd, bound ? *bound : address, true};
 }
 
 namespace {

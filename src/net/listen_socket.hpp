@@ -10,6 +10,8 @@ namespace baton {
 struct ListenSocket {
   int fd = -1;
   Address address;  // with the real port when 0 was asked for
+  // Passed by systemd (LISTEN_FDS) or held by the keeper: a unix socket's file is not ours to remove.
+  bool borrowed = false;
 };
 
 std::expected<ListenSocket, std::string> open_listen_socket(const Address& address, int backlog);

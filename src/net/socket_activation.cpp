@@ -130,7 +130,7 @@ std::vector<PassedSocket>& passed_sockets() { return pool; }
 std::optional<ListenSocket> claim_passed_socket(const Address& address) {
   for (auto it = pool.begin(); it != pool.end(); ++it) {
     if (!listens_on(it->fd, address)) continue;
-    ListenSocket socket{it->fd, address};
+    ListenSocket socket{it->fd, address, true};
     pool.erase(it);
     return socket;
   }
