@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +18,7 @@
 #include <thread>
 
 #include "app/keeper.hpp"
+#include "net/program_output.hpp"
 #include "state/schema.hpp"
 #include "state/state_db.hpp"
 
@@ -38,27 +38,6 @@ pid_t running_keeper(const fs::path& home) {
   return free || n <= 0 ? 0 : static_cast<pid_t>(std::atol(text));
 }
 
-// What `BINARY version` prints, "" when it does not run.
-std::string version_of(const std::string& binary) {
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return "";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], 1);
-    const char* argv[] = {binary.c_str(), "version", nullptr};
-    ::execv(binary.c_str(), const_cast<char* const*>(argv));
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  std::string out;
-  char buffer[256];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0 && out.size() < 4096;)
-    out.append(buffer, static_cast<std::size_t>(n));
-  ::close(pipe_fds[0]);
-  int status = 0;
-  if (pid > 0) ::waitpid(pid, &status, 0);
-  return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : "";
-}
 // The state schema a build can use, from the second line of `baton version` ("state schema N").
 std::optional<int> schema_of(const std::string& version_text) {
   constexpr std::string_view kPrefix = "\nstate schema ";
@@ -153,10 +132,13 @@ int run_upgrade(const std::string& home_text, const std::string& binary_text) {
     fmt::print(stderr, "baton: no executable at {}\n", binary_text);
     return 1;
   }
-  auto version = version_of(binary.string());
+  ProgramQuestion version_question;
+  version_question.args = {"version"};
+  auto answer = ask_program(binary.string(), version_question);
+  auto version = answer.value_or("");
   if (!version.starts_with("baton ")) {
-    fmt::print(stderr, "baton: {} is not a Baton binary ('{} version' printed no Baton version)\n", binary.string(),
-               binary.string());
+    fmt::print(stderr, "baton: {} is not a Baton binary ('{} version' printed no Baton version{})\n", binary.string(),
+               binary.string(), answer ? "" : ": " + answer.error());
     return 1;
   }
   // A build that cannot read the home's state would fail at start and be abandoned: say it now.

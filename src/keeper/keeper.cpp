@@ -323,8 +323,9 @@ void Keeper::resume(const KeeperState& state) {
 }
 
 // `baton upgrade --keeper`: this process becomes the new binary, same pid, so the daemon stays
-// its child; the sockets, the link and the lock cross the exec. The new binary is tried first:
-// one that cannot even print its version would leave the service without a keeper.
+// its child; the sockets, the link and the lock cross the exec. The new binary is tried first
+// (its version, then a trial resume of this very state): one that dies at start would leave the
+// service without a keeper.
 void Keeper::upgrade_self() {
   std::ifstream in(std::filesystem::path(options_.home) / "upgrade.keeper");
   std::string path;
@@ -332,10 +333,12 @@ void Keeper::upgrade_self() {
   if (stopping_ || !previous_binary_.empty()) return finish_upgrade("failed: the keeper is stopping or upgrading the daemon");
   auto checked = check_keeper_binary(path);
   if (!checked) return finish_upgrade("failed: " + checked.error());
-  keeper_say(fmt::format("event=keeper_upgrade_started binary={} version=\"{}\"", path, *checked));
   KeeperOptions next = options_;
   next.daemon_binary = binary_;
-  auto error = reexec_keeper(path, next, snapshot());
+  auto state = snapshot();
+  if (auto tried = try_resume(path, next, state); !tried) return finish_upgrade("failed: " + tried.error());
+  keeper_say(fmt::format("event=keeper_upgrade_started binary={} version=\"{}\"", path, *checked));
+  auto error = reexec_keeper(path, next, state);
   finish_upgrade("failed: " + error);  // still here: nothing changed
 }
 

@@ -1,5 +1,6 @@
 // baton-keeper --home HOME [--config FILE] [--log-level LEVEL] [--daemon-binary PATH]
 // Usually started by `baton keeper`, which passes its own path as the daemon binary.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,11 +11,13 @@
 #include <string_view>
 
 #include "keeper/keeper.hpp"
+#include "keeper/keeper_reexec.hpp"
 
 namespace {
 constexpr std::string_view kUsage =
     "usage: baton-keeper --home HOME [--config FILE] [--log-level LEVEL] [--daemon-binary PATH]\n"
     "       baton-keeper --version\n"
+    "       baton-keeper ... --check-resume   (with BATON_KEEPER_RESUME: could it resume that state?)\n"
     "Holds the listening sockets and runs `baton daemon` under them (normally started by `baton keeper`).\n";
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
 
@@ -29,12 +32,36 @@ std::string baton_beside_self() {
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? "" : (self.parent_path() / "baton").string();
 }
+
+// The trial before a keeper upgrade (keeper/keeper_reexec.hpp): the state decodes and names open
+// descriptors, so the exec that follows finds what it needs.
+int check_resume(const char* resume_text) {
+  std::expected<baton::KeeperState, std::string> state =
+      std::unexpected(std::string(baton::kKeeperResumeVariable) + " is not set");
+  if (resume_text) state = baton::decode_keeper_state(resume_text);
+  if (!state) {
+    fmt::print(stderr, "baton-keeper: cannot resume: {}\n", state.error());
+    return 1;
+  }
+  for (int fd : baton::descriptors_of(*state))
+    if (::fcntl(fd, F_GETFD) < 0) {
+      fmt::print(stderr, "baton-keeper: cannot resume: descriptor {} is not open\n", fd);
+      return 1;
+    }
+  fmt::print("baton-keeper {} can resume: daemon {}, {} listeners\n", BATON_VERSION, state->daemon, state->held.size());
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   baton::KeeperOptions options;
+  bool check_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == baton::kKeeperCheckResumeFlag) {
+      check_only = true;
+      continue;
+    }
     if (arg == "--version") {
       fmt::print("baton-keeper {}\n", BATON_VERSION);
       return 0;
@@ -64,6 +91,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const char* resume_text = std::getenv(baton::kKeeperResumeVariable);
+  if (check_only) return check_resume(resume_text);
   if (!resume_text) return baton::run_keeper(options, nullptr);
   auto state = baton::decode_keeper_state(resume_text);
   ::unsetenv(baton::kKeeperResumeVariable);

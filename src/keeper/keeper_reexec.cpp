@@ -1,67 +1,45 @@
 #include "keeper/keeper_reexec.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
 #include <fmt/format.h>
 
+#include "net/program_output.hpp"
+
 namespace baton {
 namespace {
-// `--version` of a healthy binary answers at once; this only bounds a hung one.
-constexpr std::chrono::seconds kVersionPatience{5};
-
-// What the child wrote to `fd` until it closed it or the deadline passed.
-std::string read_until(int fd, std::chrono::steady_clock::time_point deadline, bool& timed_out) {
-  std::string out;
-  char buffer[256];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd watched{fd, POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&watched, 1, static_cast<int>(left.count())) == 0) {
-      timed_out = true;
-      return out;
-    }
-    auto n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || out.size() > 4096) return out;
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
+std::vector<std::string> keeper_args(const KeeperOptions& options) {
+  std::vector<std::string> args{"--home", options.home, "--daemon-binary", options.daemon_binary};
+  if (!options.config_path.empty()) args.insert(args.end(), {"--config", options.config_path});
+  if (!options.log_level.empty()) args.insert(args.end(), {"--log-level", options.log_level});
+  return args;
 }
 }  // namespace
 
 std::expected<std::string, std::string> check_keeper_binary(const std::string& path) {
-  if (path.empty() || path[0] != '/' || ::access(path.c_str(), X_OK) != 0)
-    return std::unexpected(fmt::format("no executable at '{}'", path));
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::unexpected(fmt::format("pipe: {}", std::strerror(errno)));
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], 1);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    const char* argv[] = {path.c_str(), "--version", nullptr};
-    ::execv(path.c_str(), const_cast<char* const*>(argv));
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  bool timed_out = false;
-  auto out = pid > 0 ? read_until(pipe_fds[0], std::chrono::steady_clock::now() + kVersionPatience, timed_out) : "";
-  ::close(pipe_fds[0]);
-  if (pid < 0) return std::unexpected(fmt::format("fork: {}", std::strerror(errno)));
-  if (timed_out) ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (timed_out) return std::unexpected(fmt::format("'{} --version' did not answer within {} s", path, kVersionPatience.count()));
-  auto line = out.substr(0, out.find('\n'));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !line.starts_with("baton-keeper "))
-    return std::unexpected(fmt::format("{} is not a baton-keeper ('{} --version' printed no baton-keeper version)", path, path));
+  ProgramQuestion question;
+  question.args = {"--version"};
+  auto out = ask_program(path, question);
+  auto line = out ? out->substr(0, out->find('\n')) : "";
+  if (!out && out.error().starts_with("no executable")) return std::unexpected(out.error());
+  if (!line.starts_with("baton-keeper "))
+    return std::unexpected(fmt::format("{} is not a baton-keeper ('{} --version' printed no baton-keeper version{})",
+                                       path, path, out ? "" : ": " + out.error()));
   return line;
+}
+
+std::expected<void, std::string> try_resume(const std::string& path, const KeeperOptions& options,
+                                            const KeeperState& state) {
+  auto args = keeper_args(options);
+  args.push_back(std::string(kKeeperCheckResumeFlag));
+  auto out = ask_program(path, {.args = std::move(args),
+                                .env = {{kKeeperResumeVariable, encode_keeper_state(state)}},
+                                .inherited_fds = descriptors_of(state),
+                                .patience = kProgramAnswerPatience});
+  if (!out) return std::unexpected(fmt::format("{} failed its trial resume ({}): it would not keep", path, out.error()));
+  return {};
 }
 
 std::vector<int> descriptors_of(const KeeperState& state) {
@@ -73,9 +51,8 @@ std::vector<int> descriptors_of(const KeeperState& state) {
 }
 
 std::string reexec_keeper(const std::string& path, const KeeperOptions& options, const KeeperState& state) {
-  std::vector<std::string> args{path, "--home", options.home, "--daemon-binary", options.daemon_binary};
-  if (!options.config_path.empty()) args.insert(args.end(), {"--config", options.config_path});
-  if (!options.log_level.empty()) args.insert(args.end(), {"--log-level", options.log_level});
+  std::vector<std::string> args{path};
+  for (auto& arg : keeper_args(options)) args.push_back(std::move(arg));
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

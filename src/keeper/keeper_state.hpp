@@ -12,6 +12,8 @@
 
 namespace baton {
 inline constexpr const char* kKeeperResumeVariable = "BATON_KEEPER_RESUME";
+// With it, a keeper only checks that it could resume the state in the environment, and exits.
+inline constexpr std::string_view kKeeperCheckResumeFlag = "--check-resume";
 
 struct HeldListenerState {
   int fd = -1;

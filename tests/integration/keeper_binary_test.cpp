@@ -14,7 +14,16 @@ constexpr std::uint64_t kKeeperRssLimit = 2 * 1024 * 1024;
 
 std::string keeper_binary_path() { return (fs::path(baton_binary()).parent_path() / "baton-keeper").string(); }
 
-class KeeperBinary : public KeeperRun {};
+class KeeperBinary : public KeeperRun {
+ protected:
+  // An executable shell script in the test's directory.
+  fs::path script(const std::string& name, const std::string& body) const {
+    auto path = dir_.path() / name;
+    std::ofstream(path) << "#!/bin/sh\n" << body;
+    fs::permissions(path, fs::perms::owner_all);
+    return path;
+  }
+};
 
 TEST_F(KeeperBinary, BatonKeeperRunsTheSmallBinaryInPlaceUnderTwoMebibytes) {
 #if defined(BATON_SANITIZED)
@@ -98,9 +107,7 @@ TEST_F(KeeperBinary, KeeperUpgradesUnderLoadCloseNoSocketAndKeepTheDaemonAndTheA
 TEST_F(KeeperBinary, AKeeperUpgradeToABadBinaryChangesNothing) {
   start_keeper(1);
   pid_t daemon = daemon_pid();
-  auto failing = dir_.path() / "keeper-broken";
-  std::ofstream(failing) << "#!/bin/sh\nexit 3\n";
-  fs::permissions(failing, fs::perms::owner_all);
+  auto failing = script("keeper-broken", "exit 3\n");
   auto not_executable = dir_.path() / "keeper-plain";
   fs::copy_file(keeper_binary_path(), not_executable);
   fs::permissions(not_executable, fs::perms::owner_read);
@@ -126,6 +133,29 @@ TEST_F(KeeperBinary, AKeeperUpgradeToABadBinaryChangesNothing) {
   EXPECT_NE(read_text(fs::path(home_) / "upgrade.result").find("is not a baton-keeper"), std::string::npos);
   EXPECT_EQ(daemon_pid(), daemon);
   EXPECT_TRUE(serves());
+}
+
+// A binary that answers --version like a baton-keeper and dies as it starts: its trial resume
+// fails before the exec, so the keeper before keeps its pid, the sockets and the daemon.
+TEST_F(KeeperBinary, AKeeperUpgradeToABinaryThatDiesAtStartIsRefusedAndTheKeeperKeeps) {
+  start_keeper(1);
+  pid_t daemon = daemon_pid();
+  auto dying = script("keeper-dies-at-start", "[ \"$1\" = --version ] && { echo 'baton-keeper 9.9.9'; exit 0; }\nkill -SEGV $$\n");
+  auto& load = start_load(port_);
+  auto [code, out] = cli({"upgrade", "--keeper", "--binary", dying.string()});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("failed its trial resume (it was killed by signal 11)"), std::string::npos) << out;
+  EXPECT_NE(out.find("the keeper before keeps running"), std::string::npos) << out;
+  ASSERT_FALSE(keeper_->wait(std::chrono::milliseconds(0))) << "the keeper died: " << keeper_->output(Stream::err);
+  EXPECT_EQ(keeper_said(kKeeperResumed), 0u);
+  EXPECT_EQ(fs::read_symlink(fmt::format("/proc/{}/exe", keeper_->pid())), fs::canonical(keeper_binary_path()));
+  EXPECT_EQ(daemon_pid(), daemon);
+  EXPECT_TRUE(serves());
+  expect_no_failure_nor_refusal(stop_load(load));
+  // It still keeps: a killed daemon is replaced on the same socket.
+  ::kill(daemon, SIGKILL);
+  ASSERT_TRUE(eventually([&] { return daemon_pid() != daemon; })) << keeper_->output(Stream::err);
+  EXPECT_TRUE(eventually([&] { return serves(); }));
 }
 }  // namespace
 }  // namespace baton::itest
