@@ -180,7 +180,12 @@ int run_daemon(const cli::DaemonCommand& command) {
     fmt::print(stderr, "baton: {}\n", passed.error());
     return cli::kUsage;
   }
-  if (attach_to_keeper()) log::info("event=under_keeper pid={}", ::getppid());
+  auto attached = attach_to_keeper();
+  if (!attached) {
+    fmt::print(stderr, "baton: {}\n", attached.error());
+    return cli::kUsage;
+  }
+  if (*attached) log::info("event=under_keeper pid={}", ::getppid());
   auto home = prepare_home(command.home);
   if (!home) {
     fmt::print(stderr, "baton: {}\n", home.error());

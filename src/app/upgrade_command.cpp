@@ -19,6 +19,7 @@
 
 #include "app/keeper.hpp"
 #include "net/program_output.hpp"
+#include "net/whole_number.hpp"
 #include "state/schema.hpp"
 #include "state/state_db.hpp"
 
@@ -35,7 +36,8 @@ pid_t running_keeper(const fs::path& home) {
   char text[32] = {};
   auto n = ::pread(fd, text, sizeof text - 1, 0);
   ::close(fd);
-  return free || n <= 0 ? 0 : static_cast<pid_t>(std::atol(text));
+  if (free || n <= 0) return 0;
+  return parse_whole_number<pid_t>(std::string_view(text, static_cast<std::size_t>(n)), 1).value_or(0);
 }
 
 // The state schema a build can use, from the second line of `baton version` ("state schema N").
@@ -43,9 +45,8 @@ std::optional<int> schema_of(const std::string& version_text) {
   constexpr std::string_view kPrefix = "\nstate schema ";
   auto at = version_text.find(kPrefix);
   if (at == std::string::npos) return std::nullopt;
-  int schema = 0;
-  if (std::sscanf(version_text.c_str() + at + kPrefix.size(), "%d", &schema) != 1) return std::nullopt;
-  return schema;
+  auto rest = std::string_view(version_text).substr(at + kPrefix.size());
+  return parse_whole_number<int>(rest.substr(0, rest.find('\n')), 1);
 }
 
 // The schema of the home's state file; nullopt when it cannot be read (the daemon reports why).
@@ -81,7 +82,12 @@ std::expected<std::string, std::string> ask_keeper(const fs::path& home, pid_t k
 bool keeper_upgrades_itself(pid_t keeper) {
   std::ifstream status(fmt::format("/proc/{}/status", keeper));
   for (std::string line; std::getline(status, line);)
-    if (line.starts_with("SigBlk:")) return (std::stoull(line.substr(7), nullptr, 16) >> (SIGUSR1 - 1)) & 1;
+    if (line.starts_with("SigBlk:")) {
+      auto digits = std::string_view(line).substr(7);
+      digits.remove_prefix(std::min(digits.find_first_not_of("\t "), digits.size()));
+      auto mask = parse_whole_number<std::uint64_t>(digits, 0, UINT64_MAX, 16);
+      return mask && ((*mask >> (SIGUSR1 - 1)) & 1);
+    }
   return false;
 }
 }  // namespace

@@ -22,17 +22,38 @@
 #include <fstream>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "keeper/keeper_reexec.hpp"
 #include "net/keeper_link.hpp"
 #include "net/socket_activation.hpp"
+#include "net/whole_number.hpp"
 
 namespace baton {
 namespace {
 std::string exit_text(int status) {
   return WIFEXITED(status) ? fmt::format("exited with {}", WEXITSTATUS(status))
                            : fmt::format("killed by signal {}", WTERMSIG(status));
+}
+
+struct ListenRequest {
+  int backlog = 0;
+  unsigned mode = 0;  // octal on the wire, like chmod's
+  std::string address;
+};
+
+std::optional<ListenRequest> split_listen_request(std::string_view request) {
+  constexpr std::string_view kVerb = "listen ";
+  if (!request.starts_with(kVerb)) return std::nullopt;
+  request.remove_prefix(kVerb.size());
+  auto first = request.find(' ');
+  auto second = first == std::string_view::npos ? first : request.find(' ', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  auto backlog = parse_whole_number<int>(request.substr(0, first), 0);
+  auto mode = parse_whole_number<unsigned>(request.substr(first + 1, second - first - 1), 0, 07777, 8);
+  if (!backlog || !mode || second + 1 >= request.size()) return std::nullopt;
+  return ListenRequest{*backlog, *mode, std::string(request.substr(second + 1))};
 }
 
 using Clock = std::chrono::steady_clock;
@@ -131,13 +152,9 @@ bool Keeper::start_daemon() {
 
 std::string Keeper::listen(std::string_view request, int& fd) {
   // "listen BACKLOG MODE ADDRESS": the address is the rest (a unix path may hold spaces).
-  int backlog = 0;
-  unsigned mode = 0;
-  int used = 0;
-  std::string text(request);
-  if (std::sscanf(text.c_str(), "listen %d %o %n", &backlog, &mode, &used) < 2 || used <= 0)
-    return "error malformed request";
-  auto address_text = text.substr(static_cast<std::size_t>(used));
+  auto words = split_listen_request(request);
+  if (!words) return "error malformed request: " + std::string(request);
+  auto [backlog, mode, address_text] = *words;
   auto it = held_.find(address_text);
   if (it == held_.end()) {
     auto address = parse_address(address_text);

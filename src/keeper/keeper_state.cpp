@@ -1,7 +1,9 @@
 #include "keeper/keeper_state.hpp"
 
-#include <charconv>
+#include <limits>
 #include <sstream>
+
+#include "net/whole_number.hpp"
 
 namespace baton {
 namespace {
@@ -21,23 +23,31 @@ bool unhex(std::string_view text, std::string& out) {
   if (text == "-") return true;
   if (text.size() % 2 != 0) return false;
   for (std::size_t i = 0; i < text.size(); i += 2) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(text.data() + i, text.data() + i + 2, value, 16);
-    if (ec != std::errc{} || end != text.data() + i + 2) return false;
-    out += static_cast<char>(value);
+    auto value = parse_whole_number<unsigned>(text.substr(i, 2), 0, 255, 16);
+    if (!value) return false;
+    out += static_cast<char>(*value);
   }
   return true;
 }
 
+// The next token as a whole number in [low, high].
 template <typename Number>
-bool number(std::istream& in, Number& out) {
+bool number(std::istream& in, Number& out, Number low = std::numeric_limits<Number>::min(),
+            Number high = std::numeric_limits<Number>::max()) {
   std::string token;
   if (!(in >> token)) return false;
-  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
-  return ec == std::errc{} && end == token.data() + token.size();
+  auto value = parse_whole_number<Number>(token, low, high);
+  if (value) out = *value;
+  return value.has_value();
 }
 
-bool descriptor(std::istream& in, int& fd) { return number(in, fd) && fd >= 0; }
+bool descriptor(std::istream& in, int& fd) { return number(in, fd, 0); }
+bool flag(std::istream& in, bool& out) {
+  int value = 0;
+  bool ok = number(in, value, 0, 1);
+  out = value == 1;
+  return ok;
+}
 }  // namespace
 
 std::string encode_keeper_state(const KeeperState& s) {
@@ -64,14 +74,13 @@ std::expected<KeeperState, std::string> decode_keeper_state(std::string_view tex
     if (kind == "lock") {
       ok = has_lock = descriptor(in, s.lock_fd);
     } else if (kind == "daemon") {
-      int served = 0, passed_closed = 0;
-      ok = has_daemon = number(in, s.daemon) && number(in, s.link_fd) && number(in, s.daemon_started_ns) &&
-                        number(in, s.restart_delay_ms) && number(in, served) && number(in, passed_closed);
-      s.served = served != 0;
-      s.passed_closed = passed_closed != 0;
+      // No daemon is -1 (and no link then); a daemon is a pid.
+      ok = has_daemon = number(in, s.daemon, -1) && s.daemon != 0 && number(in, s.link_fd, -1) &&
+                        number(in, s.daemon_started_ns) && number(in, s.restart_delay_ms, std::int64_t{0}) &&
+                        flag(in, s.served) && flag(in, s.passed_closed);
     } else if (kind == "draining") {
       pid_t pid = 0;
-      ok = number(in, pid) && pid > 0;
+      ok = number(in, pid, 1);
       s.draining.push_back(pid);
     } else if (kind == "held") {
       HeldListenerState h;

@@ -38,7 +38,12 @@ TEST(KeeperState, RejectsMalformedText) {
        {"", "lock 3\n", "daemon 1 2 3 4 0 0\n", "lock x\ndaemon 1 2 3 4 0 0\n", "lock 3\ndaemon 1 2 3 4 0\n",
         "lock 3\ndaemon 1 2 3 4 0 0\nheld 5 zz 00\n", "lock 3\ndaemon 1 2 3 4 0 0\nheld -5 - -\n",
         "lock 3\ndaemon 1 2 3 4 0 0 extra\n", "lock 3\ndaemon 1 2 3 4 0 0\nwhat 1\n",
-        "lock 3\ndaemon 1 2 3 4 0 0\ndraining 0\n"})
+        "lock 3\ndaemon 1 2 3 4 0 0\ndraining 0\n",
+        // What a lax parser would take: signs, trailing bytes, overflow, flags that are not 0 or 1.
+        "lock +3\ndaemon 1 2 3 4 0 0\n", "lock 3x\ndaemon 1 2 3 4 0 0\n", "lock 3\ndaemon 1 2 3 4 2 0\n",
+        "lock 3\ndaemon 0 2 3 4 0 0\n", "lock 3\ndaemon -2 2 3 4 0 0\n", "lock 3\ndaemon 1 2 3 -4 0 0\n",
+        "lock 3\ndaemon 99999999999 2 3 4 0 0\n", "lock 3\ndaemon 1 2 3 4 0 0\nheld 5 +1 00\n",
+        "lock 3\ndaemon 1 2 3 4 0 0\ndraining -7\n"})
     EXPECT_FALSE(decode_keeper_state(text).has_value()) << text;
 }
 }  // namespace baton

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "net/socket_activation.hpp"
+#include "net/whole_number.hpp"
 
 namespace baton {
 namespace {
@@ -82,13 +83,16 @@ std::string keeper_request_listen(const Address& address, int backlog, unsigned 
 
 std::string keeper_request_close(const Address& address) { return "close " + address.text(); }
 
-bool attach_to_keeper() {
+std::expected<bool, std::string> attach_to_keeper() {
   const char* text = std::getenv(kKeeperFdVariable);
-  if (!text || !*text) return false;
-  int fd = std::atoi(text);
+  if (!text) return false;
+  std::string value = text;
   ::unsetenv(kKeeperFdVariable);
-  if (fd < 3 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) return false;
-  keeper_fd = fd;
+  auto fd = parse_whole_number<int>(value, 3);
+  if (!fd || ::fcntl(*fd, F_SETFD, FD_CLOEXEC) != 0)
+    return std::unexpected(fmt::format("{}='{}' is not an open descriptor from 3 on (the keeper's link)",
+                                       kKeeperFdVariable, value));
+  keeper_fd = *fd;
   return true;
 }
 

@@ -14,8 +14,9 @@ namespace baton {
 inline constexpr const char* kKeeperFdVariable = "BATON_KEEPER_FD";
 
 // Takes the keeper's descriptor from the environment (and out of it, so apps do
-// not inherit it); later calls use it. False when the daemon runs without a keeper.
-bool attach_to_keeper();
+// not inherit it); later calls use it. False when the daemon runs without a keeper; an error
+// when the variable names no open descriptor.
+std::expected<bool, std::string> attach_to_keeper();
 bool under_keeper();
 
 // A listening socket for `address`: the keeper's when under one, else one passed by systemd

@@ -7,10 +7,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+
+#include "net/whole_number.hpp"
 
 namespace baton {
 namespace {
@@ -19,25 +20,16 @@ constexpr int kMaxPassedFds = 4096;
 
 std::vector<PassedSocket> pool;
 
-std::optional<long> whole_number(const char* text) {
-  if (!text) return std::nullopt;
-  std::string_view view(text);
-  long value = 0;
-  auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
-  if (view.empty() || ec != std::errc{} || end != view.data() + view.size()) return std::nullopt;
-  return value;
-}
-
-std::vector<std::string> names_from(const char* text, long count) {
+std::vector<std::string> names_from(const char* text, int count) {
   std::vector<std::string> names;
   std::string_view rest = text ? text : "";
-  while (text && static_cast<long>(names.size()) < count + 1) {
+  while (text && static_cast<int>(names.size()) < count + 1) {
     auto colon = rest.find(':');
     names.emplace_back(rest.substr(0, colon));
     if (colon == std::string_view::npos) break;
     rest.remove_prefix(colon + 1);
   }
-  if (static_cast<long>(names.size()) != count) names.assign(static_cast<std::size_t>(count), "");
+  if (static_cast<int>(names.size()) != count) names.assign(static_cast<std::size_t>(count), "");
   return names;
 }
 
@@ -102,22 +94,22 @@ std::expected<void, std::string> take_passed_sockets() {
   const char* fds_text = std::getenv("LISTEN_FDS");
   const char* pid_text = std::getenv("LISTEN_PID");
   if (!fds_text && !pid_text) return {};
-  auto count = whole_number(fds_text);
-  auto pid = whole_number(pid_text);
-  if (!pid || *pid <= 0) return std::unexpected(std::string("LISTEN_PID='") + (pid_text ? pid_text : "") + "' is not a process id");
+  int count = fds_text ? parse_whole_number<int>(fds_text, 0, kMaxPassedFds).value_or(-1) : -1;
+  auto pid = pid_text ? parse_whole_number<pid_t>(pid_text, 1) : std::nullopt;
+  if (!pid) return std::unexpected(std::string("LISTEN_PID='") + (pid_text ? pid_text : "") + "' is not a process id");
   if (*pid != ::getpid()) {
     unset_variables();  // meant for another process (the one that exec'd us kept them)
     return {};
   }
-  if (!count || *count < 0 || *count > kMaxPassedFds)
+  if (count < 0)
     return std::unexpected(std::string("LISTEN_FDS='") + (fds_text ? fds_text : "") +
                            "' is not a count of passed descriptors (0 to " + std::to_string(kMaxPassedFds) + ")");
-  for (int fd = kFirstPassedFd; fd < kFirstPassedFd + *count; ++fd)
+  for (int fd = kFirstPassedFd; fd < kFirstPassedFd + count; ++fd)
     if (::fcntl(fd, F_GETFD) < 0)
-      return std::unexpected("LISTEN_FDS=" + std::to_string(*count) + " but descriptor " + std::to_string(fd) +
+      return std::unexpected("LISTEN_FDS=" + std::to_string(count) + " but descriptor " + std::to_string(fd) +
                              " is not open");
-  auto names = names_from(std::getenv("LISTEN_FDNAMES"), *count);
-  for (int i = 0; i < *count; ++i) {
+  auto names = names_from(std::getenv("LISTEN_FDNAMES"), count);
+  for (int i = 0; i < count; ++i) {
     ::fcntl(kFirstPassedFd + i, F_SETFD, FD_CLOEXEC);
     pool.push_back({kFirstPassedFd + i, names[static_cast<std::size_t>(i)]});
   }

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace baton {
 namespace {
@@ -52,14 +53,20 @@ TEST(SocketActivation, VariablesForAnotherProcessAreDroppedAndMalformedOnesRefus
   EXPECT_TRUE(take_passed_sockets().has_value());
   EXPECT_EQ(std::getenv("LISTEN_FDS"), nullptr);
   EXPECT_TRUE(passed_sockets().empty());
-  for (const char* fds : std::initializer_list<const char*>{"x", "-1", "99999", "", nullptr}) {
+  for (const char* fds :
+       std::initializer_list<const char*>{"x", "-1", "99999", "", nullptr, "1x", " 1", "+1", "99999999999999999999"}) {
     set_activation(std::to_string(::getpid()), fds);
     auto taken = take_passed_sockets();
     EXPECT_FALSE(taken.has_value()) << (fds ? fds : "unset");
     EXPECT_NE(taken.error().find("LISTEN_FDS="), std::string::npos) << taken.error();
   }
-  set_activation("abc", "1");
-  EXPECT_FALSE(take_passed_sockets().has_value());
+  for (const std::string& pid : std::vector<std::string>{"abc", std::to_string(::getpid()) + "x",
+                                                        " " + std::to_string(::getpid()), "0", "-1"}) {
+    set_activation(pid, "1");
+    auto taken = take_passed_sockets();
+    EXPECT_FALSE(taken.has_value()) << pid;
+    EXPECT_NE(taken.error().find("is not a process id"), std::string::npos) << taken.error();
+  }
   set_activation(std::to_string(::getpid()), "0");
   EXPECT_TRUE(take_passed_sockets().has_value());
   EXPECT_EQ(std::getenv("LISTEN_PID"), nullptr) << "unset once taken";
