@@ -66,6 +66,7 @@ constexpr std::chrono::seconds kUpgradeReadyTimeout{60};
 struct Held {
   int fd = -1;
   Address bound;
+  bool passed = false;  // systemd's: a unix socket's file is left to it
 };
 
 class Keeper {
@@ -163,7 +164,7 @@ std::string Keeper::listen(std::string_view request, int& fd) {
     auto socket = passed ? std::expected<ListenSocket, std::string>(*passed)
                          : open_listen_socket_with_mode(*address, backlog, mode);
     if (!socket) return "error " + socket.error();
-    it = held_.emplace(address_text, Held{socket->fd, socket->address}).first;
+    it = held_.emplace(address_text, Held{socket->fd, socket->address, socket->borrowed}).first;
     keeper_say(fmt::format("event=listener_held address={} from={}", socket->address.text(), passed ? "passed" : "bound"));
   }
   fd = it->second.fd;
@@ -174,7 +175,7 @@ std::string Keeper::close_listener(std::string_view address_text) {
   auto it = held_.find(std::string(address_text));
   if (it == held_.end()) return "ok";
   ::close(it->second.fd);
-  if (it->second.bound.kind == Address::Kind::unix_path) ::unlink(it->second.bound.path.c_str());
+  if (it->second.bound.kind == Address::Kind::unix_path && !it->second.passed) ::unlink(it->second.bound.path.c_str());
   keeper_say(fmt::format("event=listener_released address={}", it->second.bound.text()));
   held_.erase(it);
   return "ok";
@@ -317,7 +318,7 @@ KeeperState Keeper::snapshot() const {
                     .draining = {draining_.begin(), draining_.end()},
                     .held = {},
                     .passed = {}};
-  for (const auto& [requested, held] : held_) state.held.push_back({held.fd, requested, held.bound.text()});
+  for (const auto& [requested, held] : held_) state.held.push_back({held.fd, requested, held.bound.text(), held.passed});
   for (const auto& passed : passed_sockets()) state.passed.push_back({passed.fd, passed.name});
   return state;
 }
@@ -332,7 +333,7 @@ void Keeper::resume(const KeeperState& state) {
   draining_.insert(state.draining.begin(), state.draining.end());
   for (const auto& held : state.held) {
     auto bound = parse_address(held.bound);
-    if (bound) held_.emplace(held.requested, Held{held.fd, *bound});
+    if (bound) held_.emplace(held.requested, Held{held.fd, *bound, held.passed});
   }
   for (const auto& passed : state.passed) passed_sockets().push_back({passed.fd, passed.name});
   // Close-on-exec again: a daemon started from here must get only what it asks for.

@@ -56,7 +56,9 @@ std::string encode_keeper_state(const KeeperState& s) {
   out << "daemon " << s.daemon << " " << s.link_fd << " " << s.daemon_started_ns << " " << s.restart_delay_ms << " "
       << (s.served ? 1 : 0) << " " << (s.passed_closed ? 1 : 0) << "\n";
   for (pid_t pid : s.draining) out << "draining " << pid << "\n";
-  for (const auto& h : s.held) out << "held " << h.fd << " " << hex(h.requested) << " " << hex(h.bound) << "\n";
+  // "passed" only when it is: a keeper from before it can still resume every other state.
+  for (const auto& h : s.held)
+    out << "held " << h.fd << " " << hex(h.requested) << " " << hex(h.bound) << (h.passed ? " passed" : "") << "\n";
   for (const auto& p : s.passed) out << "passed " << p.fd << " " << hex(p.name) << "\n";
   return out.str();
 }
@@ -85,6 +87,8 @@ std::expected<KeeperState, std::string> decode_keeper_state(std::string_view tex
     } else if (kind == "held") {
       HeldListenerState h;
       ok = descriptor(in, h.fd) && in >> first >> second && unhex(first, h.requested) && unhex(second, h.bound);
+      std::string mark;
+      if (ok && in >> mark) ok = h.passed = mark == "passed";
       s.held.push_back(std::move(h));
     } else if (kind == "passed") {
       PassedSocketState p;

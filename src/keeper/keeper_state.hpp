@@ -19,6 +19,7 @@ struct HeldListenerState {
   int fd = -1;
   std::string requested;  // the address as the daemon asked for it
   std::string bound;      // with the real port
+  bool passed = false;    // taken from systemd's sockets: its unix file is not the keeper's to remove
 };
 
 struct PassedSocketState {

@@ -6,7 +6,8 @@ namespace baton {
 TEST(KeeperState, RoundTripsEveryField) {
   KeeperState s{.lock_fd = 3, .daemon = 1234, .link_fd = 7, .daemon_started_ns = 987654321, .restart_delay_ms = 200,
                 .served = true, .passed_closed = true, .draining = {4321, 4322},
-                .held = {{9, "127.0.0.1:0", "127.0.0.1:41000"}, {10, "unix:/tmp/a b\nc.sock", "unix:/tmp/a b\nc.sock"}},
+                .held = {{9, "127.0.0.1:0", "127.0.0.1:41000", false},
+                         {10, "unix:/tmp/a b\nc.sock", "unix:/tmp/a b\nc.sock", true}},
                 .passed = {{11, "web"}, {12, ""}}};
   auto back = decode_keeper_state(encode_keeper_state(s)).value();
   EXPECT_EQ(back.lock_fd, 3);
@@ -21,6 +22,8 @@ TEST(KeeperState, RoundTripsEveryField) {
   EXPECT_EQ(back.held[1].fd, 10);
   EXPECT_EQ(back.held[1].requested, "unix:/tmp/a b\nc.sock");
   EXPECT_EQ(back.held[0].bound, "127.0.0.1:41000");
+  EXPECT_FALSE(back.held[0].passed);
+  EXPECT_TRUE(back.held[1].passed);
   ASSERT_EQ(back.passed.size(), 2u);
   EXPECT_EQ(back.passed[0].name, "web");
   EXPECT_EQ(back.passed[1].name, "");
@@ -43,7 +46,8 @@ TEST(KeeperState, RejectsMalformedText) {
         "lock +3\ndaemon 1 2 3 4 0 0\n", "lock 3x\ndaemon 1 2 3 4 0 0\n", "lock 3\ndaemon 1 2 3 4 2 0\n",
         "lock 3\ndaemon 0 2 3 4 0 0\n", "lock 3\ndaemon -2 2 3 4 0 0\n", "lock 3\ndaemon 1 2 3 -4 0 0\n",
         "lock 3\ndaemon 99999999999 2 3 4 0 0\n", "lock 3\ndaemon 1 2 3 4 0 0\nheld 5 +1 00\n",
-        "lock 3\ndaemon 1 2 3 4 0 0\ndraining -7\n"})
+        "lock 3\ndaemon 1 2 3 4 0 0\ndraining -7\n", "lock 3\ndaemon 1 2 3 4 0 0\nheld 5 - - bound\n",
+        "lock 3\ndaemon 1 2 3 4 0 0\nheld 5 - - passed passed\n"})
     EXPECT_FALSE(decode_keeper_state(text).has_value()) << text;
 }
 }  // namespace baton

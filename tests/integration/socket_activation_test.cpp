@@ -189,31 +189,36 @@ TEST_F(SocketActivation, TheKeeperTakesThePassedSocketAndHandsItToEveryDaemon) {
   EXPECT_EQ(app_environment().find("LISTEN_"), std::string::npos);
 }
 
-// A control socket systemd made (ListenStream=HOME/baton.sock) is systemd's: the daemon serves on
-// it and leaves its file behind, for systemd still listens there to start the next daemon.
-TEST_F(SocketActivation, ThePassedControlSocketsFileOutlivesTheDaemon) {
+// A control socket systemd made (ListenStream=HOME/baton.sock) is systemd's: the daemon, or the
+// keeper holding it for its daemons, serves on it and leaves its file behind, for systemd still
+// listens there to start the next one.
+TEST_F(SocketActivation, ThePassedControlSocketsFileOutlivesTheDaemonAndTheKeeper) {
   auto path = fs::path(home()) / "baton.sock";
   fs::create_directories(home());
   fs::permissions(home(), fs::perms::owner_all);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0) << std::strerror(errno);
-  ASSERT_EQ(::listen(fd, 16), 0);
-  auto& daemon = start("activated-control",
-                       with_passed_fds({fd}, "1",
-                                       {baton_binary(), "daemon", "--config", activation_config("127.0.0.1:" + std::to_string(free_port())),
-                                        "--home", home()}));
-  ::close(fd);
-  ASSERT_TRUE(daemon.wait_for_output(Stream::err, [](std::string_view text) {
-    return text.find("event=listening") != std::string_view::npos;
-  })) << daemon.output(Stream::err);
-  auto status = ask_unix_socket(path, "GET /v1/status HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n\r\n");
-  EXPECT_TRUE(status.starts_with("HTTP/1.1 200")) << status << daemon.output(Stream::err);
-  daemon.signal(SIGTERM);
-  EXPECT_EQ(daemon.wait().value_or(-1), 0) << daemon.output(Stream::err);
-  EXPECT_TRUE(fs::is_socket(path)) << "the daemon removed a socket file it did not create";
+  for (std::string command : {"daemon", "keeper"}) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    ::unlink(path.c_str());
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0) << std::strerror(errno);
+    ASSERT_EQ(::listen(fd, 16), 0);
+    auto& process = start("activated-control-" + command,
+                          with_passed_fds({fd}, "1",
+                                          {baton_binary(), command, "--config",
+                                           activation_config("127.0.0.1:" + std::to_string(free_port())), "--home",
+                                           home()}));
+    ::close(fd);
+    ASSERT_TRUE(process.wait_for_output(Stream::err, [](std::string_view text) {
+      return text.find("event=listening") != std::string_view::npos;
+    })) << process.output(Stream::err);
+    auto status = ask_unix_socket(path, "GET /v1/status HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(status.starts_with("HTTP/1.1 200")) << status << process.output(Stream::err);
+    process.signal(SIGTERM);
+    EXPECT_EQ(process.wait().value_or(-1), 0) << process.output(Stream::err);
+    EXPECT_TRUE(fs::is_socket(path)) << "the " << command << " removed a socket file it did not create";
+  }
 }
 
 TEST_F(SocketActivation, SystemdSocketActivateStartsTheDaemonOnItsSocket) {
