@@ -1,5 +1,7 @@
 #include "app/api_json.hpp"
 
+#include "app/deploy_body.hpp"
+
 namespace baton {
 using nlohmann::json;
 
@@ -46,9 +48,6 @@ json run_json(const deploy::DeployRun& run) {
   return out;
 }
 std::expected<nlohmann::json, std::string> body_object(const control::Request& request) {
-  if (request.body().empty()) return nlohmann::json::object();
-  auto body = nlohmann::json::parse(request.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
-  return body;
+  return parse_body_object(request.body());
 }
 }  // namespace baton

@@ -87,17 +87,14 @@ awaitable<void> handle_deploy(const control::Request& request, control::Reply& r
 awaitable<void> handle_rollback(const control::Request& request, control::Reply& reply, ApiContext& context,
                                 const std::string& service) {
   auto body = body_object(request);
-  std::expected<void, std::string> fields = std::unexpected(body ? "" : body.error());
-  if (body) fields = check_common_fields(*body, "to");
-  if (fields && body->contains("to") && !(*body)["to"].is_string())
-    fields = std::unexpected("to must be a release id like r3");
-  if (!fields) {
-    auto response = api_error(request, 400, fields.error());
+  std::expected<deploy::RollbackRequest, std::string> rollback = std::unexpected(body ? "" : body.error());
+  if (body) rollback = rollback_request(*body, service);
+  if (!rollback) {
+    auto response = api_error(request, 400, rollback.error());
     co_await reply.send(std::move(response));
     co_return;
   }
-  deploy::RollbackRequest rollback{.service = service, .to = body->value("to", ""), .who = body->value("who", "")};
-  auto started = context.deployer.rollback(std::move(rollback));
+  auto started = context.deployer.rollback(std::move(*rollback));
   co_await answer(request, reply, *body, std::move(started));
 }
 

@@ -7,6 +7,12 @@
 namespace baton {
 using nlohmann::json;
 
+std::expected<nlohmann::json, std::string> parse_body_object(std::string_view text) {
+  auto body = text.empty() ? json::object() : json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
+  return body;
+}
+
 std::expected<void, std::string> check_common_fields(const json& body, std::string_view own) {
   for (const auto& [key, value] : body.items()) {
     if (key == "detach" && !value.is_boolean()) return std::unexpected("detach must be true or false");
@@ -96,6 +102,12 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
   return request;
 }
 
+std::expected<deploy::RollbackRequest, std::string> rollback_request(const json& body, const std::string& service) {
+  if (auto checked = check_common_fields(body, "to"); !checked) return std::unexpected(checked.error());
+  if (body.contains("to") && !body["to"].is_string()) return std::unexpected("to must be a release id like r3");
+  return deploy::RollbackRequest{.service = service, .to = body.value("to", ""), .who = body.value("who", "")};
+}
+
 // The instance count a scale, stop or start asks for, or why the body is wrong.
 std::expected<unsigned, std::string> scale_count(const json& body, const std::string& action, unsigned config_count) {
   if (auto checked = check_common_fields(body, "instances"); !checked) return std::unexpected(checked.error());
@@ -116,8 +128,8 @@ std::expected<unsigned, std::string> scale_count(const json& body, const std::st
 
 std::expected<deploy::DeployRequest, std::string> parse_deploy_body(std::string_view text, deploy::ReleaseSpec base,
                                                                     const std::string& service) {
-  auto body = text.empty() ? json::object() : json::parse(text, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return std::unexpected("the body must be a JSON object");
-  return deploy_request(body, std::move(base), service);
+  auto body = parse_body_object(text);
+  if (!body) return std::unexpected(body.error());
+  return deploy_request(*body, std::move(base), service);
 }
 }  // namespace baton

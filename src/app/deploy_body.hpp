@@ -12,6 +12,8 @@
 namespace baton {
 inline constexpr unsigned kMaxInstances = 1000;
 
+// A request's body as a JSON object (an empty body is an empty object), or why not.
+std::expected<nlohmann::json, std::string> parse_body_object(std::string_view text);
 // Fields every action on a live service takes besides its own (`own`, may be empty): detach (a
 // boolean) and who (a string). Anything else is an unknown field.
 std::expected<void, std::string> check_common_fields(const nlohmann::json& body, std::string_view own);
@@ -22,6 +24,9 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const nlohmann:
 // The same from the raw body text; an empty body is an empty object.
 std::expected<deploy::DeployRequest, std::string> parse_deploy_body(std::string_view text, deploy::ReleaseSpec base,
                                                                     const std::string& service);
+// A rollback's body: to (a release id like r3; empty: the release live before), detach, who.
+std::expected<deploy::RollbackRequest, std::string> rollback_request(const nlohmann::json& body,
+                                                                     const std::string& service);
 // The instance count a scale, stop or start (`action`) asks for; start defaults to `config_count`.
 std::expected<unsigned, std::string> scale_count(const nlohmann::json& body, const std::string& action,
                                                  unsigned config_count);
