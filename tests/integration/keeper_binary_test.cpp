@@ -157,5 +157,23 @@ TEST_F(KeeperBinary, AKeeperUpgradeToABinaryThatDiesAtStartIsRefusedAndTheKeeper
   ASSERT_TRUE(eventually([&] { return daemon_pid() != daemon; })) << keeper_->output(Stream::err);
   EXPECT_TRUE(eventually([&] { return serves(); }));
 }
+
+// Asking a binary its version has a deadline on both sides: the CLI's `baton version` for a
+// daemon upgrade, the keeper's `--version` for its own. One that never answers is refused.
+TEST_F(KeeperBinary, UpgradesToABinaryThatNeverAnswersAreRefusedAtTheDeadline) {
+  start_keeper(1);
+  pid_t daemon = daemon_pid();
+  auto silent = script("never-answers", "exec sleep 3600\n");
+  for (std::vector<std::string> upgrade : {std::vector<std::string>{"upgrade", "--binary", silent.string()},
+                                           std::vector<std::string>{"upgrade", "--keeper", "--binary", silent.string()}}) {
+    auto [code, out] = cli(upgrade);
+    EXPECT_EQ(code, 1) << out;
+    EXPECT_NE(out.find("did not answer within 5000 ms"), std::string::npos) << out;
+  }
+  EXPECT_FALSE(keeper_->wait(std::chrono::milliseconds(0)));
+  EXPECT_EQ(keeper_said(kKeeperResumed), 0u);
+  EXPECT_EQ(daemon_pid(), daemon);
+  EXPECT_TRUE(serves());
+}
 }  // namespace
 }  // namespace baton::itest
