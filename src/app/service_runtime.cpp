@@ -340,6 +340,10 @@ awaitable<deploy::HookOutcome> ServiceRuntime::run_hook(const std::string& servi
   co_return outcome;
 }
 
+std::map<std::string, metrics::TrafficSnapshot> ServiceRuntime::release_traffic(const std::string& service) const {
+  return metrics::by_release(server_.traffic(), service);
+}
+
 std::string ServiceRuntime::log_tail(const std::string& service, const std::string& release) const {
   return deploy::tail_of_output(log_dir_ / (service + ".log"), "@" + release, kLogTailLines);
 }

@@ -42,6 +42,7 @@ class ServiceRuntime final : public deploy::Runtime {
                                           std::string_view hook, const HookCommand& command,
                                           supervisor::EnvList extra) override;
   std::string log_tail(const std::string& service, const std::string& release) const override;
+  std::map<std::string, metrics::TrafficSnapshot> release_traffic(const std::string& service) const override;
   awaitable<void> wait_change(std::chrono::steady_clock::time_point deadline) override;
 
   // A new configuration: routes (and listeners) follow it at once. Its services must be the

@@ -81,9 +81,9 @@ struct Limits {
   bool operator==(const Limits&) const = default;
 };
 
-enum class Strategy { rolling, blue_green, recreate };
+enum class Strategy { rolling, blue_green, recreate, canary };
 std::string_view to_string(Strategy strategy);
-// "rolling", "blue-green" (also "blue_green"), "recreate".
+// "rolling", "blue-green" (also "blue_green"), "recreate", "canary".
 std::optional<Strategy> parse_strategy(std::string_view name);
 
 // A command a deploy runs: a string (a command line) or an array (argv), like a service's command.
@@ -92,6 +92,19 @@ struct HookCommand {
   bool is_shell_string = false;
   bool empty() const { return command.empty(); }
   bool operator==(const HookCommand&) const = default;
+};
+
+// How a canary moves and what fails it (docs/deploys.md).
+struct CanaryConfig {
+  std::vector<unsigned> steps{5, 25, 50};  // shares of new clients in percent, increasing, 1 to 99
+  Millis interval{60000};                  // one window per step
+  double max_error_rate = 0.01;            // above the live release's rate plus this, a window fails
+  double max_p99_ratio = 1.5;              // above this times the live release's p99, a window fails
+  std::uint32_t min_requests = 50;         // a window with fewer is extended
+  std::uint32_t max_extensions = 3;        // then it passes or fails, as:
+  bool pass_when_quiet = false;
+  std::optional<unsigned> pause_at;        // a deploy's own: wait for promote or abort at this share
+  bool operator==(const CanaryConfig&) const = default;
 };
 
 struct DeployConfig {
@@ -105,6 +118,7 @@ struct DeployConfig {
   bool version_affinity = true;  // during a deploy, a client stays on the release it first got
   HookCommand pre_deploy, smoke, post_deploy;
   Millis hook_timeout = defaults::kHookTimeout;
+  CanaryConfig canary;
   bool operator==(const DeployConfig&) const = default;
 };
 

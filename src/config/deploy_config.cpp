@@ -5,10 +5,11 @@
 
 namespace baton {
 namespace {
-constexpr std::array<std::pair<std::string_view, Strategy>, 3> kStrategyNames = {{
+constexpr std::array<std::pair<std::string_view, Strategy>, 4> kStrategyNames = {{
     {"rolling", Strategy::rolling},
     {"blue-green", Strategy::blue_green},
     {"recreate", Strategy::recreate},
+    {"canary", Strategy::canary},
 }};
 }  // namespace
 

@@ -76,10 +76,50 @@ TEST(DeployKeys, StrategyNames) {
   EXPECT_EQ(deploy_of(kManaged, "strategy = \"rolling\"").strategy, Strategy::rolling);
   EXPECT_EQ(deploy_of(kManaged, "strategy = \"blue_green\"").strategy, Strategy::blue_green);
   EXPECT_EQ(deploy_of(kManaged, "strategy = \"recreate\"").strategy, Strategy::recreate);
-  for (auto strategy : {Strategy::rolling, Strategy::blue_green, Strategy::recreate})
+  EXPECT_EQ(deploy_of(kManaged, "strategy = \"canary\"").strategy, Strategy::canary);
+  for (auto strategy : {Strategy::rolling, Strategy::blue_green, Strategy::recreate, Strategy::canary})
     EXPECT_EQ(parse_strategy(to_string(strategy)), strategy);
   EXPECT_EQ(to_string(Strategy::blue_green), "blue-green");
-  EXPECT_FALSE(parse_strategy("canary").has_value());
+  EXPECT_FALSE(parse_strategy("canaries").has_value());
+}
+
+TEST(DeployKeys, CanaryDefaultsAndSettings) {
+  auto defaults = deploy_of(kManaged, "strategy = \"canary\"").canary;
+  EXPECT_EQ(defaults.steps, (std::vector<unsigned>{5, 25, 50}));
+  EXPECT_EQ(defaults.interval, 60s);
+  EXPECT_DOUBLE_EQ(defaults.max_error_rate, 0.01);
+  EXPECT_DOUBLE_EQ(defaults.max_p99_ratio, 1.5);
+  EXPECT_EQ(defaults.min_requests, 50u);
+  EXPECT_FALSE(defaults.pass_when_quiet);
+  auto set = deploy_of(kManaged, "strategy = \"canary\"\ncanary_steps = [10, 50]\ncanary_interval = \"30s\"\n"
+                                 "max_error_rate = \"0.5%\"\nmax_p99_ratio = 2\nmin_requests = 100\n"
+                                 "max_window_extensions = 5\ntoo_few_requests = \"pass\"\n")
+                 .canary;
+  EXPECT_EQ(set.steps, (std::vector<unsigned>{10, 50}));
+  EXPECT_EQ(set.interval, 30s);
+  EXPECT_DOUBLE_EQ(set.max_error_rate, 0.005);
+  EXPECT_DOUBLE_EQ(set.max_p99_ratio, 2.0);
+  EXPECT_EQ(set.min_requests, 100u);
+  EXPECT_EQ(set.max_extensions, 5u);
+  EXPECT_TRUE(set.pass_when_quiet);
+}
+
+TEST(DeployKeyErrors, CanarySettingsNameTheFieldAndWhy) {
+  expect_error(managed("canary_steps = [5, 50, 25]\n"), 5,
+               "'canary_steps' in [services.web] steps must increase: 25% comes after 50%");
+  expect_error(managed("canary_steps = [5, 100]\n"), 5, "step 100% is not a share from 1 to 99");
+  expect_error(managed("canary_steps = [\"5\"]\n"), 5, "must be an array of whole percentages");
+  expect_error(managed("canary_steps = []\n"), 5, "needs at least one step");
+  expect_error(managed("max_error_rate = \"one\"\n"), 5, "'max_error_rate' in [services.web] 'one' is not a percentage");
+  expect_error(managed("max_error_rate = \"101%\"\n"), 5, "is not from 0% to 100%");
+  expect_error(managed("max_p99_ratio = \"fast\"\n"), 5, "'max_p99_ratio' in [services.web] must be a number");
+  expect_error(managed("max_p99_ratio = 0.5\n"), 5, "0.5 is not a ratio from 1 to 100");
+  expect_error(managed("min_requests = 0\n"), 5, "'min_requests' in [services.web] must be from 1");
+  expect_error(managed("too_few_requests = \"maybe\"\n"), 5, "'too_few_requests' in [services.web] must be one of");
+}
+
+TEST(DeployKeyErrors, ACanaryNeedsAServiceWithACommand) {
+  expect_error(std::string(kExternal) + "strategy = \"canary\"\n", 5, "\"canary\" needs a service with a command");
 }
 
 TEST(DeployKeys, ExternalServicesTakeEveryDeployKey) {
@@ -92,9 +132,8 @@ TEST(DeployKeys, ExternalServicesTakeEveryDeployKey) {
 
 TEST(DeployKeyErrors, UnknownStrategyListsTheValidOnes) {
   expect_error(managed("strategy = \"bluegreen\"\n"), 5,
-               "'strategy' in [services.web] must be one of 'rolling', 'blue-green', 'recreate', "
+               "'strategy' in [services.web] must be one of 'rolling', 'blue-green', 'recreate', 'canary', "
                "not 'bluegreen' (did you mean 'blue-green'?)");
-  expect_error(managed("strategy = \"canary\"\n"), 5, "not 'canary'");
 }
 
 TEST(DeployKeyErrors, OutOfRangeNumbers) {

@@ -4,11 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "config/canary_rules.hpp"
+
 namespace baton::config_detail {
 namespace {
 // Bounds that catch typos and nonsense values; none of them is tuning advice.
 constexpr Range<std::uint32_t> kMaxSurgeRange{1, 256};
 constexpr Range<std::uint32_t> kMaxPausedRequestsRange{1, 1'000'000};
+constexpr Range<std::uint32_t> kMinRequestsRange{1, 1'000'000};
+constexpr Range<std::uint32_t> kMaxExtensionsRange{0, 100};
 
 bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == text.npos; }
 
@@ -19,9 +23,45 @@ void read_strategy(TableReader& r, DeployConfig& deploy) {
     deploy.strategy = *strategy;
     return;
   }
-  const std::array<std::string_view, 3> names = {
-      to_string(Strategy::rolling), to_string(Strategy::blue_green), to_string(Strategy::recreate)};
+  const std::array<std::string_view, 4> names = {to_string(Strategy::rolling), to_string(Strategy::blue_green),
+                                                  to_string(Strategy::recreate), to_string(Strategy::canary)};
   r.check_choice("strategy", name, names);
+}
+
+void read_canary(TableReader& r, CanaryConfig& canary) {
+  if (r.has("canary_steps")) {
+    std::vector<unsigned> steps;
+    const auto* array = r.table().get("canary_steps")->as_array();
+    bool whole = array != nullptr;
+    if (array)
+      for (const auto& element : *array) {
+        auto* number = element.as_integer();
+        if (!number || number->get() < 0 || number->get() > 100) whole = false;
+        else steps.push_back(static_cast<unsigned>(number->get()));
+      }
+    if (!whole) r.fail_at("canary_steps", "must be an array of whole percentages, e.g. [5, 25, 50]");
+    else if (auto checked = check_canary_steps(steps); !checked) r.fail_at("canary_steps", checked.error());
+    else canary.steps = std::move(steps);
+  }
+  r.read_duration("canary_interval", canary.interval);
+  std::string rate;
+  if (r.read("max_error_rate", rate)) {
+    if (auto parsed = parse_percent(rate)) canary.max_error_rate = *parsed;
+    else r.fail_at("max_error_rate", parsed.error());
+  }
+  if (r.has("max_p99_ratio")) {
+    auto ratio = r.table().get("max_p99_ratio")->value<double>();
+    if (!ratio) r.fail_at("max_p99_ratio", "must be a number such as 1.5");
+    else if (auto checked = check_p99_ratio(*ratio); !checked) r.fail_at("max_p99_ratio", checked.error());
+    else canary.max_p99_ratio = *ratio;
+  }
+  r.read("min_requests", canary.min_requests, kMinRequestsRange);
+  r.read("max_window_extensions", canary.max_extensions, kMaxExtensionsRange);
+  std::string quiet;
+  if (r.read("too_few_requests", quiet)) {
+    const std::array<std::string_view, 2> choices = {"fail", "pass"};
+    if (r.check_choice("too_few_requests", quiet, choices)) canary.pass_when_quiet = quiet == "pass";
+  }
 }
 
 void read_hook(TableReader& r, std::string_view key, HookCommand& hook) {
@@ -72,5 +112,6 @@ void read_deploy(TableReader& r, DeployConfig& out) {
   read_hook(r, "smoke", out.smoke);
   read_hook(r, "post_deploy", out.post_deploy);
   r.read_duration("hook_timeout", out.hook_timeout);
+  read_canary(r, out.canary);
 }
 }  // namespace baton::config_detail

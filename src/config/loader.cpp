@@ -203,7 +203,8 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "stop_timeout", "max_memory", "socket_activation", "health", "strategy",
                 "max_surge", "standby_ttl", "drain_timeout", "deploy_timeout", "max_pause",
                 "max_paused_requests", "version_affinity", "pre_deploy", "smoke", "post_deploy",
-                "hook_timeout"});
+                "hook_timeout", "canary_steps", "canary_interval", "max_error_rate", "max_p99_ratio",
+                "min_requests", "max_window_extensions", "too_few_requests"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;
@@ -220,6 +221,9 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
   read_timeouts(r, service.timeouts);
   read_limits(r, service.limits);
   config_detail::read_deploy(r, service.deploy);
+  // A canary's share is steered between instances Baton runs; external targets switch at once.
+  if (service.deploy.strategy == Strategy::canary && !service.managed())
+    r.fail_at("strategy", "\"canary\" needs a service with a command: an external service's targets switch at once");
   config_detail::read_health(r, service);
   return service;
 }

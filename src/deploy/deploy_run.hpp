@@ -5,14 +5,18 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "deploy/notifier.hpp"
 
 namespace baton::deploy {
+// What an operator can tell a running canary.
+enum class OperatorCommand { promote, abort };
+
 struct DeployEvent {
-  std::string kind;     // started, step, instances, switched, drained, hook, done, failed
+  std::string kind;     // started, step, instances, switched, drained, hook, canary, done, failed
   std::string message;  // one human line
   std::int64_t elapsed_ms = 0;
   unsigned ready = 0;  // instances: how many of the new release pass their checks
@@ -64,6 +68,20 @@ class DeployRun {
   std::chrono::milliseconds elapsed() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
   }
+  // promote and abort, for a run whose strategy takes them (a canary); its waits end on them.
+  void set_steerable(bool steerable) { steerable_ = steerable; }
+  bool steerable() const { return steerable_ && !finished_; }
+  void steer(OperatorCommand command) {
+    steering_.push_back(command);
+    changed_.notify();
+  }
+  std::optional<OperatorCommand> take_steering() {
+    if (steering_.empty()) return std::nullopt;
+    auto command = steering_.front();
+    steering_.erase(steering_.begin());
+    return command;
+  }
+
   // Returns when an event was added, the run finished, or at `deadline`.
   awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline) { co_await changed_.wait_until(deadline); }
 
@@ -77,6 +95,8 @@ class DeployRun {
   bool finished_ = false;
   bool ok_ = false;
   std::string reason_;
+  bool steerable_ = false;
+  std::vector<OperatorCommand> steering_;
   EventSink on_event_;
   FinishSink on_finish_;
   Notifier changed_;

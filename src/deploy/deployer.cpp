@@ -168,7 +168,15 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRe
   auto& service = *found->second;
   if (auto idle = check_idle(service); !idle) return std::unexpected(idle.error());
   auto strategy = request.strategy.value_or(request.spec.deploy.strategy);
-  if (request.spec.external()) strategy = Strategy::blue_green;
+  if (request.spec.external()) {
+    if (request.strategy == Strategy::canary)
+      return std::unexpected("a canary needs a service with a command: an external service's targets switch at once");
+    strategy = Strategy::blue_green;
+  }
+  if (strategy == Strategy::canary && service.config_spec.deploy.strategy == Strategy::recreate)
+    return std::unexpected(fmt::format("a canary runs two releases side by side, and {} is deployed with recreate "
+                                       "(it cannot run twice): deploy it with --strategy recreate",
+                                       service.name));
   auto& release = add_release(service, std::move(request.spec), std::move(request.version), std::move(request.who));
   auto progress = std::make_shared<DeployRun>(executor_, service.name, release.id, "deploy",
                                               std::string(to_string(strategy)));
@@ -203,7 +211,9 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::rollback(Rollba
   if (!release) return std::unexpected("no release " + to + " of " + service.name + " (see 'baton releases " +
                                        service.name + "')");
   if (to == service.live) return std::unexpected(to + " is already live");
-  auto strategy = release->spec.external() ? Strategy::blue_green : service.config_spec.deploy.strategy;
+  // A rollback is an emergency: a canary-deployed service comes back in one switch.
+  auto strategy = service.config_spec.deploy.strategy;
+  if (release->spec.external() || strategy == Strategy::canary) strategy = Strategy::blue_green;
   auto progress = std::make_shared<DeployRun>(executor_, service.name, to, "rollback",
                                               to == service.standby ? "switch" : std::string(to_string(strategy)));
   if (auto journaled = journal_start(service, *progress); !journaled) return std::unexpected(journaled.error());
@@ -286,6 +296,19 @@ std::string Deployer::standby(const std::string& name) const {
 std::shared_ptr<DeployRun> Deployer::running(const std::string& name) const {
   auto found = services_.find(name);
   return found == services_.end() ? nullptr : found->second->running;
+}
+
+std::expected<void, std::string> Deployer::steer(const std::string& name, OperatorCommand command) {
+  auto found = services_.find(name);
+  if (found == services_.end()) return std::unexpected("no service named '" + name + "'");
+  const auto& run = found->second->running;
+  auto verb = command == OperatorCommand::promote ? "promote" : "abort";
+  if (!run) return std::unexpected(fmt::format("nothing to {}: no deploy of {} is running", verb, name));
+  if (!run->steerable())
+    return std::unexpected(fmt::format("nothing to {}: the {} of {} running is {}, not a canary", verb, run->kind(),
+                                       name, run->strategy()));
+  run->steer(command);
+  return {};
 }
 
 std::expected<void, std::string> Deployer::pause(const std::string& name, bool paused) {

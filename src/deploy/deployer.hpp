@@ -74,6 +74,8 @@ class Deployer {
   const Release* live(const std::string& service) const;
   std::shared_ptr<DeployRun> running(const std::string& service) const;
   std::expected<void, std::string> pause(const std::string& service, bool paused);
+  // promote or abort the canary running on `service`.
+  std::expected<void, std::string> steer(const std::string& service, OperatorCommand command);
   // Every run that has ended, by service, kind, strategy and outcome.
   const DeployStats& stats() const { return stats_; }
 

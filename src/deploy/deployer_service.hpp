@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "deploy/deployer.hpp"
+#include "deploy/strategy.hpp"
 
 namespace baton::deploy {
 struct Deployer::Service {
@@ -37,16 +38,26 @@ class Deployer::Run {
 
  private:
   using Result = std::expected<void, std::string>;
-  awaitable<Result> rolling();
-  awaitable<Result> blue_green();
-  awaitable<Result> recreate();
+  // What the strategy starts from.
+  strategy::Plan plan();
+  // Runs the strategy to its Finish.
+  awaitable<Result> drive(strategy::Strategy& machine);
+  // One command; the event it completes with, or nullopt when it took effect at once.
+  awaitable<std::optional<strategy::Event>> carry_out(const strategy::Command& command);
+  // The operator's promote or abort, if one comes before `deadline`.
+  awaitable<std::optional<OperatorCommand>> steering_until(strategy::Clock::time_point deadline);
+  // What `release` served between two readings of the counters.
+  static metrics::TrafficSnapshot window_of(const std::map<std::string, metrics::TrafficSnapshot>& before,
+                                            const std::map<std::string, metrics::TrafficSnapshot>& after,
+                                            const std::string& release);
+  // A release the strategy named; a strategy naming an unknown one is a bug (it throws).
+  Release& known_release(const std::string& id);
   awaitable<Result> start_and_check(unsigned count, unsigned from);
   // Instances [from, to) of `release` pass their checks; fails on deploy_timeout or a crash loop.
   awaitable<Result> wait_healthy(const std::string& release, unsigned from, unsigned to);
   awaitable<void> wait_release_healthy(const std::string& release, unsigned count) {
     co_await wait_healthy(release, 0, count);
   }
-  awaitable<void> restore_previous(unsigned old_count, unsigned old_left);
   awaitable<Result> hook(std::string_view name, const HookCommand& command, bool with_targets);
   awaitable<void> drain_and_stop(const std::string& release, const std::vector<Address>& addresses, unsigned keep);
   awaitable<void> undo_new_release();

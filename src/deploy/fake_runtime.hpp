@@ -86,6 +86,10 @@ class FakeRuntime final : public Runtime {
 
   std::string log_tail(const std::string&, const std::string&) const override { return {}; }
 
+  std::map<std::string, metrics::TrafficSnapshot> release_traffic(const std::string&) const override {
+    return traffic_;
+  }
+
   awaitable<void> wait_change(std::chrono::steady_clock::time_point deadline) override {
     asio::steady_timer timer(executor_, std::min(deadline, std::chrono::steady_clock::now() +
                                                                 std::chrono::milliseconds(2)));
@@ -100,7 +104,8 @@ class FakeRuntime final : public Runtime {
   std::vector<std::string> log_;
   std::map<std::string, unsigned> started_;
   supervisor::EnvList hook_env_;
-  std::string next_behaviour_;  // when set: how instances started from now on behave, whatever their release
+  std::string next_behaviour_;
+  std::map<std::string, metrics::TrafficSnapshot> traffic_;  // what release_traffic answers  // when set: how instances started from now on behave, whatever their release
 
  private:
   static std::string behaviour_of(const Release& release) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "deploy/release.hpp"
+#include "metrics/traffic.hpp"
 #include "net/address.hpp"
 #include "net/asio.hpp"
 
@@ -74,6 +75,9 @@ class Runtime {
                                           const HookCommand& command, supervisor::EnvList extra) = 0;
   // The last lines a release's instances printed, for failure reports.
   virtual std::string log_tail(const std::string& service, const std::string& release) const = 0;
+
+  // What the proxy has served for each of the service's releases so far (counters that only grow).
+  virtual std::map<std::string, metrics::TrafficSnapshot> release_traffic(const std::string& service) const = 0;
 
   // Returns after any instance or health change, or at `deadline`.
   virtual awaitable<void> wait_change(std::chrono::steady_clock::time_point deadline) = 0;

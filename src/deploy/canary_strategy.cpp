@@ -1,0 +1,190 @@
+// Canary: the whole new release starts beside the live one, then takes a growing
+// share of new clients, step by step. After each step a window of both releases'
+// own traffic is compared: the canary's error rate (5xx and upstream errors) and
+// p99 against the live release's. A failing window takes the canary out of the
+// split at once and stops it; a passing last step (or the operator's promote)
+// switches every request to it and the old release drains and stops.
+#include <fmt/format.h>
+
+#include "deploy/strategy_base.hpp"
+
+namespace baton::deploy::strategy {
+namespace {
+// A canary p99 below this never fails the ratio: at a few milliseconds a ratio is noise.
+constexpr double kP99FloorSeconds = 0.005;
+
+std::string percent(double rate) { return fmt::format("{:.1f}%", rate * 100.0); }
+
+std::string millis(std::optional<double> seconds) {
+  return seconds ? fmt::format("{:.1f} ms", *seconds * 1000.0) : std::string("none");
+}
+
+class Canary final : public Base {
+ public:
+  explicit Canary(Plan plan) : Base(std::move(plan)) {}
+
+  bool takes_operator_commands() const override { return true; }
+
+  Commands start(Clock::time_point) override {
+    return {step(fmt::format("starting {} instance(s) of {} beside {}", plan_.total, plan_.target,
+                             plan_.previous.empty() ? "nothing" : plan_.previous)),
+            StartInstances{plan_.target, plan_.total, 0}};
+  }
+
+  Commands on(const Event& event, Clock::time_point now) override {
+    if (auto undo = undoing(event)) return *undo;
+    if (auto* command = std::get_if<Operator>(&event)) return steer(command->command);
+    switch (state_) {
+      case State::starting:
+        if (auto* bad = std::get_if<Unhealthy>(&event)) return fail(bad->reason);
+        if (!std::holds_alternative<Healthy>(event)) break;
+        state_ = State::smoke;
+        return {RunHook{"smoke"}};
+      case State::smoke: {
+        auto* hook = std::get_if<HookDone>(&event);
+        if (!hook) break;
+        if (hook->error) return fail(*hook->error);
+        // Nothing to compare with on a first deploy: it is a plain switch.
+        if (plan_.previous.empty() || plan_.canary.steps.empty()) return promote("nothing to compare it with");
+        return enter_step(0, now);
+      }
+      case State::observing: {
+        auto* window = std::get_if<WindowClosed>(&event);
+        if (!window) break;
+        return judge(*window, now);
+      }
+      case State::draining_old: {
+        auto* done = std::get_if<Drained>(&event);
+        if (!done) break;
+        state_ = State::stopping_old;
+        return {drained(*done), Stop{plan_.previous, 0}};
+      }
+      case State::stopping_old:
+        if (!std::holds_alternative<Stopped>(event)) break;
+        return {Finish{}};
+    }
+    unexpected(event, "canary");
+  }
+
+ private:
+  enum class State { starting, smoke, observing, draining_old, stopping_old };
+
+  unsigned share() const { return plan_.canary.steps[step_]; }
+  bool paused() const { return plan_.canary.pause_at && share() >= *plan_.canary.pause_at; }
+
+  Commands enter_step(std::size_t index, Clock::time_point) {
+    step_ = index;
+    extensions_ = 0;
+    window_release_ = {};
+    window_baseline_ = {};
+    traffic_.releases[plan_.target] = std::nullopt;
+    traffic_.releases[plan_.previous] = std::nullopt;
+    traffic_.weights = {{plan_.target, share()}, {plan_.previous, 100 - share()}};
+    traffic_.canary = plan_.target;
+    state_ = State::observing;
+    auto message = fmt::format("step {}/{}: {}% of new clients to {}", step_ + 1, plan_.canary.steps.size(), share(),
+                               plan_.target);
+    if (paused()) message += "; paused: 'baton promote' or 'baton abort' ends it";
+    return {route(),
+            Report{DeployEvent{.kind = "canary", .message = std::move(message), .ready = share(), .total = 100}},
+            observe()};
+  }
+
+  Observe observe() const { return Observe{plan_.target, plan_.previous, plan_.canary.interval}; }
+
+  Commands judge(const WindowClosed& window, Clock::time_point now) {
+    window_release_ += window.release;
+    window_baseline_ += window.baseline;
+    auto canary = metrics::summarize(window_release_);
+    auto live = metrics::summarize(window_baseline_);
+    const auto& rules = plan_.canary;
+    auto numbers = fmt::format("{}: {} requests, {} errors ({}), p99 {}; {}: {} requests, {} errors ({}), p99 {}",
+                               plan_.target, canary.requests, canary.errors, percent(canary.error_rate()),
+                               millis(canary.p99_seconds), plan_.previous, live.requests, live.errors,
+                               percent(live.error_rate()), millis(live.p99_seconds));
+    if (canary.requests < rules.min_requests) {
+      if (extensions_ < rules.max_extensions) {
+        ++extensions_;
+        return {Report{DeployEvent{
+                    .kind = "canary",
+                    .message = fmt::format("too few requests to judge ({} of {}): the window is extended ({}/{}); {}",
+                                           canary.requests, rules.min_requests, extensions_, rules.max_extensions,
+                                           numbers)}},
+                observe()};
+      }
+      if (!rules.pass_when_quiet)
+        return abort(fmt::format("too few requests to judge the canary at {}%: {} of {} after {} windows; {}", share(),
+                                 canary.requests, rules.min_requests, extensions_ + 1, numbers));
+    } else if (auto verdict = failing(canary, live)) {
+      return abort(fmt::format("canary failed at {}%: {}; {}", share(), *verdict, numbers));
+    }
+    Report passed{DeployEvent{.kind = "canary", .message = fmt::format("window passed at {}%: {}", share(), numbers)}};
+    if (paused()) {
+      window_release_ = {};
+      window_baseline_ = {};
+      return {passed, observe()};
+    }
+    if (step_ + 1 < plan_.canary.steps.size()) {
+      auto next = enter_step(step_ + 1, now);
+      next.insert(next.begin(), passed);
+      return next;
+    }
+    auto done = promote("every step passed");
+    done.insert(done.begin(), passed);
+    return done;
+  }
+
+  // Why the canary fails the window, if it does.
+  std::optional<std::string> failing(const metrics::WindowSummary& canary, const metrics::WindowSummary& live) const {
+    const auto& rules = plan_.canary;
+    double allowed = rules.max_error_rate + live.error_rate();
+    if (canary.error_rate() > allowed)
+      return fmt::format("error rate {} above {} (the live release's {} + {})", percent(canary.error_rate()),
+                         percent(allowed), percent(live.error_rate()), percent(rules.max_error_rate));
+    // Below the floor a ratio is noise: a fraction of a millisecond either way.
+    if (canary.p99_seconds && live.p99_seconds && *canary.p99_seconds >= kP99FloorSeconds &&
+        *canary.p99_seconds > rules.max_p99_ratio * *live.p99_seconds)
+      return fmt::format("p99 {} above {} x the live release's {}", millis(canary.p99_seconds), rules.max_p99_ratio,
+                         millis(live.p99_seconds));
+    return std::nullopt;
+  }
+
+  Commands steer(OperatorCommand command) {
+    if (state_ != State::observing) unexpected(Operator{command}, "canary: not observing");
+    if (command == OperatorCommand::abort) return abort(fmt::format("aborted by the operator at {}%", share()));
+    return promote("promoted by the operator");
+  }
+
+  Commands abort(std::string reason) {
+    traffic_.weights.clear();
+    traffic_.canary.clear();
+    auto out = fail(reason);
+    out.insert(out.begin(), Report{DeployEvent{.kind = "canary", .message = reason + ": weight 0, the canary stops"}});
+    return out;
+  }
+
+  Commands promote(std::string why) {
+    traffic_ = TrafficSplit{{{plan_.target, std::nullopt}}, false};
+    Commands out{route(), Report{DeployEvent{.kind = "switched",
+                                             .message = fmt::format("traffic switched to {} ({})", plan_.target, why),
+                                             .ready = plan_.total,
+                                             .total = plan_.total}}};
+    if (plan_.previous.empty()) {
+      out.push_back(Finish{});
+      return out;
+    }
+    state_ = State::draining_old;
+    out.push_back(Drain{plan_.previous, 0});
+    return out;
+  }
+
+  State state_ = State::starting;
+  std::size_t step_ = 0;
+  unsigned extensions_ = 0;
+  metrics::TrafficSnapshot window_release_;
+  metrics::TrafficSnapshot window_baseline_;
+};
+}  // namespace
+
+std::unique_ptr<Strategy> make_canary(Plan plan) { return std::make_unique<Canary>(std::move(plan)); }
+}  // namespace baton::deploy::strategy
