@@ -69,7 +69,7 @@ std::optional<std::string> deleted_service(const control::Request& request) {
   return std::string(target);
 }
 
-// The answers that need no waiting: releases, pause, resume, and the errors.
+// The answers that need no waiting: releases, pause, resume, promote, abort, and the errors.
 control::Response answer_now(const control::Request& request, ApiContext& context, const std::string& name,
                              const std::string& action) {
   if (!context.deployer.contains(name))
@@ -85,8 +85,16 @@ control::Response answer_now(const control::Request& request, ApiContext& contex
     if (!done) return api_error(request, 409, done.error());
     return control::json_response(request, 200, json_text(json{{"paused", pause}}));
   }
+  if ((action == "promote" || action == "abort") && request.method() == verb::post) {
+    auto command = action == "promote" ? deploy::OperatorCommand::promote : deploy::OperatorCommand::abort;
+    auto done = context.deployer.steer(name, command);
+    if (!done) return api_error(request, 409, done.error());
+    auto run = context.deployer.running(name);
+    return control::json_response(request, 200, json_text(json{{action, run ? run->release() : ""}}));
+  }
   return api_error(request, 405,
-                   "use GET .../releases or POST .../deploy, rollback, scale, stop, start, restart, pause, resume");
+                   "use GET .../releases or POST .../deploy, rollback, scale, stop, start, restart, pause, resume, "
+                   "promote, abort");
 }
 
 awaitable<void> handle_service(const control::Request& request, control::Reply& reply, ApiContext& context,

@@ -1,8 +1,13 @@
 #include "app/deploy_body.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/json_text.hpp"
+#include "base/units.hpp"
+#include "config/canary_rules.hpp"
 
 namespace baton {
 using nlohmann::json;
@@ -23,9 +28,9 @@ std::expected<void, std::string> check_common_fields(const json& body, std::stri
 }
 
 namespace {
-// A whole number from `low` to kMaxInstances, however JSON stored it (one past int64 reads negative).
-bool in_range(const json& value, std::int64_t low) {
-  return value.is_number_integer() && value.get<std::int64_t>() >= low && value.get<std::int64_t>() <= kMaxInstances;
+// A whole number from `low` to `high`, however JSON stored it (one past int64 reads negative).
+bool in_range(const json& value, std::int64_t low, std::int64_t high = kMaxInstances) {
+  return value.is_number_integer() && value.get<std::int64_t>() >= low && value.get<std::int64_t>() <= high;
 }
 
 std::expected<void, std::string> apply_command(const json& value, deploy::ReleaseSpec& spec) {
@@ -69,6 +74,41 @@ std::expected<void, std::string> apply_targets(const json& value, deploy::Releas
   return {};
 }
 
+// A canary's own settings for this deploy: steps ([5, 25, 50] or "5,25,50"), interval ("60s"),
+// pause_at (one of the steps); and the watch after a switch ("60s").
+std::expected<void, std::string> apply_canary(const std::string& key, const json& value, DeployConfig& deploy) {
+  auto& canary = deploy.canary;
+  if (key == "steps") {
+    std::expected<std::vector<unsigned>, std::string> steps;
+    if (value.is_string()) {
+      steps = parse_canary_steps(value.get<std::string>());
+    } else if (value.is_array()) {
+      std::vector<unsigned> shares;
+      for (const auto& share : value) {
+        if (!in_range(share, 0, 100)) return std::unexpected("steps must be whole percentages, e.g. [5, 25, 50]");
+        shares.push_back(share.get<unsigned>());
+      }
+      if (auto checked = check_canary_steps(shares); !checked) steps = std::unexpected(checked.error());
+      else steps = std::move(shares);
+    } else {
+      return std::unexpected("steps must be whole percentages, e.g. [5, 25, 50] or \"5,25,50\"");
+    }
+    if (!steps) return std::unexpected("steps: " + steps.error());
+    canary.steps = std::move(*steps);
+  } else if (key == "interval" || key == "watch") {
+    auto interval = value.is_string() ? parse_duration(value.get<std::string>())
+                                      : std::unexpected(std::string("not a string"));
+    if (!interval || interval->count() <= 0)
+      return std::unexpected(key + " must be a duration such as \"60s\"" +
+                             (interval ? std::string() : ": " + interval.error()));
+    if (key == "watch") deploy.watch = *interval;
+    else canary.interval = *interval;
+  } else {
+    if (!in_range(value, 1, 99)) return std::unexpected("pause_at must be a share from 1 to 99");
+    canary.pause_at = value.get<unsigned>();
+  }
+  return {};
+}
 }  // namespace
 
 std::expected<deploy::DeployRequest, std::string> deploy_request(const json& body, deploy::ReleaseSpec spec,
@@ -79,6 +119,8 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
     if (key == "command") applied = apply_command(value, spec);
     else if (key == "env") applied = apply_env(value, spec);
     else if (key == "targets") applied = apply_targets(value, spec);
+    else if (key == "steps" || key == "interval" || key == "pause_at" || key == "watch")
+      applied = apply_canary(key, value, spec.deploy);
     else if (key == "instances") {
       if (!in_range(value, 1))
         return std::unexpected("instances must be a number from 1 to 1000");
@@ -90,7 +132,7 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
       else if (key == "version") request.version = text;
       else if (key == "who") request.who = text;
       else if (auto strategy = parse_strategy(text)) request.strategy = strategy;
-      else return std::unexpected("unknown strategy '" + text + "': use rolling, blue-green or recreate");
+      else return std::unexpected("unknown strategy '" + text + "': use rolling, blue-green, recreate or canary");
     } else if (key == "detach" && !value.is_boolean()) {
       return std::unexpected("detach must be true or false");
     } else if (key != "detach") {
@@ -98,6 +140,18 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
     }
     if (!applied) return std::unexpected(applied.error());
   }
+  bool canary_fields = body.contains("steps") || body.contains("interval") || body.contains("pause_at");
+  if (canary_fields && request.strategy.value_or(spec.deploy.strategy) != Strategy::canary)
+    return std::unexpected("steps, interval and pause_at are a canary's: add \"strategy\": \"canary\"");
+  auto strategy = request.strategy.value_or(spec.deploy.strategy);
+  if (body.contains("watch") && strategy != Strategy::rolling && strategy != Strategy::blue_green)
+    return std::unexpected(fmt::format("watch is for rolling and blue-green deploys, not {} (a canary is judged at "
+                                       "every step)",
+                                       to_string(strategy)));
+  const auto& canary = spec.deploy.canary;
+  if (canary.pause_at && std::ranges::find(canary.steps, *canary.pause_at) == canary.steps.end())
+    return std::unexpected(fmt::format("pause_at {} is not one of the steps ({})", *canary.pause_at,
+                                       fmt::join(canary.steps, ",")));
   request.spec = std::move(spec);
   return request;
 }

@@ -40,6 +40,37 @@ TEST(DeployBody, EveryBadShapeIsRefusedWithAMessage) {
   }
 }
 
+TEST(DeployBody, ACanaryTakesItsStepsIntervalAndPause) {
+  auto request = parse_deploy_body(R"({"strategy":"canary","steps":"10,30","interval":"5s","pause_at":30})", base(), "web");
+  ASSERT_TRUE(request) << request.error();
+  EXPECT_EQ(request->strategy, Strategy::canary);
+  EXPECT_EQ(request->spec.deploy.canary.steps, (std::vector<unsigned>{10, 30}));
+  EXPECT_EQ(request->spec.deploy.canary.interval, std::chrono::seconds(5));
+  EXPECT_EQ(request->spec.deploy.canary.pause_at, 30u);
+  request = parse_deploy_body(R"({"strategy":"canary","steps":[1,2,3]})", base(), "web");
+  ASSERT_TRUE(request) << request.error();
+  EXPECT_EQ(request->spec.deploy.canary.steps, (std::vector<unsigned>{1, 2, 3}));
+}
+
+TEST(DeployBody, BadCanarySettingsNameTheField) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"strategy":"canary","steps":"5,50,25"})", "steps: steps must increase: 25% comes after 50%"},
+      {R"({"strategy":"canary","steps":[5,100]})", "steps: step 100% is not a share from 1 to 99"},
+      {R"({"strategy":"canary","steps":"5,x"})", "steps: 'x' is not a whole percentage"},
+      {R"({"strategy":"canary","steps":[5.5]})", "steps must be whole percentages"},
+      {R"({"strategy":"canary","interval":"soon"})", "interval must be a duration"},
+      {R"({"strategy":"canary","interval":60})", "interval must be a duration"},
+      {R"({"strategy":"canary","pause_at":30})", "pause_at 30 is not one of the steps (5,25,50)"},
+      {R"({"strategy":"canary","pause_at":100})", "pause_at must be a share from 1 to 99"},
+      {R"({"steps":"5,25"})", "steps, interval and pause_at are a canary's"},
+  };
+  for (auto [body, message] : cases) {
+    auto request = parse_deploy_body(body, base(), "web");
+    ASSERT_FALSE(request) << body;
+    EXPECT_NE(request.error().find(message), std::string::npos) << body << ": " << request.error();
+  }
+}
+
 TEST(DeployBody, ScaleCountsAreBoundedAndStartDefaultsToTheConfig) {
   using nlohmann::json;
   EXPECT_EQ(scale_count(json{{"instances", 4}}, "scale", 2).value(), 4u);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "base/json_text.hpp"
+#include "config/canary_rules.hpp"
 
 namespace baton {
 namespace {
@@ -74,7 +75,33 @@ json deploy_json(const DeployConfig& d) {
               {"pre_deploy", hook_json(d.pre_deploy)},
               {"smoke", hook_json(d.smoke)},
               {"post_deploy", hook_json(d.post_deploy)},
-              {"hook_timeout_ms", d.hook_timeout.count()}};
+              {"hook_timeout_ms", d.hook_timeout.count()},
+              {"canary", json{{"steps", d.canary.steps},
+                              {"interval_ms", d.canary.interval.count()},
+                              {"max_error_rate", d.canary.max_error_rate},
+                              {"max_p99_ratio", d.canary.max_p99_ratio},
+                              {"min_requests", d.canary.min_requests},
+                              {"max_extensions", d.canary.max_extensions},
+                              {"pass_when_quiet", d.canary.pass_when_quiet},
+                              {"pause_at", d.canary.pause_at ? json(*d.canary.pause_at) : json()}}},
+              {"watch_ms", d.watch.count()}};
+}
+
+// Records written before canaries keep the defaults.
+void read_canary(const json& in, CanaryConfig& c) {
+  if (!in.is_object()) return;
+  std::vector<unsigned> steps;
+  for (const auto& step : in.value("steps", json::array()))
+    if (step.is_number_unsigned()) steps.push_back(step.get<unsigned>());
+  if (check_canary_steps(steps)) c.steps = std::move(steps);
+  read_millis(in, "interval_ms", c.interval);
+  c.max_error_rate = in.value("max_error_rate", c.max_error_rate);
+  c.max_p99_ratio = in.value("max_p99_ratio", c.max_p99_ratio);
+  c.min_requests = read_count(in, "min_requests", c.min_requests);
+  c.max_extensions = read_count(in, "max_extensions", c.max_extensions);
+  c.pass_when_quiet = in.value("pass_when_quiet", c.pass_when_quiet);
+  if (auto pause = in.find("pause_at"); pause != in.end() && pause->is_number_unsigned())
+    c.pause_at = pause->get<unsigned>();
 }
 
 std::expected<void, std::string> read_deploy(const json& in, DeployConfig& d) {
@@ -93,6 +120,8 @@ std::expected<void, std::string> read_deploy(const json& in, DeployConfig& d) {
   read_hook(in.value("smoke", json()), d.smoke);
   read_hook(in.value("post_deploy", json()), d.post_deploy);
   read_millis(in, "hook_timeout_ms", d.hook_timeout);
+  read_canary(in.value("canary", json()), d.canary);
+  read_millis(in, "watch_ms", d.watch);
   return {};
 }
 

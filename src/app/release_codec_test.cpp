@@ -34,6 +34,9 @@ deploy::ReleaseSpec full_spec() {
   spec.deploy.pre_deploy = HookCommand{{"./migrate"}, true};
   spec.deploy.smoke = HookCommand{{"curl", "-f", "x"}, false};
   spec.deploy.hook_timeout = 12s;
+  spec.deploy.canary = CanaryConfig{.steps = {10, 40}, .interval = 20s, .max_error_rate = 0.02, .max_p99_ratio = 2.5,
+                                    .min_requests = 80, .max_extensions = 1, .pass_when_quiet = true, .pause_at = 40};
+  spec.deploy.watch = 45s;
   return spec;
 }
 
@@ -68,6 +71,8 @@ TEST(ReleaseCodec, EveryFieldOfAManagedSpecSurvivesTheRoundTrip) {
   EXPECT_EQ(back->deploy.smoke.command, spec.deploy.smoke.command);
   EXPECT_TRUE(back->deploy.post_deploy.empty());
   EXPECT_EQ(back->deploy.hook_timeout, 12s);
+  EXPECT_EQ(back->deploy.canary, spec.deploy.canary);
+  EXPECT_EQ(back->deploy.watch, 45s);
 }
 
 TEST(ReleaseCodec, ExternalTargetsSurviveTheRoundTrip) {

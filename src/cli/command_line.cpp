@@ -83,8 +83,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   auto* deploy_cmd = app.add_subcommand("deploy", "Deploy a new release of a service, health-gated, with rollback on failure");
   deploy_cmd->add_option("name", deploy.service, "Service name")->required();
   deploy_cmd->add_option("--version", deploy.version, "Version label (default: a timestamp)");
-  deploy_cmd->add_option("--strategy", deploy.strategy, "rolling, blue-green or recreate (default: the service's)")
-      ->check(CLI::IsMember({"rolling", "blue-green", "blue_green", "recreate"}));
+  deploy_cmd->add_option("--strategy", deploy.strategy, "rolling, blue-green, recreate or canary (default: the service's)")
+      ->check(CLI::IsMember({"rolling", "blue-green", "blue_green", "recreate", "canary"}));
+  deploy_cmd->add_option("--steps", deploy.steps, "Canary: shares of new clients at each step, e.g. 5,25,50");
+  deploy_cmd->add_option("--interval", deploy.interval, "Canary: how long each step is judged, e.g. 60s");
+  deploy_cmd->add_option("--pause-at", deploy.pause_at, "Canary: wait at this step for 'baton promote' or 'baton abort'");
+  deploy_cmd->add_option("--watch", deploy.watch, "Rolling, blue-green: judge the new release this long after the switch, e.g. 60s");
   deploy_cmd->add_option("-i,--instances", deploy.instances, "Instance count")->check(CLI::Range(1u, 1000u));
   deploy_cmd->add_option("--cwd", deploy.cwd, "Working directory of the new release");
   deploy_cmd->add_option("--env", deploy.env, "K=V for the new release (repeatable)");
@@ -115,10 +119,23 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   pause_cmd->add_option("--home", pause.home, "The daemon's home directory");
   PauseCommand resume;
   resume.home = home_from_environment();
-  resume.pause = false;
+  resume.action = "resume";
   auto* resume_cmd = app.add_subcommand("resume", "Release a paused service's requests");
   resume_cmd->add_option("name", resume.service, "Service name")->required();
   resume_cmd->add_option("--home", resume.home, "The daemon's home directory");
+
+  PauseCommand promote;
+  promote.home = home_from_environment();
+  promote.action = "promote";
+  auto* promote_cmd = app.add_subcommand("promote", "Send every request to the running canary now");
+  promote_cmd->add_option("name", promote.service, "Service name")->required();
+  promote_cmd->add_option("--home", promote.home, "The daemon's home directory");
+  PauseCommand abort;
+  abort.home = home_from_environment();
+  abort.action = "abort";
+  auto* abort_cmd = app.add_subcommand("abort", "Stop the running canary: its share goes to 0 at once");
+  abort_cmd->add_option("name", abort.service, "Service name")->required();
+  abort_cmd->add_option("--home", abort.home, "The daemon's home directory");
 
   SiteArgs site(app);
   ServiceArgs service_actions(app, home_from_environment());
@@ -151,6 +168,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = pause;
   } else if (resume_cmd->parsed()) {
     out.command = resume;
+  } else if (promote_cmd->parsed()) {
+    out.command = promote;
+  } else if (abort_cmd->parsed()) {
+    out.command = abort;
   } else if (daemon_cmd->parsed() || keeper_cmd->parsed()) {
     if (!level.empty()) daemon.log_level = level;
     daemon.keeper = keeper_cmd->parsed();

@@ -43,6 +43,10 @@ struct DeployCommand {
   std::string service;
   std::string version;
   std::string strategy;
+  std::string steps;     // canary: "5,25,50"
+  std::string interval;  // canary: "60s"
+  std::optional<unsigned> pause_at;
+  std::string watch;     // rolling, blue-green: "60s"
   std::optional<unsigned> instances;
   std::string cwd;
   std::vector<std::string> env;      // K=V
@@ -66,10 +70,11 @@ struct ReleasesCommand {
   bool json = false;
 };
 
+// pause, resume (a service's requests), promote, abort (its running canary): one POST each.
 struct PauseCommand {
   std::string home;
   std::string service;
-  bool pause = true;  // false: resume
+  std::string action = "pause";
 };
 
 // `scale NAME N`, `stop NAME`, `start NAME [-i N]`, `restart NAME`: the live release, without a deploy

@@ -32,6 +32,10 @@ int run_deploy(const DeployCommand& command) {
   json body = json::object();
   if (!command.version.empty()) body["version"] = command.version;
   if (!command.strategy.empty()) body["strategy"] = command.strategy;
+  if (!command.steps.empty()) body["steps"] = command.steps;
+  if (!command.interval.empty()) body["interval"] = command.interval;
+  if (command.pause_at) body["pause_at"] = *command.pause_at;
+  if (!command.watch.empty()) body["watch"] = command.watch;
   if (command.instances) body["instances"] = *command.instances;
   if (!command.cwd.empty()) body["cwd"] = command.cwd;
   if (!command.command.empty()) body["command"] = command.command;
@@ -77,10 +81,13 @@ int run_releases(const ReleasesCommand& command) {
 }
 
 int run_pause(const PauseCommand& command) {
-  auto action = command.pause ? "pause" : "resume";
-  auto reply = call_api(command.home, "POST", fmt::format("/v1/services/{}/{}", command.service, action));
+  auto reply = call_api(command.home, "POST", fmt::format("/v1/services/{}/{}", command.service, command.action));
   if (auto failed = failure_exit(reply)) return *failed;
-  fmt::print("{}: {}\n", command.service, command.pause ? "paused, new requests wait" : "resumed");
+  if (command.action == "pause") fmt::print("{}: paused, new requests wait\n", command.service);
+  else if (command.action == "resume") fmt::print("{}: resumed\n", command.service);
+  else
+    fmt::print("{}: {} sent to the canary; 'baton deploy' shows the outcome, 'baton releases {}' the result\n",
+               command.service, command.action, command.service);
   return kOk;
 }
 

@@ -119,6 +119,7 @@ struct DeployConfig {
   HookCommand pre_deploy, smoke, post_deploy;
   Millis hook_timeout = defaults::kHookTimeout;
   CanaryConfig canary;
+  Millis watch{0};  // rolling and blue-green: judge the new release this long after the switch; 0: off
   bool operator==(const DeployConfig&) const = default;
 };
 

@@ -113,5 +113,6 @@ void read_deploy(TableReader& r, DeployConfig& out) {
   read_hook(r, "post_deploy", out.post_deploy);
   r.read_duration("hook_timeout", out.hook_timeout);
   read_canary(r, out.canary);
+  r.read_duration("watch", out.watch);
 }
 }  // namespace baton::config_detail

@@ -10,15 +10,6 @@
 
 namespace baton::deploy::strategy {
 namespace {
-// A canary p99 below this never fails the ratio: at a few milliseconds a ratio is noise.
-constexpr double kP99FloorSeconds = 0.005;
-
-std::string percent(double rate) { return fmt::format("{:.1f}%", rate * 100.0); }
-
-std::string millis(std::optional<double> seconds) {
-  return seconds ? fmt::format("{:.1f} ms", *seconds * 1000.0) : std::string("none");
-}
-
 class Canary final : public Base {
  public:
   explicit Canary(Plan plan) : Base(std::move(plan)) {}
@@ -98,10 +89,7 @@ class Canary final : public Base {
     auto canary = metrics::summarize(window_release_);
     auto live = metrics::summarize(window_baseline_);
     const auto& rules = plan_.canary;
-    auto numbers = fmt::format("{}: {} requests, {} errors ({}), p99 {}; {}: {} requests, {} errors ({}), p99 {}",
-                               plan_.target, canary.requests, canary.errors, percent(canary.error_rate()),
-                               millis(canary.p99_seconds), plan_.previous, live.requests, live.errors,
-                               percent(live.error_rate()), millis(live.p99_seconds));
+    auto numbers = this->numbers(canary, live);
     if (canary.requests < rules.min_requests) {
       if (extensions_ < rules.max_extensions) {
         ++extensions_;
@@ -132,21 +120,6 @@ class Canary final : public Base {
     auto done = promote("every step passed");
     done.insert(done.begin(), passed);
     return done;
-  }
-
-  // Why the canary fails the window, if it does.
-  std::optional<std::string> failing(const metrics::WindowSummary& canary, const metrics::WindowSummary& live) const {
-    const auto& rules = plan_.canary;
-    double allowed = rules.max_error_rate + live.error_rate();
-    if (canary.error_rate() > allowed)
-      return fmt::format("error rate {} above {} (the live release's {} + {})", percent(canary.error_rate()),
-                         percent(allowed), percent(live.error_rate()), percent(rules.max_error_rate));
-    // Below the floor a ratio is noise: a fraction of a millisecond either way.
-    if (canary.p99_seconds && live.p99_seconds && *canary.p99_seconds >= kP99FloorSeconds &&
-        *canary.p99_seconds > rules.max_p99_ratio * *live.p99_seconds)
-      return fmt::format("p99 {} above {} x the live release's {}", millis(canary.p99_seconds), rules.max_p99_ratio,
-                         millis(live.p99_seconds));
-    return std::nullopt;
   }
 
   Commands steer(OperatorCommand command) {

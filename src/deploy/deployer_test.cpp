@@ -468,3 +468,103 @@ TEST_F(DeployerTest, TheHistoryKeepsTheNewestReleasesAndNeverTheLiveOrStandbyOne
 }
 }  // namespace
 }  // namespace baton::deploy
+
+namespace baton::deploy {
+namespace {
+// The runner's side of a canary and a watch: windows read from the runtime's counters, the
+// operator's commands reaching a waiting canary, a failing watch putting the standby back.
+class CanaryRunTest : public DeployerTest {
+ protected:
+  ReleaseSpec canary_spec(std::vector<unsigned> steps, std::chrono::milliseconds interval) const {
+    auto s = spec(2);
+    s.deploy.canary.steps = std::move(steps);
+    s.deploy.canary.interval = interval;
+    s.deploy.canary.max_extensions = 0;
+    return s;
+  }
+};
+
+TEST_F(CanaryRunTest, AQuietCanaryThatMayPassWalksItsWeightsAndIsPromoted) {
+  add_service(2);
+  auto s = canary_spec({20, 60}, 5ms);
+  s.deploy.canary.pass_when_quiet = true;
+  auto run = deploy(s, Strategy::canary);
+  ASSERT_TRUE(run->ok()) << run->reason();
+  std::vector<unsigned> shares;
+  for (const auto& change : runtime_.switches_)
+    if (change.split.weights.contains("r2")) shares.push_back(change.split.weights.at("r2"));
+  EXPECT_EQ(shares, (std::vector<unsigned>{20, 60}));
+  EXPECT_EQ(runtime_.switches_.back().releases, std::set<std::string>{"r2"});
+  EXPECT_TRUE(runtime_.switches_.back().split.weights.empty());
+  EXPECT_EQ(status_of("r1"), ReleaseStatus::retired);
+  EXPECT_TRUE(runtime_.instances("web", "r1").empty());
+}
+
+TEST_F(CanaryRunTest, AQuietCanaryFailsByDefaultAndTheLiveReleaseKeepsEverything) {
+  add_service(2);
+  auto run = deploy(canary_spec({20}, 5ms), Strategy::canary);
+  ASSERT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("too few requests to judge the canary at 20%: 0 of 50"), std::string::npos)
+      << run->reason();
+  EXPECT_EQ(runtime_.switches_.back().releases, std::set<std::string>{"r1"});
+  EXPECT_TRUE(runtime_.instances("web", "r2").empty());
+  EXPECT_EQ(runtime_.instances("web", "r1").size(), 2u);
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+}
+
+TEST_F(CanaryRunTest, TheOperatorAbortsAWaitingCanaryAndNothingElseTakesCommands) {
+  add_service(2);
+  auto refused = deployer_.steer("web", OperatorCommand::promote);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("no deploy of web is running"), std::string::npos) << refused.error();
+  auto started = deployer_.deploy(
+      DeployRequest{.service = "web", .spec = canary_spec({10}, 60s), .version = "v2", .strategy = Strategy::canary});
+  ASSERT_TRUE(started);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (runtime_.switches_.empty() && std::chrono::steady_clock::now() < deadline) io_.run_for(5ms);
+  ASSERT_TRUE(deployer_.steer("web", OperatorCommand::abort));
+  auto run = finish(started);
+  ASSERT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("aborted by the operator at 10%"), std::string::npos) << run->reason();
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  auto rolling = deployer_.deploy(DeployRequest{.service = "web", .spec = spec(2), .version = "v3"});
+  ASSERT_TRUE(rolling);
+  auto not_canary = deployer_.steer("web", OperatorCommand::promote);
+  ASSERT_FALSE(not_canary);
+  EXPECT_NE(not_canary.error().find("not a canary"), std::string::npos) << not_canary.error();
+  finish(rolling);
+}
+
+TEST_F(CanaryRunTest, ACanaryOfAnExternalServiceOrARecreateServiceIsRefused) {
+  add_service(1, Strategy::recreate);
+  auto refused = deployer_.deploy(
+      DeployRequest{.service = "web", .spec = spec(1), .version = "v2", .strategy = Strategy::canary});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("cannot run twice"), std::string::npos) << refused.error();
+  EXPECT_EQ(deployer_.releases("web")->size(), 1u) << "nothing was recorded";
+}
+
+TEST_F(CanaryRunTest, AFailingWatchPutsTheWarmStandbyBackAndFailsTheDeploy) {
+  add_service(1, Strategy::blue_green);
+  runtime_.traffic_["r1"].responses[static_cast<std::size_t>(metrics::StatusClass::success)] = 1000;
+  auto s = spec(1);
+  s.deploy.watch = 20ms;
+  s.deploy.canary.min_requests = 1;
+  auto started = deployer_.deploy(DeployRequest{.service = "web", .spec = s, .version = "v2"});
+  ASSERT_TRUE(started);
+  // The new release fails every request it gets once it has every request.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (deployer_.standby("web").empty() && std::chrono::steady_clock::now() < deadline) io_.run_for(1ms);
+  runtime_.traffic_["r2"].responses[static_cast<std::size_t>(metrics::StatusClass::server_error)] = 100;
+  auto run = finish(started);
+  ASSERT_FALSE(run->ok());
+  EXPECT_NE(run->reason().find("the watch failed: error rate 100.0%"), std::string::npos) << run->reason();
+  EXPECT_EQ(deployer_.live("web")->id, "r1");
+  EXPECT_EQ(status_of("r1"), ReleaseStatus::live);
+  EXPECT_EQ(status_of("r2"), ReleaseStatus::failed);
+  EXPECT_EQ(deployer_.standby("web"), "");
+  EXPECT_EQ(runtime_.switches_.back().releases, std::set<std::string>{"r1"});
+  EXPECT_TRUE(runtime_.instances("web", "r2").empty());
+}
+}  // namespace
+}  // namespace baton::deploy

@@ -41,14 +41,16 @@ awaitable<void> Deployer::Run::execute() {
 
 strategy::Plan Deployer::Run::plan() {
   const auto& spec = target().spec;
-  strategy::Plan plan{.target = target_id_,
-                      .total = spec.size(),
-                      .max_surge = spec.deploy.max_surge,
-                      .rollback = progress_->kind() == "rollback",
-                      .external = spec.external(),
-                      .standby = service_.standby,
-                      .traffic = deployer_.runtime_.traffic(service_.name),
-                      .canary = spec.deploy.canary};
+  strategy::Plan plan;
+  plan.target = target_id_;
+  plan.total = spec.size();
+  plan.max_surge = spec.deploy.max_surge;
+  plan.rollback = progress_->kind() == "rollback";
+  plan.external = spec.external();
+  plan.standby = service_.standby;
+  plan.traffic = deployer_.runtime_.traffic(service_.name);
+  plan.canary = spec.deploy.canary;
+  plan.watch = spec.deploy.watch;
   if (previous()) {
     plan.previous = previous_id_;
     plan.previous_count = static_cast<unsigned>(deployer_.runtime_.instances(service_.name, previous_id_).size());
@@ -112,7 +114,15 @@ awaitable<std::optional<strategy::Event>> Deployer::Run::carry_out(const strateg
     auto before = runtime.release_traffic(service_.name);
     if (auto steered = co_await steering_until(Clock::now() + observe->duration)) co_return Operator{*steered};
     auto after = runtime.release_traffic(service_.name);
-    co_return WindowClosed{window_of(before, after, observe->release), window_of(before, after, observe->baseline)};
+    auto baseline = observe->whole_baseline ? window_of({}, after, observe->baseline)
+                                            : window_of(before, after, observe->baseline);
+    co_return WindowClosed{window_of(before, after, observe->release), baseline};
+  } else if (auto* reinstate = std::get_if<Reinstate>(&command)) {
+    deployer_.set_status(service_, known_release(reinstate->release), ReleaseStatus::live);
+    if (service_.standby == reinstate->release) {
+      service_.standby.clear();
+      if (service_.standby_timer) service_.standby_timer->cancel();
+    }
   } else {
     throw std::logic_error(fmt::format("deploy strategy: command #{} has no runner", command.index()));
   }

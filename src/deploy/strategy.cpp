@@ -15,12 +15,17 @@ bool completes_later(const Command& command) {
 
 std::unique_ptr<Strategy> make(baton::Strategy kind, Plan plan) {
   switch (kind) {
-    case baton::Strategy::blue_green: return make_blue_green(std::move(plan));
     case baton::Strategy::recreate: return make_recreate(std::move(plan));
     case baton::Strategy::canary: return make_canary(std::move(plan));
+    case baton::Strategy::blue_green:
     case baton::Strategy::rolling: break;
   }
-  return make_rolling(std::move(plan));
+  bool blue_green = kind == baton::Strategy::blue_green;
+  auto inner = blue_green ? make_blue_green(plan) : make_rolling(plan);
+  // A rollback is not watched: it goes back to what served before.
+  if (plan.watch.count() == 0 || plan.previous.empty() || plan.rollback) return inner;
+  bool warm = blue_green && !plan.external;
+  return make_watched(std::move(inner), std::move(plan), warm);
 }
 
 Report Base::step(std::string message) { return Report{DeployEvent{.kind = "step", .message = std::move(message)}}; }
@@ -63,6 +68,38 @@ std::optional<Commands> Base::undoing(const Event& event) {
       return after_undo();
   }
   return std::nullopt;
+}
+
+namespace {
+// A p99 below this never fails the ratio: at a few milliseconds a ratio is noise.
+constexpr double kP99FloorSeconds = 0.005;
+
+std::string percent(double rate) { return fmt::format("{:.1f}%", rate * 100.0); }
+
+std::string millis(std::optional<double> seconds) {
+  return seconds ? fmt::format("{:.1f} ms", *seconds * 1000.0) : std::string("none");
+}
+}  // namespace
+
+std::optional<std::string> Base::failing(const metrics::WindowSummary& release,
+                                         const metrics::WindowSummary& baseline) const {
+  const auto& rules = plan_.canary;
+  double allowed = rules.max_error_rate + baseline.error_rate();
+  if (release.error_rate() > allowed)
+    return fmt::format("error rate {} above {} ({}'s {} + {})", percent(release.error_rate()), percent(allowed),
+                       plan_.previous, percent(baseline.error_rate()), percent(rules.max_error_rate));
+  if (release.p99_seconds && baseline.p99_seconds && *release.p99_seconds >= kP99FloorSeconds &&
+      *release.p99_seconds > rules.max_p99_ratio * *baseline.p99_seconds)
+    return fmt::format("p99 {} above {} x {}'s {}", millis(release.p99_seconds), rules.max_p99_ratio, plan_.previous,
+                       millis(baseline.p99_seconds));
+  return std::nullopt;
+}
+
+std::string Base::numbers(const metrics::WindowSummary& release, const metrics::WindowSummary& baseline) const {
+  return fmt::format("{}: {} requests, {} errors ({}), p99 {}; {}: {} requests, {} errors ({}), p99 {}", plan_.target,
+                     release.requests, release.errors, percent(release.error_rate()), millis(release.p99_seconds),
+                     plan_.previous, baseline.requests, baseline.errors, percent(baseline.error_rate()),
+                     millis(baseline.p99_seconds));
 }
 
 void Base::unexpected(const Event& event, std::string_view state) {

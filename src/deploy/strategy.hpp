@@ -41,6 +41,9 @@ struct Plan {
   std::string standby;            // the warm standby from an earlier deploy ("" none)
   TrafficSplit traffic;           // the split serving now
   CanaryPlan canary;
+  // Rolling and blue-green: after the switch, the new release is judged this long against the
+  // one it replaced (the canary's thresholds) and rolled back if it fails; 0: no watch.
+  std::chrono::milliseconds watch{0};
 };
 
 // ---- Commands
@@ -79,13 +82,17 @@ struct Observe {  // the traffic of `release` and `baseline` over a window; an o
   std::string release;
   std::string baseline;
   std::chrono::milliseconds duration{0};
+  bool whole_baseline = false;  // the baseline's every request so far, not the window's (it left the split)
+};
+struct Reinstate {  // the replaced release is live again (a watch that failed): no longer standby
+  std::string release;
 };
 struct Finish {
   bool ok = true;
   std::string reason;  // why it failed
 };
 using Command = std::variant<Report, Route, StartInstances, RunHook, Drain, Stop, Retire, KeepWarm, Wait, Observe,
-                             Finish>;
+                             Reinstate, Finish>;
 using Commands = std::vector<Command>;
 
 // {0, ..., count - 1}: the instances a split keeps when a release shrinks.
@@ -137,5 +144,7 @@ std::unique_ptr<Strategy> make_rolling(Plan plan);
 std::unique_ptr<Strategy> make_blue_green(Plan plan);
 std::unique_ptr<Strategy> make_recreate(Plan plan);
 std::unique_ptr<Strategy> make_canary(Plan plan);
+// `inner` (rolling or blue-green), then a watch of plan.watch after its switch.
+std::unique_ptr<Strategy> make_watched(std::unique_ptr<Strategy> inner, Plan plan, bool previous_stays_warm);
 std::unique_ptr<Strategy> make(baton::Strategy kind, Plan plan);
 }  // namespace baton::deploy::strategy

@@ -20,6 +20,12 @@ class Base : public Strategy {
   virtual Commands after_undo() { return {Finish{false, reason_}}; }
   // Carries an undo on; nullopt when none is under way.
   std::optional<Commands> undoing(const Event& event);
+  // Why `release` fails a window against `baseline` by the canary's thresholds, if it does.
+  std::optional<std::string> failing(const metrics::WindowSummary& release,
+                                     const metrics::WindowSummary& baseline) const;
+  // "r2: 120 requests, 0 errors (0.0%), p99 1.2 ms; r1: ..."
+  std::string numbers(const metrics::WindowSummary& release, const metrics::WindowSummary& baseline) const;
+
   // A bug in a strategy: the runner recovers (traffic back on the live release).
   [[noreturn]] static void unexpected(const Event& event, std::string_view state);
 

@@ -32,7 +32,9 @@ std::string describe(const Command& command) {
   if (auto* c = std::get_if<KeepWarm>(&command)) return "warm " + c->release;
   if (auto* c = std::get_if<Wait>(&command)) return fmt::format("wait {}ms", c->duration.count());
   if (auto* c = std::get_if<Observe>(&command))
-    return fmt::format("observe {} against {} for {}ms", c->release, c->baseline, c->duration.count());
+    return fmt::format("observe {} against {}{} for {}ms", c->release, c->whole_baseline ? "all of " : "", c->baseline,
+                       c->duration.count());
+  if (auto* c = std::get_if<Reinstate>(&command)) return "reinstate " + c->release;
   auto& finish = std::get<Finish>(command);
   return finish.ok ? "finish ok" : "finish failed: " + finish.reason;
 }
@@ -331,6 +333,86 @@ TEST(CanaryStrategy, AFirstDeployHasNothingToCompareWithAndSwitches) {
   s.on(Healthy{"r2"});
   EXPECT_EQ(s.on(HookDone{"smoke"}),
             (Lines{"route r2=all", "switched: traffic switched to r2 (nothing to compare it with)", "finish ok"}));
+}
+
+Plan watched(unsigned total) {
+  auto plan = replacing(total, total);
+  plan.watch = std::chrono::seconds(10);
+  return plan;
+}
+
+TEST(WatchStrategy, ABlueGreenSwitchIsWatchedAndAFailingWatchGoesBackToTheStandbyAtOnce) {
+  Script s(make(baton::Strategy::blue_green, watched(1)));
+  s.start();
+  s.on(Healthy{"r2"});
+  s.on(HookDone{"smoke"});
+  EXPECT_EQ(s.on(drained("r1", 1)),
+            (Lines{"drained: r1 drained: 3 finished, 0 cut; it stays warm as standby", "warm r1",
+                   "watch: watching r2 for 10 s against r1", "observe r2 against all of r1 for 2000ms"}));
+  auto out = s.on(WindowClosed{served(100, 20), served(5000, 5)});
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].rfind("watch: the watch failed: error rate 20.0% above 1.1%", 0), 0u) << out[0];
+  EXPECT_EQ(Lines(out.begin() + 1, out.end()), (Lines{"reinstate r1", "route r1=all", "drain r2 from 0"}));
+  EXPECT_EQ(s.on(drained("r2", 1)), (Lines{"stop r2 keep 0"}));
+  EXPECT_EQ(s.on(Stopped{"r2"}).front().rfind("finish failed: the watch failed", 0), 0u);
+}
+
+TEST(WatchStrategy, ARollingDeployRestartsTheOldInstancesBeforeGoingBack) {
+  auto plan = watched(1);
+  Script s(make(baton::Strategy::rolling, plan));
+  s.start();
+  s.on(Healthy{"r2"});
+  s.on(HookDone{"smoke"});
+  s.on(drained("r1", 1));
+  EXPECT_EQ(s.on(Stopped{"r1"}),
+            (Lines{"watch: watching r2 for 10 s against r1", "observe r2 against all of r1 for 2000ms"}));
+  s.on(WindowClosed{served(100, 0), served(5000, 0)});  // a first good slice
+  auto out = s.on(WindowClosed{served(100, 0, 90000), served(5000, 0, 1000)});
+  EXPECT_NE(out[0].find("p99"), std::string::npos) << out[0];
+  EXPECT_EQ(Lines(out.begin() + 1, out.end()),
+            (Lines{"step: restarting 1 instance(s) of r1", "start r1 to 1 from 0"}));
+  EXPECT_EQ(s.on(Healthy{"r1"}), (Lines{"reinstate r1", "route r1=all", "drain r2 from 0"}));
+}
+
+TEST(WatchStrategy, AWatchIsJudgedSliceBySliceAndPassingOrQuietSlicesEndTheDeployWell) {
+  for (auto window : {WindowClosed{served(100, 0), served(5000, 5)}, WindowClosed{served(3, 3), served(5000, 0)}}) {
+    Script s(make(baton::Strategy::blue_green, watched(1)));
+    s.start();
+    s.on(Healthy{"r2"});
+    s.on(HookDone{"smoke"});
+    s.on(drained("r1", 1));
+    for (int slice = 1; slice < 5; ++slice) {
+      auto out = s.on(window);
+      EXPECT_EQ(out.front().rfind(fmt::format("watch: {} s of 10 s watched", 2 * slice), 0), 0u) << out.front();
+      EXPECT_EQ(out.back(), "observe r2 against all of r1 for 2000ms");
+    }
+    auto out = s.on(window);
+    EXPECT_EQ(out.back(), "finish ok");
+    EXPECT_EQ(out.front().rfind("watch: watch passed, 10 s of 10 s watched", 0), 0u) << out.front();
+  }
+}
+
+TEST(WatchStrategy, AShortWatchIsOneSecondSlices) {
+  auto plan = watched(1);
+  plan.watch = std::chrono::milliseconds(1500);
+  Script s(make(baton::Strategy::blue_green, plan));
+  s.start();
+  s.on(Healthy{"r2"});
+  s.on(HookDone{"smoke"});
+  EXPECT_EQ(s.on(drained("r1", 1)).back(), "observe r2 against all of r1 for 1000ms");
+  EXPECT_EQ(s.on(WindowClosed{served(100, 0), served(100, 0)}).back(), "observe r2 against all of r1 for 500ms");
+  EXPECT_EQ(s.on(WindowClosed{served(100, 0), served(100, 0)}).back(), "finish ok");
+}
+
+TEST(WatchStrategy, RollbacksFirstDeploysAndRecreateAreNotWatched) {
+  auto rollback = watched(1);
+  rollback.rollback = true;
+  Script s(make(baton::Strategy::blue_green, rollback));
+  s.start();
+  s.on(Healthy{"r2"});
+  s.on(HookDone{"smoke"});
+  s.on(drained("r1", 1));
+  EXPECT_EQ(s.on(Stopped{"r1"}), (Lines{"finish ok"}));
 }
 
 TEST(StrategyProtocol, AnEventOutOfPlaceIsABugNotASilentTurn) {

@@ -71,9 +71,12 @@ class Deploys : public IntegrationTest {
     return {code.value_or(-1), process.output(Stream::out) + process.output(Stream::err)};
   }
 
-  Process& start_load(std::uint16_t port) {
+  // With cookies, each connection is one client that keeps its release; without, every request
+  // is a new client (how a canary's share is seen exactly).
+  Process& start_load(std::uint16_t port, bool cookies = true) {
     std::vector<std::string> argv{*load_binary(), "--url", fmt::format("http://127.0.0.1:{}/hello", port),
-                                  "--connections", "8", "--cookies", "--json"};
+                                  "--connections", "8", "--json"};
+    if (cookies) argv.push_back("--cookies");
     return *loads_.emplace_back(std::make_unique<Process>("load-" + std::to_string(loads_.size()), argv, dir_.path()));
   }
 

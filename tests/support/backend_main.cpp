@@ -3,6 +3,7 @@
 //   baton-test-backend [--listen 127.0.0.1:0] [--unix /path.sock] [--name NAME] [--threads N]
 //                      [--unhealthy] [--unhealthy-after MS] [--startup-delay MS]
 //                      [--exit-after MS] [--exit-immediately]
+//                      [--fail-percent N] [--latency MS] [--misbehave-after MS]   (a bad /hello)
 // Without --listen and --unix it listens on 127.0.0.1:$PORT. Prints one line,
 // `listening ADDRESS`, once it accepts connections. On SIGTERM/SIGINT it stops
 // accepting, finishes the requests in flight (for 30 s at most) and exits 0.
@@ -139,6 +140,9 @@ int run(const BackendOptions& options) {
   state.name = options.name;
   state.unhealthy = options.unhealthy;
   state.unhealthy_after = options.unhealthy_after;
+  state.fail_percent = options.fail_percent;
+  state.latency = options.latency;
+  state.misbehave_after = options.misbehave_after;
   auto workers = start_workers(options.threads, *listeners, state);
   for (const auto& listener : *listeners) ::close(listener.fd);
   auto& main_context = workers.front()->context;

@@ -38,12 +38,18 @@ std::expected<void, std::string> apply_valued(BackendOptions& options, std::stri
     if (!threads || *threads < 1 || *threads > kMaxThreads)
       return std::unexpected("--threads needs a number from 1 to 64");
     options.threads = static_cast<int>(*threads);
+  } else if (flag == "--fail-percent") {
+    auto percent = whole_number(value);
+    if (!percent || *percent > 100) return std::unexpected("--fail-percent needs a number from 0 to 100");
+    options.fail_percent = static_cast<unsigned>(*percent);
   } else {
     auto ms = milliseconds(flag, value);
     if (!ms) return std::unexpected(ms.error());
     if (flag == "--unhealthy-after") options.unhealthy_after = *ms;
     else if (flag == "--startup-delay") options.startup_delay = *ms;
     else if (flag == "--exit-after") options.exit_after = *ms;
+    else if (flag == "--latency") options.latency = *ms;
+    else if (flag == "--misbehave-after") options.misbehave_after = *ms;
     else return std::unexpected("unknown option " + std::string(flag));
   }
   return {};

@@ -21,6 +21,11 @@ struct BackendOptions {
   std::chrono::milliseconds startup_delay{0};             // before binding
   std::optional<std::chrono::milliseconds> exit_after;    // exit 1 then: a crashing release
   bool exit_immediately = false;                          // a release that never starts
+  // A bad release that passes its health check: /hello fails this share of requests with a 500
+  // (evenly spread) and answers after `latency`, from `misbehave_after` on.
+  unsigned fail_percent = 0;
+  std::chrono::milliseconds latency{0};
+  std::chrono::milliseconds misbehave_after{0};
 };
 
 // `env_port` is $PORT: where a process manager tells the app to listen when

@@ -54,6 +54,17 @@ TEST(BackendOptions, RejectsBadInput) {
   EXPECT_FALSE(parse({"--listen", "127.0.0.1:0", "--startup-delay"}));
   EXPECT_FALSE(parse({"--listen", "127.0.0.1:0", "--threads", "0"}));
   EXPECT_FALSE(parse({"--listen", "127.0.0.1:0", "--bogus", "1"}));
+  EXPECT_FALSE(parse({"--listen", "127.0.0.1:0", "--fail-percent", "101"}));
+  EXPECT_FALSE(parse({"--listen", "127.0.0.1:0", "--latency", "-1"}));
+}
+
+TEST(BackendOptions, ABadReleaseFailsAShareAndSlowsDown) {
+  auto options = parse({"--listen", "127.0.0.1:0", "--fail-percent", "5", "--latency", "30", "--misbehave-after",
+                        "10000"});
+  ASSERT_TRUE(options) << options.error();
+  EXPECT_EQ(options->fail_percent, 5u);
+  EXPECT_EQ(options->latency, std::chrono::milliseconds(30));
+  EXPECT_EQ(options->misbehave_after, std::chrono::milliseconds(10000));
 }
 }  // namespace
 }  // namespace baton::test_backend

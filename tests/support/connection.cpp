@@ -39,6 +39,12 @@ void append_number(std::string& out, std::uint64_t value) {
 bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 }  // namespace
 
+bool BackendState::next_hello_fails() {
+  if (fail_percent == 0) return false;
+  auto k = hellos.fetch_add(1, std::memory_order_relaxed);
+  return (k + 1) * fail_percent / 100 > k * fail_percent / 100;
+}
+
 bool BackendState::healthy() const {
   if (unhealthy) return false;
   return !unhealthy_after || std::chrono::steady_clock::now() - started < *unhealthy_after;

@@ -35,8 +35,16 @@ struct BackendState {
   std::optional<std::chrono::milliseconds> unhealthy_after;
   // Set on SIGTERM: finish what was started, take nothing new.
   std::atomic<bool> draining{false};
+  unsigned fail_percent = 0;  // of /hello, once misbehaving
+  std::chrono::milliseconds latency{0};
+  std::chrono::milliseconds misbehave_after{0};
+  std::atomic<std::uint64_t> hellos{0};
 
   bool healthy() const;
+  bool misbehaving() const { return std::chrono::steady_clock::now() - started >= misbehave_after; }
+  // Whether this /hello is one of the failing share: the k-th fails when k * percent crosses a
+  // multiple of 100, so any 100 in a row hold exactly fail_percent failures.
+  bool next_hello_fails();
 };
 
 class Connection;

@@ -76,7 +76,14 @@ Connection::Route Connection::find_route(std::string_view path) {
   return &Connection::not_found;
 }
 
-awaitable<Connection::After> Connection::hello() { co_return co_await reply(200, "hello"); }
+awaitable<Connection::After> Connection::hello() {
+  if (state_.misbehaving()) {
+    if (state_.latency.count() > 0)
+      co_await sleep_for(socket_.get_executor(), static_cast<std::uint64_t>(state_.latency.count()));
+    if (state_.next_hello_fails()) co_return co_await reply(500, "failing on purpose\n");
+  }
+  co_return co_await reply(200, "hello");
+}
 
 awaitable<Connection::After> Connection::health() {
   if (!state_.healthy()) {
