@@ -80,9 +80,11 @@ TEST_F(Deploys, AReleaseThatExitsAtOnceFailsFastWithItsExitStatus) {
 
 TEST_F(Deploys, ASlowRequestStartedOnTheOldReleaseFinishesThereWhileNewOnesReachTheNew) {
   auto& baton = start_service(1, "rolling");
+  // Long enough to still be in flight when the drain starts on a loaded machine (sanitizers);
+  // the drain waits for it however long it takes, up to drain_timeout.
   auto slow = std::async(std::launch::async, [port = baton.port()] {
     Client client(port);
-    return client.get("/slow?ms=1500");
+    return client.get("/slow?ms=6000");
   });
   ASSERT_TRUE(eventually([&] { return cli({"ls", "--json"}).second.find("\"in_flight\":1") != std::string::npos; }));
   auto [code, out] = deploy("v1");
