@@ -80,6 +80,7 @@ json deploy_json(const DeployConfig& d) {
                               {"interval_ms", d.canary.interval.count()},
                               {"max_error_rate", d.canary.max_error_rate},
                               {"max_p99_ratio", d.canary.max_p99_ratio},
+                              {"p99_floor_ms", d.canary.p99_floor.count()},
                               {"min_requests", d.canary.min_requests},
                               {"max_extensions", d.canary.max_extensions},
                               {"pass_when_quiet", d.canary.pass_when_quiet},
@@ -97,6 +98,7 @@ void read_canary(const json& in, CanaryConfig& c) {
   read_millis(in, "interval_ms", c.interval);
   c.max_error_rate = in.value("max_error_rate", c.max_error_rate);
   c.max_p99_ratio = in.value("max_p99_ratio", c.max_p99_ratio);
+  read_millis(in, "p99_floor_ms", c.p99_floor);
   c.min_requests = read_count(in, "min_requests", c.min_requests);
   c.max_extensions = read_count(in, "max_extensions", c.max_extensions);
   c.pass_when_quiet = in.value("pass_when_quiet", c.pass_when_quiet);

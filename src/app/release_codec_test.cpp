@@ -34,7 +34,7 @@ deploy::ReleaseSpec full_spec() {
   spec.deploy.pre_deploy = HookCommand{{"./migrate"}, true};
   spec.deploy.smoke = HookCommand{{"curl", "-f", "x"}, false};
   spec.deploy.hook_timeout = 12s;
-  spec.deploy.canary = CanaryConfig{.steps = {10, 40}, .interval = 20s, .max_error_rate = 0.02, .max_p99_ratio = 2.5,
+  spec.deploy.canary = CanaryConfig{.steps = {10, 40}, .interval = 20s, .max_error_rate = 0.02, .max_p99_ratio = 2.5, .p99_floor = 7ms,
                                     .min_requests = 80, .max_extensions = 1, .pass_when_quiet = true, .pause_at = 40};
   spec.deploy.watch = 45s;
   return spec;

@@ -100,6 +100,7 @@ struct CanaryConfig {
   Millis interval{60000};                  // one window per step
   double max_error_rate = 0.01;            // above the live release's rate plus this, a window fails
   double max_p99_ratio = 1.5;              // above this times the live release's p99, a window fails
+  Millis p99_floor{20};                    // a p99 below this never fails the ratio (noise, not users)
   std::uint32_t min_requests = 50;         // a window with fewer is extended
   std::uint32_t max_extensions = 3;        // then it passes or fails, as:
   bool pass_when_quiet = false;

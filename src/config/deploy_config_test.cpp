@@ -91,9 +91,10 @@ TEST(DeployKeys, CanaryDefaultsAndSettings) {
   EXPECT_DOUBLE_EQ(defaults.max_p99_ratio, 1.5);
   EXPECT_EQ(defaults.min_requests, 50u);
   EXPECT_FALSE(defaults.pass_when_quiet);
+  EXPECT_EQ(defaults.p99_floor, 20ms);
   auto set = deploy_of(kManaged, "strategy = \"canary\"\ncanary_steps = [10, 50]\ncanary_interval = \"30s\"\n"
                                  "max_error_rate = \"0.5%\"\nmax_p99_ratio = 2\nmin_requests = 100\n"
-                                 "max_window_extensions = 5\ntoo_few_requests = \"pass\"\n")
+                                 "max_window_extensions = 5\ntoo_few_requests = \"pass\"\np99_floor = \"50ms\"\n")
                  .canary;
   EXPECT_EQ(set.steps, (std::vector<unsigned>{10, 50}));
   EXPECT_EQ(set.interval, 30s);
@@ -102,6 +103,7 @@ TEST(DeployKeys, CanaryDefaultsAndSettings) {
   EXPECT_EQ(set.min_requests, 100u);
   EXPECT_EQ(set.max_extensions, 5u);
   EXPECT_TRUE(set.pass_when_quiet);
+  EXPECT_EQ(set.p99_floor, 50ms);
 }
 
 TEST(DeployKeyErrors, CanarySettingsNameTheFieldAndWhy) {

@@ -55,6 +55,7 @@ void read_canary(TableReader& r, CanaryConfig& canary) {
     else if (auto checked = check_p99_ratio(*ratio); !checked) r.fail_at("max_p99_ratio", checked.error());
     else canary.max_p99_ratio = *ratio;
   }
+  r.read_duration("p99_floor", canary.p99_floor);
   r.read("min_requests", canary.min_requests, kMinRequestsRange);
   r.read("max_window_extensions", canary.max_extensions, kMaxExtensionsRange);
   std::string quiet;

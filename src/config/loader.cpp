@@ -204,7 +204,7 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "max_surge", "standby_ttl", "drain_timeout", "deploy_timeout", "max_pause",
                 "max_paused_requests", "version_affinity", "pre_deploy", "smoke", "post_deploy",
                 "hook_timeout", "canary_steps", "canary_interval", "max_error_rate", "max_p99_ratio",
-                "min_requests", "max_window_extensions", "too_few_requests", "watch"});
+                "p99_floor", "min_requests", "max_window_extensions", "too_few_requests", "watch"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;

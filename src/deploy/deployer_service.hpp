@@ -82,5 +82,6 @@ class Deployer::Run {
   std::string previous_id_;
   Strategy strategy_;
   unsigned last_ready_reported_ = ~0u;
+  std::optional<strategy::Clock::time_point> window_closed_at_;  // until the next route is published
 };
 }  // namespace baton::deploy

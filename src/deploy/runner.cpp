@@ -83,6 +83,14 @@ awaitable<std::optional<strategy::Event>> Deployer::Run::carry_out(const strateg
     else progress_->add(report->event);
   } else if (auto* route = std::get_if<Route>(&command)) {
     runtime.set_traffic(service_.name, route->split);
+    if (window_closed_at_) {
+      // How long a verdict takes to reach the route table (bench/deploy reads it).
+      auto taken = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - *window_closed_at_);
+      log::info("event=route_after_window service={} release={} canary_weight={} micros={}", service_.name,
+                target_id_, route->split.weights.contains(target_id_) ? route->split.weights.at(target_id_) : 0,
+                taken.count());
+      window_closed_at_.reset();
+    }
   } else if (auto* start = std::get_if<StartInstances>(&command)) {
     auto& release = known_release(start->release);
     auto started = co_await runtime.run_instances(service_.name, release, start->count);
@@ -114,6 +122,7 @@ awaitable<std::optional<strategy::Event>> Deployer::Run::carry_out(const strateg
     auto before = runtime.release_traffic(service_.name);
     if (auto steered = co_await steering_until(Clock::now() + observe->duration)) co_return Operator{*steered};
     auto after = runtime.release_traffic(service_.name);
+    window_closed_at_ = Clock::now();
     auto baseline = observe->whole_baseline ? window_of({}, after, observe->baseline)
                                             : window_of(before, after, observe->baseline);
     co_return WindowClosed{window_of(before, after, observe->release), baseline};

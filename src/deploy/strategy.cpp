@@ -71,9 +71,6 @@ std::optional<Commands> Base::undoing(const Event& event) {
 }
 
 namespace {
-// A p99 below this never fails the ratio: at a few milliseconds a ratio is noise.
-constexpr double kP99FloorSeconds = 0.005;
-
 std::string percent(double rate) { return fmt::format("{:.1f}%", rate * 100.0); }
 
 std::string millis(std::optional<double> seconds) {
@@ -88,7 +85,7 @@ std::optional<std::string> Base::failing(const metrics::WindowSummary& release,
   if (release.error_rate() > allowed)
     return fmt::format("error rate {} above {} ({}'s {} + {})", percent(release.error_rate()), percent(allowed),
                        plan_.previous, percent(baseline.error_rate()), percent(rules.max_error_rate));
-  if (release.p99_seconds && baseline.p99_seconds && *release.p99_seconds >= kP99FloorSeconds &&
+  if (release.p99_seconds && baseline.p99_seconds && *release.p99_seconds * 1000.0 >= static_cast<double>(rules.p99_floor.count()) &&
       *release.p99_seconds > rules.max_p99_ratio * *baseline.p99_seconds)
     return fmt::format("p99 {} above {} x {}'s {}", millis(release.p99_seconds), rules.max_p99_ratio, plan_.previous,
                        millis(baseline.p99_seconds));

@@ -1,7 +1,7 @@
 // A sequence of control API requests, one per line ("POST /v1/services/web/deploy {json}"),
 // routed and decoded as the daemon does (api_path, deploy_body) and given to a Deployer on a
 // fake runtime: deploys of releases that are healthy, never healthy, crash, are missing or
-// throw, rollbacks, scales, stops, starts, pauses and resumes, landing while other runs go on.
+// throw, canaries and watched deploys, rollbacks, scales, stops, starts, pauses and resumes, landing while other runs go on.
 // Nothing throws out, and once the io_context has run every run to its end, each service has
 // exactly one live release and no run left holding it.
 #include <chrono>
@@ -33,7 +33,7 @@ baton::deploy::ReleaseSpec config_spec(bool external) {
   else spec.command = {"app"};
   spec.instances = 2;
   for (auto* timeout : {&spec.deploy.deploy_timeout, &spec.deploy.drain_timeout, &spec.deploy.max_pause,
-                        &spec.deploy.standby_ttl, &spec.deploy.hook_timeout})
+                        &spec.deploy.standby_ttl, &spec.deploy.hook_timeout, &spec.deploy.canary.interval})
     *timeout = kSequenceDeadline;
   return spec;
 }
@@ -53,7 +53,12 @@ void dispatch(Deployer& deployer, std::string_view line) {
   const auto* live = deployer.live(service);
   if (action == "deploy") {
     auto request = baton::deploy_request(*body, live ? live->spec : config_spec(service == "api"), service);
-    if (request) (void)deployer.deploy(std::move(*request));
+    if (!request) return;
+    // A canary's windows and a watch are as short as every other deadline here.
+    auto& deploy = request->spec.deploy;
+    deploy.canary.interval = std::min<std::chrono::milliseconds>(deploy.canary.interval, kSequenceDeadline);
+    deploy.watch = std::min<std::chrono::milliseconds>(deploy.watch, kSequenceDeadline);
+    (void)deployer.deploy(std::move(*request));
   } else if (action == "rollback") {
     if (auto request = baton::rollback_request(*body, service)) (void)deployer.rollback(std::move(*request));
   } else if (action == "scale" || action == "stop" || action == "start") {
@@ -61,6 +66,9 @@ void dispatch(Deployer& deployer, std::string_view line) {
       (void)deployer.scale({.service = service, .instances = *count, .kind = action, .who = "fuzz"});
   } else if (action == "pause" || action == "resume") {
     (void)deployer.pause(service, action == "pause");
+  } else if (action == "promote" || action == "abort") {
+    (void)deployer.steer(service, action == "promote" ? baton::deploy::OperatorCommand::promote
+                                                      : baton::deploy::OperatorCommand::abort);
   }
 }
 
