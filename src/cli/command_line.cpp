@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/service_args.hpp"
+#include <algorithm>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 #include <unistd.h>
 
 namespace baton::cli {
@@ -112,30 +115,20 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   releases_cmd->add_option("name", releases.service, "Service name")->required();
   releases_cmd->add_flag("--json", releases.json, "Print the daemon's JSON");
   releases_cmd->add_option("--home", releases.home, "The daemon's home directory");
-  PauseCommand pause;
-  pause.home = home_from_environment();
-  auto* pause_cmd = app.add_subcommand("pause", "Hold a service's new requests (they wait, up to max_pause)");
-  pause_cmd->add_option("name", pause.service, "Service name")->required();
-  pause_cmd->add_option("--home", pause.home, "The daemon's home directory");
-  PauseCommand resume;
-  resume.home = home_from_environment();
-  resume.action = "resume";
-  auto* resume_cmd = app.add_subcommand("resume", "Release a paused service's requests");
-  resume_cmd->add_option("name", resume.service, "Service name")->required();
-  resume_cmd->add_option("--home", resume.home, "The daemon's home directory");
-
-  PauseCommand promote;
-  promote.home = home_from_environment();
-  promote.action = "promote";
-  auto* promote_cmd = app.add_subcommand("promote", "Send every request to the running canary now");
-  promote_cmd->add_option("name", promote.service, "Service name")->required();
-  promote_cmd->add_option("--home", promote.home, "The daemon's home directory");
-  PauseCommand abort;
-  abort.home = home_from_environment();
-  abort.action = "abort";
-  auto* abort_cmd = app.add_subcommand("abort", "Stop the running canary: its share goes to 0 at once");
-  abort_cmd->add_option("name", abort.service, "Service name")->required();
-  abort_cmd->add_option("--home", abort.home, "The daemon's home directory");
+  // One POST to a service each: pause, resume, promote, abort.
+  std::vector<std::pair<CLI::App*, PauseCommand>> nudges;
+  for (auto [action, description] : {
+           std::pair{"pause", "Hold a service's new requests (they wait, up to max_pause)"},
+           std::pair{"resume", "Release a paused service's requests"},
+           std::pair{"promote", "Send every request to the running canary now"},
+           std::pair{"abort", "Stop the running canary: its share goes to 0 at once"},
+       })
+    nudges.emplace_back(app.add_subcommand(action, description),
+                        PauseCommand{.home = home_from_environment(), .action = action});
+  for (auto& [nudge_cmd, nudge] : nudges) {
+    nudge_cmd->add_option("name", nudge.service, "Service name")->required();
+    nudge_cmd->add_option("--home", nudge.home, "The daemon's home directory");
+  }
 
   SiteArgs site(app);
   ServiceArgs service_actions(app, home_from_environment());
@@ -164,14 +157,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = rollback;
   } else if (releases_cmd->parsed()) {
     out.command = releases;
-  } else if (pause_cmd->parsed()) {
-    out.command = pause;
-  } else if (resume_cmd->parsed()) {
-    out.command = resume;
-  } else if (promote_cmd->parsed()) {
-    out.command = promote;
-  } else if (abort_cmd->parsed()) {
-    out.command = abort;
+  } else if (auto nudge = std::ranges::find_if(nudges, [](const auto& n) { return n.first->parsed(); });
+             nudge != nudges.end()) {
+    out.command = nudge->second;
   } else if (daemon_cmd->parsed() || keeper_cmd->parsed()) {
     if (!level.empty()) daemon.log_level = level;
     daemon.keeper = keeper_cmd->parsed();

@@ -12,25 +12,11 @@ class BlueGreen final : public Base {
  public:
   explicit BlueGreen(Plan plan) : Base(std::move(plan)) {}
 
-  Commands start(Clock::time_point) override {
-    return {step(fmt::format("starting {} instance(s) of {}", plan_.total, plan_.target)),
-            StartInstances{plan_.target, plan_.total, 0}};
-  }
+  Commands start(Clock::time_point) override { return start_gate(); }
 
   Commands on(const Event& event, Clock::time_point) override {
-    if (auto undo = undoing(event)) return *undo;
+    if (auto shared_step = shared(event, [this] { return switch_over(); })) return *shared_step;
     switch (state_) {
-      case State::starting:
-        if (auto* bad = std::get_if<Unhealthy>(&event)) return fail(bad->reason);
-        if (!std::holds_alternative<Healthy>(event)) break;
-        state_ = State::smoke;
-        return {RunHook{"smoke"}};
-      case State::smoke: {
-        auto* hook = std::get_if<HookDone>(&event);
-        if (!hook) break;
-        if (hook->error) return fail(*hook->error);
-        return switch_over();
-      }
       case State::stopping_older:
         if (!std::holds_alternative<Stopped>(event)) break;
         state_ = State::draining_to_standby;
@@ -45,21 +31,12 @@ class BlueGreen final : public Base {
                                    .cut = done->report.cut}},
                 KeepWarm{plan_.previous}, Finish{}};
       }
-      case State::draining_to_stop: {
-        auto* done = std::get_if<Drained>(&event);
-        if (!done) break;
-        state_ = State::stopping;
-        return {drained(*done), Stop{plan_.previous, 0}};
-      }
-      case State::stopping:
-        if (!std::holds_alternative<Stopped>(event)) break;
-        return {Finish{}};
     }
     unexpected(event, "blue-green");
   }
 
  private:
-  enum class State { starting, smoke, stopping_older, draining_to_standby, draining_to_stop, stopping };
+  enum class State { stopping_older, draining_to_standby };
 
   Commands switch_over() {
     traffic_ = TrafficSplit{{{plan_.target, std::nullopt}}, false};
@@ -67,11 +44,9 @@ class BlueGreen final : public Base {
                                              .message = fmt::format("traffic switched to {}", plan_.target),
                                              .ready = plan_.total,
                                              .total = plan_.total}}};
-    if (plan_.previous.empty()) {
-      out.push_back(Finish{});
-    } else if (plan_.external || plan_.rollback) {
-      state_ = State::draining_to_stop;
-      out.push_back(Drain{plan_.previous, 0});
+    if (plan_.previous.empty() || plan_.external || plan_.rollback) {
+      auto retire = retire_previous();
+      out.insert(out.end(), retire.begin(), retire.end());
     } else if (!plan_.standby.empty() && plan_.standby != plan_.previous) {
       // One standby at a time: the older one goes.
       state_ = State::stopping_older;
@@ -84,7 +59,7 @@ class BlueGreen final : public Base {
     return out;
   }
 
-  State state_ = State::starting;
+  State state_ = State::draining_to_standby;
 };
 }  // namespace
 

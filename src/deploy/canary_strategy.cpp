@@ -17,48 +17,29 @@ class Canary final : public Base {
   bool takes_operator_commands() const override { return true; }
 
   Commands start(Clock::time_point) override {
-    return {step(fmt::format("starting {} instance(s) of {} beside {}", plan_.total, plan_.target,
-                             plan_.previous.empty() ? "nothing" : plan_.previous)),
-            StartInstances{plan_.target, plan_.total, 0}};
+    return start_gate(plan_.previous.empty() ? std::string() : " beside " + plan_.previous);
   }
 
   Commands on(const Event& event, Clock::time_point now) override {
-    if (auto undo = undoing(event)) return *undo;
+    auto first_step = [this, now] {
+      // Nothing to compare with on a first deploy: it is a plain switch.
+      if (plan_.previous.empty() || plan_.canary.steps.empty()) return promote("nothing to compare it with");
+      return enter_step(0, now);
+    };
+    if (auto shared_step = shared(event, first_step)) return *shared_step;
     if (auto* command = std::get_if<Operator>(&event)) return steer(command->command);
     switch (state_) {
-      case State::starting:
-        if (auto* bad = std::get_if<Unhealthy>(&event)) return fail(bad->reason);
-        if (!std::holds_alternative<Healthy>(event)) break;
-        state_ = State::smoke;
-        return {RunHook{"smoke"}};
-      case State::smoke: {
-        auto* hook = std::get_if<HookDone>(&event);
-        if (!hook) break;
-        if (hook->error) return fail(*hook->error);
-        // Nothing to compare with on a first deploy: it is a plain switch.
-        if (plan_.previous.empty() || plan_.canary.steps.empty()) return promote("nothing to compare it with");
-        return enter_step(0, now);
-      }
       case State::observing: {
         auto* window = std::get_if<WindowClosed>(&event);
         if (!window) break;
         return judge(*window, now);
       }
-      case State::draining_old: {
-        auto* done = std::get_if<Drained>(&event);
-        if (!done) break;
-        state_ = State::stopping_old;
-        return {drained(*done), Stop{plan_.previous, 0}};
-      }
-      case State::stopping_old:
-        if (!std::holds_alternative<Stopped>(event)) break;
-        return {Finish{}};
     }
     unexpected(event, "canary");
   }
 
  private:
-  enum class State { starting, smoke, observing, draining_old, stopping_old };
+  enum class State { observing, promoted };
 
   unsigned share() const { return plan_.canary.steps[step_]; }
   bool paused() const { return plan_.canary.pause_at && share() >= *plan_.canary.pause_at; }
@@ -142,16 +123,13 @@ class Canary final : public Base {
                                              .message = fmt::format("traffic switched to {} ({})", plan_.target, why),
                                              .ready = plan_.total,
                                              .total = plan_.total}}};
-    if (plan_.previous.empty()) {
-      out.push_back(Finish{});
-      return out;
-    }
-    state_ = State::draining_old;
-    out.push_back(Drain{plan_.previous, 0});
+    state_ = State::promoted;
+    auto retire = retire_previous();
+    out.insert(out.end(), retire.begin(), retire.end());
     return out;
   }
 
-  State state_ = State::starting;
+  State state_ = State::observing;
   std::size_t step_ = 0;
   unsigned extensions_ = 0;
   metrics::TrafficSnapshot window_release_;

@@ -21,7 +21,7 @@ class Recreate final : public Base {
   }
 
   Commands on(const Event& event, Clock::time_point) override {
-    if (auto undo = undoing(event)) return *undo;
+    if (auto shared_step = shared(event, [this] { return resume_new(); })) return *shared_step;
     switch (state_) {
       case State::draining_old: {
         auto* done = std::get_if<Drained>(&event);
@@ -32,18 +32,6 @@ class Recreate final : public Base {
       case State::stopping_old:
         if (!std::holds_alternative<Stopped>(event)) break;
         return start_new();
-      case State::starting:
-        if (auto* bad = std::get_if<Unhealthy>(&event)) return fail(bad->reason);
-        if (!std::holds_alternative<Healthy>(event)) break;
-        state_ = State::smoke;
-        return {RunHook{"smoke"}};
-      case State::smoke: {
-        auto* hook = std::get_if<HookDone>(&event);
-        if (!hook) break;
-        if (hook->error) return fail(*hook->error);
-        traffic_ = TrafficSplit{{{plan_.target, std::nullopt}}, false};
-        return {route(), step(fmt::format("traffic resumed on {}", plan_.target)), Finish{}};
-      }
       case State::restarting_old:
         if (!std::holds_alternative<Healthy>(event) && !std::holds_alternative<Unhealthy>(event)) break;
         return resume_old();
@@ -52,17 +40,18 @@ class Recreate final : public Base {
   }
 
  private:
-  enum class State { draining_old, stopping_old, starting, smoke, restarting_old };
+  enum class State { draining_old, stopping_old, restarting_old };
 
   static Commands append(Commands out, Commands more) {
     out.insert(out.end(), more.begin(), more.end());
     return out;
   }
 
-  Commands start_new() {
-    state_ = State::starting;
-    return {step(fmt::format("starting {} instance(s) of {}", plan_.total, plan_.target)),
-            StartInstances{plan_.target, plan_.total, 0}};
+  Commands start_new() { return start_gate(); }
+
+  Commands resume_new() {
+    traffic_ = TrafficSplit{{{plan_.target, std::nullopt}}, false};
+    return {route(), step(fmt::format("traffic resumed on {}", plan_.target)), Finish{}};
   }
 
   // The new release is gone: the old one starts again and the held requests go to it.

@@ -18,7 +18,7 @@ class Rolling final : public Base {
   Commands start(Clock::time_point) override { return next_batch(); }
 
   Commands on(const Event& event, Clock::time_point) override {
-    if (auto undo = undoing(event)) return *undo;
+    if (auto shared_step = shared(event, {})) return *shared_step;
     switch (state_) {
       case State::starting:
         if (auto* bad = std::get_if<Unhealthy>(&event)) return restore(bad->reason);

@@ -44,30 +44,64 @@ std::set<unsigned> first_indexes(unsigned count) {
   return out;
 }
 
+Commands Base::start_gate(std::string_view detail) {
+  phase_ = Phase::starting;
+  return {step(fmt::format("starting {} instance(s) of {}{}", plan_.total, plan_.target, detail)),
+          StartInstances{plan_.target, plan_.total, 0}};
+}
+
 Commands Base::fail(std::string reason) {
   reason_ = std::move(reason);
   bool had_traffic = traffic_.releases.erase(plan_.target) > 0;
   if (had_traffic) {
-    undo_ = Undo::draining;
+    phase_ = Phase::undo_draining;
     return {route(), Drain{plan_.target, 0}};
   }
-  undo_ = Undo::stopping;
+  phase_ = Phase::undo_stopping;
   return {Stop{plan_.target, 0}};
 }
 
-std::optional<Commands> Base::undoing(const Event& event) {
-  switch (undo_) {
-    case Undo::none: return std::nullopt;
-    case Undo::draining:
-      if (!std::holds_alternative<Drained>(event)) unexpected(event, "undo: draining");
-      undo_ = Undo::stopping;
+Commands Base::retire_previous() {
+  if (plan_.previous.empty()) return {Finish{}};
+  phase_ = Phase::retire_draining;
+  return {Drain{plan_.previous, 0}};
+}
+
+std::optional<Commands> Base::shared(const Event& event, const std::function<Commands()>& passed) {
+  switch (phase_) {
+    case Phase::own: return std::nullopt;
+    case Phase::starting:
+      if (auto* bad = std::get_if<Unhealthy>(&event)) return fail(bad->reason);
+      if (!std::holds_alternative<Healthy>(event)) break;
+      phase_ = Phase::smoke;
+      return Commands{RunHook{"smoke"}};
+    case Phase::smoke: {
+      auto* hook = std::get_if<HookDone>(&event);
+      if (!hook) break;
+      if (hook->error) return fail(*hook->error);
+      phase_ = Phase::own;
+      return passed();
+    }
+    case Phase::undo_draining:
+      if (!std::holds_alternative<Drained>(event)) break;
+      phase_ = Phase::undo_stopping;
       return Commands{Stop{plan_.target, 0}};
-    case Undo::stopping:
-      if (!std::holds_alternative<Stopped>(event)) unexpected(event, "undo: stopping");
-      undo_ = Undo::none;
+    case Phase::undo_stopping:
+      if (!std::holds_alternative<Stopped>(event)) break;
+      phase_ = Phase::own;
       return after_undo();
+    case Phase::retire_draining: {
+      auto* done = std::get_if<Drained>(&event);
+      if (!done) break;
+      phase_ = Phase::retire_stopping;
+      return Commands{drained(*done), Stop{plan_.previous, 0}};
+    }
+    case Phase::retire_stopping:
+      if (!std::holds_alternative<Stopped>(event)) break;
+      phase_ = Phase::own;
+      return Commands{Finish{}};
   }
-  return std::nullopt;
+  unexpected(event, "shared steps");
 }
 
 namespace {

@@ -1,6 +1,8 @@
 #pragma once
 // What the strategies share: the split they route, progress lines, and the undo
 // of a new release that failed (out of traffic, drained if it had any, stopped).
+#include <functional>
+
 #include "deploy/strategy.hpp"
 
 namespace baton::deploy::strategy {
@@ -14,12 +16,18 @@ class Base : public Strategy {
   // "2 instance(s) of r1 drained: 5 finished, 0 cut"
   static Report drained(const Drained& done);
 
+  // Starts every instance of the new release; gated() then answers until they are healthy and
+  // the smoke hook passed, and calls `passed` then. Failures undo the new release.
+  Commands start_gate(std::string_view detail = {});
   // The new release failed for `reason`: it leaves the split, drains if it had traffic, and
   // stops; after_undo() says what comes next.
   Commands fail(std::string reason);
   virtual Commands after_undo() { return {Finish{false, reason_}}; }
-  // Carries an undo on; nullopt when none is under way.
-  std::optional<Commands> undoing(const Event& event);
+  // The replaced release drains and stops, then the deploy ends well.
+  Commands retire_previous();
+  // Carries on what Base runs itself (the gate, an undo, the retirement); nullopt when the event
+  // is the strategy's own.
+  std::optional<Commands> shared(const Event& event, const std::function<Commands()>& passed);
   // Why `release` fails a window against `baseline` by the canary's thresholds, if it does.
   std::optional<std::string> failing(const metrics::WindowSummary& release,
                                      const metrics::WindowSummary& baseline) const;
@@ -34,6 +42,7 @@ class Base : public Strategy {
   std::string reason_;
 
  private:
-  enum class Undo { none, draining, stopping } undo_ = Undo::none;
+  enum class Phase { own, starting, smoke, undo_draining, undo_stopping, retire_draining, retire_stopping };
+  Phase phase_ = Phase::own;
 };
 }  // namespace baton::deploy::strategy

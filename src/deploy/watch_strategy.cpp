@@ -23,7 +23,7 @@ class Watched final : public Base {
   Commands start(Clock::time_point now) override { return watch_after(inner_->start(now)); }
 
   Commands on(const Event& event, Clock::time_point now) override {
-    if (auto undo = undoing(event)) return *undo;
+    if (auto shared_step = shared(event, {})) return *shared_step;
     switch (state_) {
       case State::inner: return watch_after(inner_->on(event, now));
       case State::watching: {
