@@ -23,11 +23,13 @@ constexpr std::string_view kStatus = "GET /v1/status HTTP/1.1\r\nHost: baton\r\n
 class ControlSocket : public SiteTest {
  protected:
   fs::path socket_path() const { return dir_.path() / "home" / "baton.sock"; }
+  // The file appears at bind(), a moment before listen(): wait for an answer, not for the file.
+  bool socket_answers() const { return !ask_unix_socket(socket_path(), std::string(kStatus)).empty(); }
 };
 
 TEST_F(ControlSocket, ServesTheDaemonsUserAndIsOwnerOnly) {
   start_site();
-  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  ASSERT_TRUE(eventually([&] { return socket_answers(); }));
   struct stat info{};
   ASSERT_EQ(::stat(socket_path().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
@@ -39,7 +41,7 @@ TEST_F(ControlSocket, ServesTheDaemonsUserAndIsOwnerOnly) {
 
 TEST_F(ControlSocket, TakesASiteArchiveToo) {
   start_site();
-  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  ASSERT_TRUE(eventually([&] { return socket_answers(); }));
   auto archive = site::testing::tar_file("index.html", "over the socket") + site::testing::tar_end();
   auto answer = ask_unix_socket(socket_path(), "POST /v1/sites/web/releases?version=sock HTTP/1.1\r\nHost: baton\r\n"
                                           "Connection: close\r\nContent-Length: " + std::to_string(archive.size()) +
@@ -58,7 +60,7 @@ std::string upload_request(const std::string& archive, std::string_view framing 
 // Beast's own default body limit (1 MiB) once dropped these without a word.
 TEST_F(ControlSocket, TakesArchivesOverOneMebibyteInEitherFraming) {
   start_site();
-  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  ASSERT_TRUE(eventually([&] { return socket_answers(); }));
   auto archive = site::testing::tar_file("index.html", "big") +
                  site::testing::tar_file("big.bin", std::string(1'050'000, 'b')) + site::testing::tar_end();
   ASSERT_GT(archive.size(), 1u << 20);
@@ -70,7 +72,7 @@ TEST_F(ControlSocket, TakesArchivesOverOneMebibyteInEitherFraming) {
 
 TEST_F(ControlSocket, AMalformedHeadGetsAnAnswer) {
   start_site();
-  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  ASSERT_TRUE(eventually([&] { return socket_answers(); }));
   auto answer = ask_unix_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost baton\r\n\r\n");
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
   auto large = ask_unix_socket(socket_path(), "GET /v1/status HTTP/1.1\r\nHost: baton\r\nX: " +
@@ -89,7 +91,7 @@ TEST_F(ControlSocket, AFullDiskWhileSpoolingIs507) {
     ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
   } unmount{root()};
   start_site();
-  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  ASSERT_TRUE(eventually([&] { return socket_answers(); }));
   auto small = site::testing::tar_file("index.html", "small") + site::testing::tar_end();
   ASSERT_TRUE(ask_unix_socket(socket_path(), upload_request(small)).starts_with("HTTP/1.1 200"));
   auto live = fs::read_symlink(root() / "current");
@@ -106,7 +108,7 @@ TEST_F(ControlSocket, RefusesOtherUsers) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user (uid 65534)";
   auto& baton = launch_baton(site_table());
   ASSERT_TRUE(baton.wait_listening());
-  ASSERT_TRUE(eventually([&] { return fs::exists(socket_path()); }));
+  ASSERT_TRUE(eventually([&] { return socket_answers(); }));
   for (auto dir : {dir_.path(), dir_.path() / "home"}) ::chmod(dir.c_str(), 0711);
   ::chmod(socket_path().c_str(), 0666);
   pid_t child = ::fork();
