@@ -94,13 +94,9 @@ class Canary final : public Base {
       return {passed, observe()};
     }
     if (step_ + 1 < plan_.canary.steps.size()) {
-      auto next = enter_step(step_ + 1, now);
-      next.insert(next.begin(), passed);
-      return next;
+      return after_route(enter_step(step_ + 1, now), {passed});
     }
-    auto done = promote("every step passed");
-    done.insert(done.begin(), passed);
-    return done;
+    return after_route(promote("every step passed"), {passed});
   }
 
   Commands steer(OperatorCommand command) {
@@ -113,8 +109,8 @@ class Canary final : public Base {
     traffic_.weights.clear();
     traffic_.canary.clear();
     auto out = fail(reason);
-    out.insert(out.begin(), Report{DeployEvent{.kind = "canary", .message = reason + ": weight 0, the canary stops"}});
-    return out;
+    return after_route(std::move(out), {Report{DeployEvent{.kind = "canary",
+                                                           .message = reason + ": weight 0, the canary stops"}}});
   }
 
   Commands promote(std::string why) {

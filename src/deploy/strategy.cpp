@@ -30,6 +30,13 @@ std::unique_ptr<Strategy> make(baton::Strategy kind, Plan plan) {
 
 Report Base::step(std::string message) { return Report{DeployEvent{.kind = "step", .message = std::move(message)}}; }
 
+Commands Base::after_route(Commands commands, std::initializer_list<Command> notes) {
+  auto at = commands.begin();
+  if (at != commands.end() && std::holds_alternative<Route>(*at)) ++at;
+  commands.insert(at, notes.begin(), notes.end());
+  return commands;
+}
+
 Report Base::drained(const Drained& done) {
   return Report{DeployEvent{.kind = "drained",
                             .message = fmt::format("{} instance(s) of {} drained: {} finished, {} cut", done.targets,

@@ -13,6 +13,9 @@ class Base : public Strategy {
   static Report step(std::string message);
   // Publishes traffic_.
   Route route() const { return Route{traffic_}; }
+  // `notes` (reports, status changes) go after the route `commands` start with, if any: each is
+  // a journal write that syncs to disk, and the switch must not wait for it.
+  static Commands after_route(Commands commands, std::initializer_list<Command> notes);
   // "2 instance(s) of r1 drained: 5 finished, 0 cut"
   static Report drained(const Drained& done);
 

@@ -75,25 +75,18 @@ class Watched final : public Base {
       return {Report{DeployEvent{.kind = "watch", .message = "watch passed, " + message}}, Finish{}};
     }
     reason_ = fmt::format("the watch failed: {}; {}", *verdict, numbers(release, baseline));
-    Commands out{Report{DeployEvent{.kind = "watch", .message = reason_ + ": back to " + plan_.previous}}};
-    if (warm_) {
-      auto back = switch_back();
-      out.insert(out.end(), back.begin(), back.end());
-      return out;
-    }
+    Report failed{DeployEvent{.kind = "watch", .message = reason_ + ": back to " + plan_.previous}};
+    if (warm_) return after_route(switch_back(), {failed});
     state_ = State::restarting;
-    out.push_back(step(fmt::format("restarting {} instance(s) of {}", plan_.previous_count, plan_.previous)));
-    out.push_back(StartInstances{plan_.previous, plan_.previous_count, 0});
-    return out;
+    return {failed, step(fmt::format("restarting {} instance(s) of {}", plan_.previous_count, plan_.previous)),
+            StartInstances{plan_.previous, plan_.previous_count, 0}};
   }
 
   // Every request to the replaced release again; the new one drains and stops.
   Commands switch_back() {
     traffic_ = TrafficSplit{{{plan_.previous, std::nullopt}}, false};
     traffic_.releases[plan_.target] = std::nullopt;  // so the undo takes it out and drains it
-    auto out = fail(reason_);
-    out.insert(out.begin(), Reinstate{plan_.previous});
-    return out;
+    return after_route(fail(reason_), {Reinstate{plan_.previous}});
   }
 
   std::unique_ptr<Strategy> inner_;
