@@ -72,6 +72,12 @@ class Canary final : public Base {
     const auto& rules = plan_.canary;
     auto numbers = this->numbers(canary, live);
     if (canary.requests < rules.min_requests) {
+      // A paused canary waits for a person, however quiet it is: it is judged once enough came.
+      if (paused())
+        return {Report{DeployEvent{.kind = "canary",
+                                   .message = fmt::format("paused at {}%: {} of {} requests to judge so far", share(),
+                                                          canary.requests, rules.min_requests)}},
+                observe()};
       if (extensions_ < rules.max_extensions) {
         ++extensions_;
         return {Report{DeployEvent{

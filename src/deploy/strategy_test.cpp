@@ -321,6 +321,11 @@ TEST(CanaryStrategy, APausedStepKeepsJudgingUntilTheOperatorActs) {
     auto out = s.on(WindowClosed{served(100, 0), served(900, 0)});
     EXPECT_EQ(out, (Lines{out.front(), "observe r2 against r1 for 1000ms"}));
   }
+  for (int i = 0; i < 10; ++i) {  // quiet windows neither fail nor end a paused canary
+    auto quiet = s.on(WindowClosed{served(1, 0), served(9, 0)});
+    EXPECT_EQ(quiet.back(), "observe r2 against r1 for 1000ms");
+    EXPECT_NE(quiet.front().find("paused at 10%"), std::string::npos) << quiet.front();
+  }
   auto bad = s.on(WindowClosed{served(100, 50), served(900, 0)});  // a paused canary still fails on its own
   EXPECT_EQ(bad.back(), "drain r2 from 0");
 }
