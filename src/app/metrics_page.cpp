@@ -58,7 +58,8 @@ void render_connections(PrometheusText& out, const proxy::ProxyServer::Connectio
   out.sample("baton_connections_shed_total", {}, connections.shed);
 }
 
-void render_instances(PrometheusText& out, const std::vector<supervisor::InstanceStatus>& instances) {
+void render_instances(PrometheusText& out, const std::vector<supervisor::InstanceStatus>& instances,
+                      const std::vector<std::int64_t>& in_flight) {
   struct Family {
     std::string_view name, type, help;
     double (*value)(const supervisor::InstanceStatus&);
@@ -75,14 +76,18 @@ void render_instances(PrometheusText& out, const std::vector<supervisor::Instanc
       {"baton_instance_ready", "gauge", "1 while the instance accepts connections.",
        [](const supervisor::InstanceStatus& s) { return s.ready ? 1.0 : 0.0; }},
   };
+  auto labels_of = [](const supervisor::InstanceStatus& s, const std::string& index) {
+    return std::array<Label, 3>{{{"service", s.service}, {"release", s.release}, {"index", index}}};
+  };
   for (const auto& family : kFamilies) {
     out.family(family.name, family.type, family.help);
-    for (const auto& s : instances) {
-      auto index = std::to_string(s.index);
-      std::array<Label, 3> labels{{{"service", s.service}, {"release", s.release}, {"index", index}}};
-      out.sample(family.name, labels, family.value(s));
-    }
+    for (const auto& s : instances) out.sample(family.name, labels_of(s, std::to_string(s.index)), family.value(s));
   }
+  out.family("baton_instance_exchanges_open", "gauge",
+             "Exchanges open to the instance now: requests in flight, streamed responses, WebSockets.");
+  for (std::size_t i = 0; i < instances.size() && i < in_flight.size(); ++i)
+    out.sample("baton_instance_exchanges_open", labels_of(instances[i], std::to_string(instances[i].index)),
+               std::max<std::int64_t>(0, in_flight[i]));
 }
 
 void render_deploys(PrometheusText& out, const MetricsInputs& inputs) {
@@ -108,7 +113,7 @@ std::string render_metrics(const MetricsInputs& inputs) {
   PrometheusText out;
   render_traffic(out, inputs.traffic);
   render_connections(out, inputs.connections);
-  render_instances(out, inputs.instances);
+  render_instances(out, inputs.instances, inputs.in_flight);
   render_deploys(out, inputs);
   return out.take();
 }
@@ -120,7 +125,12 @@ control::Response metrics_response(const control::Request& request, ServiceRunti
                        .connections = runtime.server().connections(),
                        .instances = runtime.status(),
                        .deploys = deployer.stats().tallies(),
-                       .live = {}};
+                       .live = {},
+                       .in_flight = {}};
+  for (const auto& s : inputs.instances) {
+    const auto* counters = runtime.counters_for(Address{Address::Kind::tcp, "127.0.0.1", s.port, {}});
+    inputs.in_flight.push_back(counters ? counters->in_flight.load(std::memory_order_relaxed) : 0);
+  }
   for (const auto& name : deployer.service_names())
     if (const auto* live = deployer.live(name)) inputs.live.push_back({name, live->id, live->version});
   control::Response response(boost::beast::http::status::ok, request.version());

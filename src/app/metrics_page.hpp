@@ -29,6 +29,7 @@ struct MetricsInputs {
   std::vector<supervisor::InstanceStatus> instances;
   std::map<deploy::DeployOutcome, deploy::DeployTally> deploys;
   std::vector<LiveRelease> live;
+  std::vector<std::int64_t> in_flight;  // per instances[i]: exchanges open to it now
 };
 
 std::string render_metrics(const MetricsInputs& inputs);

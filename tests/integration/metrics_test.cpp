@@ -157,6 +157,7 @@ TEST_F(Metrics, CountsKnownTrafficExactlyOnTheSocketAndTheAdminListener) {
     EXPECT_EQ(value("baton_connections_open"), 2);
     EXPECT_EQ(value("baton_websockets_open{" + app + "}"), 0);
     EXPECT_EQ(value("baton_instance_ready{service=\"web\",release=\"r1\",index=\"0\"}"), 1);
+    EXPECT_EQ(value("baton_instance_exchanges_open{service=\"web\",release=\"r1\",index=\"0\"}"), 0);
     EXPECT_GT(value("baton_instance_resident_memory_bytes{service=\"web\",release=\"r1\",index=\"0\"}"), 0);
   }
 }
