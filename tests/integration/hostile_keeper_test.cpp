@@ -366,8 +366,13 @@ TEST_F(HostileKeeper, ConcurrentClientsAppliesDeletesAndDaemonRestartsNeverTakeI
     ASSERT_NO_FATAL_FAILURE(act(random, step)) << "seed " << seed << log_;
     ASSERT_NO_FATAL_FAILURE(check_truth(fmt::format("step {} (seed {})", step, seed)));
   }
-  // Whatever ran last, a good deploy settles it: healthy, serving, and ls right.
+  // Whatever ran last, a good deploy settles it: healthy, serving, and ls right. The service's
+  // deploy_timeout is short (hanging releases end fast), so on a machine busy with other tests a
+  // good release may miss it once; the live one keeps serving and the deploy is tried again.
   auto settled = run(deploy_argv("final"));
+  for (int attempt = 1; attempt < 3 && settled.code != 0 && settled.out.find("not healthy within") != std::string::npos;
+       ++attempt)
+    settled = run(deploy_argv("final"));
   ASSERT_EQ(settled.code, 0) << settled.out;
   expected_.web_version = "final";
   expected_.web_count = expected_.file_web_count;
