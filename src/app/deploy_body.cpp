@@ -74,9 +74,9 @@ std::expected<void, std::string> apply_targets(const json& value, deploy::Releas
   return {};
 }
 
-// A canary's own settings for this deploy: steps ([5, 25, 50] or "5,25,50"), interval ("60s"),
+// A deploy's own settings: a canary's steps ([5, 25, 50] or "5,25,50"), interval ("60s"),
 // pause_at (one of the steps); and the watch after a switch ("60s").
-std::expected<void, std::string> apply_canary(const std::string& key, const json& value, DeployConfig& deploy) {
+std::expected<void, std::string> apply_deploy_setting(const std::string& key, const json& value, DeployConfig& deploy) {
   auto& canary = deploy.canary;
   if (key == "steps") {
     std::expected<std::vector<unsigned>, std::string> steps;
@@ -120,7 +120,7 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
     else if (key == "env") applied = apply_env(value, spec);
     else if (key == "targets") applied = apply_targets(value, spec);
     else if (key == "steps" || key == "interval" || key == "pause_at" || key == "watch")
-      applied = apply_canary(key, value, spec.deploy);
+      applied = apply_deploy_setting(key, value, spec.deploy);
     else if (key == "instances") {
       if (!in_range(value, 1))
         return std::unexpected("instances must be a number from 1 to 1000");

@@ -77,6 +77,34 @@ std::expected<std::string, std::string> ask_keeper(const fs::path& home, pid_t k
   return std::unexpected(fmt::format("the keeper did not report the upgrade within {} s", kPatience.count()));
 }
 
+// Asks the keeper, and says on stderr what went wrong, naming what `stays` (keeps running): the
+// new pid's text (" 1234") when the upgrade was made.
+std::optional<std::string> keeper_upgrade(const fs::path& home, pid_t keeper, const char* request,
+                                          const fs::path& binary, int signal, std::string_view upgrade,
+                                          std::string_view stays) {
+  auto result = ask_keeper(home, keeper, request, binary, signal);
+  if (!result) {
+    fmt::print(stderr, "baton: {}\n", result.error());
+    return std::nullopt;
+  }
+  if (!result->starts_with("ok")) {
+    fmt::print(stderr, "baton: {} to {} {}; {}\n", upgrade, binary.string(), *result, stays);
+    return std::nullopt;
+  }
+  return result->substr(2);
+}
+
+// The executable `text` names, resolved; nullopt (said on stderr) when there is none.
+std::optional<fs::path> executable_at(const std::string& text) {
+  std::error_code ec;
+  auto binary = fs::canonical(text, ec);
+  if (ec || ::access(binary.c_str(), X_OK) != 0) {
+    fmt::print(stderr, "baton: no executable at {}\n", text);
+    return std::nullopt;
+  }
+  return binary;
+}
+
 // Whether the keeper takes SIGUSR1 as "upgrade yourself": one from before keeper upgrades
 // leaves it at its default action, which would end the keeper.
 bool keeper_upgrades_itself(pid_t keeper) {
@@ -105,22 +133,12 @@ int run_keeper_upgrade(const std::string& home_text, const std::string& binary_t
     fmt::print(stderr, "baton: the keeper (pid {}) predates keeper upgrades; restart it once instead\n", keeper);
     return 1;
   }
-  std::error_code ec;
-  auto binary = fs::canonical(binary_text.empty() ? keeper_beside_self() : binary_text, ec);
-  if (ec || ::access(binary.c_str(), X_OK) != 0) {
-    fmt::print(stderr, "baton: no executable at {}\n", binary_text.empty() ? keeper_beside_self() : binary_text);
-    return 1;
-  }
-  auto result = ask_keeper(home, keeper, "upgrade.keeper", binary, SIGUSR1);
-  if (!result) {
-    fmt::print(stderr, "baton: {}\n", result.error());
-    return 1;
-  }
-  if (!result->starts_with("ok")) {
-    fmt::print(stderr, "baton: keeper upgrade to {} {}; the keeper before keeps running\n", binary.string(), *result);
-    return 1;
-  }
-  fmt::print("keeper upgraded to {} (pid{}, sockets and daemon kept)\n", binary.string(), result->substr(2));
+  auto binary = executable_at(binary_text.empty() ? keeper_beside_self() : binary_text);
+  if (!binary) return 1;
+  auto pid = keeper_upgrade(home, keeper, "upgrade.keeper", *binary, SIGUSR1, "keeper upgrade",
+                            "the keeper before keeps running");
+  if (!pid) return 1;
+  fmt::print("keeper upgraded to {} (pid{}, sockets and daemon kept)\n", binary->string(), *pid);
   return 0;
 }
 
@@ -132,12 +150,9 @@ int run_upgrade(const std::string& home_text, const std::string& binary_text) {
                home.string());
     return 1;
   }
-  std::error_code ec;
-  auto binary = fs::canonical(binary_text, ec);
-  if (ec || ::access(binary.c_str(), X_OK) != 0) {
-    fmt::print(stderr, "baton: no executable at {}\n", binary_text);
-    return 1;
-  }
+  auto found = executable_at(binary_text);
+  if (!found) return 1;
+  const auto& binary = *found;
   ProgramQuestion version_question;
   version_question.args = {"version"};
   auto answer = ask_program(binary.string(), version_question);
@@ -157,17 +172,11 @@ int run_upgrade(const std::string& home_text, const std::string& binary_text) {
                binary.string(), *theirs, *ours);
     return 1;
   }
-  auto result = ask_keeper(home, keeper, "upgrade.binary", binary, SIGUSR2);
-  if (!result) {
-    fmt::print(stderr, "baton: {}\n", result.error());
-    return 1;
-  }
-  if (!result->starts_with("ok")) {
-    fmt::print(stderr, "baton: upgrade to {} {}; the daemon before keeps serving\n", binary.string(), *result);
-    return 1;
-  }
+  auto pid = keeper_upgrade(home, keeper, "upgrade.binary", binary, SIGUSR2, "upgrade",
+                            "the daemon before keeps serving");
+  if (!pid) return 1;
   fmt::print("upgraded to {}: {} serves (daemon pid{})\n", binary.string(), version.substr(0, version.find('\n')),
-             result->substr(2));
+             *pid);
   return 0;
 }
 }  // namespace baton

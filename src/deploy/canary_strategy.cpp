@@ -20,11 +20,12 @@ class Canary final : public Base {
     return start_gate(plan_.previous.empty() ? std::string() : " beside " + plan_.previous);
   }
 
-  Commands on(const Event& event, Clock::time_point now) override {
-    auto first_step = [this, now] {
+  // Windows are counted, not timed: the clock is the runner's.
+  Commands on(const Event& event, Clock::time_point) override {
+    auto first_step = [this] {
       // Nothing to compare with on a first deploy: it is a plain switch.
       if (plan_.previous.empty() || plan_.canary.steps.empty()) return promote("nothing to compare it with");
-      return enter_step(0, now);
+      return enter_step(0);
     };
     if (auto shared_step = shared(event, first_step)) return *shared_step;
     if (auto* command = std::get_if<Operator>(&event)) return steer(command->command);
@@ -32,7 +33,7 @@ class Canary final : public Base {
       case State::observing: {
         auto* window = std::get_if<WindowClosed>(&event);
         if (!window) break;
-        return judge(*window, now);
+        return judge(*window);
       }
     }
     unexpected(event, "canary");
@@ -44,7 +45,7 @@ class Canary final : public Base {
   unsigned share() const { return plan_.canary.steps[step_]; }
   bool paused() const { return plan_.canary.pause_at && share() >= *plan_.canary.pause_at; }
 
-  Commands enter_step(std::size_t index, Clock::time_point) {
+  Commands enter_step(std::size_t index) {
     step_ = index;
     extensions_ = 0;
     window_release_ = {};
@@ -64,7 +65,7 @@ class Canary final : public Base {
 
   Observe observe() const { return Observe{plan_.target, plan_.previous, plan_.canary.interval}; }
 
-  Commands judge(const WindowClosed& window, Clock::time_point now) {
+  Commands judge(const WindowClosed& window) {
     window_release_ += window.release;
     window_baseline_ += window.baseline;
     auto canary = metrics::summarize(window_release_);
@@ -100,7 +101,7 @@ class Canary final : public Base {
       return {passed, observe()};
     }
     if (step_ + 1 < plan_.canary.steps.size()) {
-      return after_route(enter_step(step_ + 1, now), {passed});
+      return after_route(enter_step(step_ + 1), {passed});
     }
     return after_route(promote("every step passed"), {passed});
   }
