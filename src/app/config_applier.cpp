@@ -135,7 +135,8 @@ std::expected<void, ApplyError> ConfigApplier::check_idle(const ConfigPlan& plan
 
 std::vector<Address> ConfigApplier::listen_addresses(const Config& config) const {
   std::vector<Address> out;
-  for (const auto& [name, service] : config.services) out.push_back(service.listen);
+  for (const auto& [name, service] : config.services)
+    if (!service.worker) out.push_back(service.listen);
   for (const auto& [name, site] : config.sites) out.push_back(site.listen);
   return out;
 }

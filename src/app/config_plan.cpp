@@ -6,6 +6,7 @@ namespace {
 bool same_release_shape(const ServiceConfig& a, const ServiceConfig& b) {
   return a.command == b.command && a.command_is_shell_string == b.command_is_shell_string && a.cwd == b.cwd &&
          a.env == b.env && a.socket_activation == b.socket_activation && a.targets == b.targets &&
+         a.worker == b.worker && a.notify == b.notify && a.watchdog == b.watchdog && a.min_uptime == b.min_uptime &&
          a.health == b.health && a.health_configured == b.health_configured;
 }
 

@@ -33,6 +33,7 @@ json instance_json(const supervisor::InstanceStatus& s, ServiceRuntime& runtime)
            {"rss_bytes", s.rss_bytes}, {"last_error", s.last_error}};
   out["requests"] = counters ? counters->requests.load() : 0;
   out["in_flight"] = counters ? counters->in_flight.load() : 0;
+  if (s.notify_rejected > 0) out["notify_rejected"] = s.notify_rejected;
   return out;
 }
 

@@ -20,9 +20,10 @@ std::expected<void, std::string> check_fields(const json& body) {
       return std::unexpected(fmt::format("unknown field '{}' (known: name, listen, command, instances, cwd, env, "
                                          "health, socket_activation)",
                                          key));
-  for (const char* key : {"name", "listen"})
-    if (!body.contains(key) || !body[key].is_string())
-      return std::unexpected(fmt::format("{} is required and must be a string", key));
+  if (!body.contains("name") || !body["name"].is_string())
+    return std::unexpected("name is required and must be a string");
+  // Without listen the service is a worker (no port, no route).
+  if (body.contains("listen") && !body["listen"].is_string()) return std::unexpected("listen must be a string");
   if (!config_detail::is_valid_service_name(body["name"].get<std::string>()))
     return std::unexpected("name must be 1 to 64 letters, digits, '_' or '-'");
   return {};
@@ -71,7 +72,9 @@ std::expected<Registration, std::string> registration_from_json(const json& body
   if (auto checked = check_fields(body); !checked) return std::unexpected(checked.error());
   auto argv = command_array(body);
   if (!argv) return std::unexpected(argv.error());
-  TomlKeys keys{{"listen", body["listen"].get<std::string>()}, {"command", std::move(*argv)}};
+  TomlKeys keys;
+  if (body.contains("listen")) keys.emplace_back("listen", body["listen"].get<std::string>());
+  keys.emplace_back("command", std::move(*argv));
   if (auto copied = copy_optional(body, keys); !copied) return std::unexpected(copied.error());
   return Registration{.name = body["name"].get<std::string>(), .toml_keys = write_toml_keys(keys)};
 }

@@ -41,8 +41,17 @@ TEST(Registration, RoundTripsThroughTheLoader) {
   EXPECT_EQ(service.listen.port, 7001);
 }
 
+TEST(Registration, WithoutListenRegistersAWorker) {
+  auto registration = registration_from_json(json{{"name", "mailer"}, {"command", {"/bin/mailer", "--queue", "q"}}});
+  ASSERT_TRUE(registration) << registration.error();
+  auto config = load(*registration);
+  const auto& service = config.services.at("mailer");
+  EXPECT_TRUE(service.worker);
+  EXPECT_EQ(service.command, (std::vector<std::string>{"/bin/mailer", "--queue", "q"}));
+}
+
 TEST(Registration, RefusesWhatIsMissingUnknownOrMistyped) {
-  for (const char* field : {"name", "listen", "command"}) {
+  for (const char* field : {"name", "command"}) {
     auto body = worker();
     body.erase(field);
     EXPECT_FALSE(registration_from_json(body)) << field;
@@ -50,6 +59,9 @@ TEST(Registration, RefusesWhatIsMissingUnknownOrMistyped) {
   auto extra = worker();
   extra["colour"] = "red";
   EXPECT_FALSE(registration_from_json(extra));
+  auto listen_typed = worker();
+  listen_typed["listen"] = 7001;
+  EXPECT_FALSE(registration_from_json(listen_typed));
   auto typed = worker();
   typed["instances"] = "3";
   EXPECT_FALSE(registration_from_json(typed));

@@ -35,8 +35,11 @@ ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, std::shared_ptr<c
       adoptable_(std::move(recorded)),
       record_(std::move(record)),
       supervisor_(executor, [this](const supervisor::InstanceEvent& e) { on_instance_event(e); }) {
-  for (const auto& [k, adopted] : adoptable_)
-    if (!adopted.empty()) adopting_.insert(split_key(k).first);
+  for (const auto& [k, adopted] : adoptable_) {
+    auto service = config_->services.find(split_key(k).first);
+    bool worker = service != config_->services.end() && service->second.worker;  // no requests wait for it
+    if (!adopted.empty() && !worker) adopting_.insert(split_key(k).first);
+  }
 }
 
 ServiceRuntime::~ServiceRuntime() {
@@ -59,6 +62,10 @@ supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, con
   spec.stop_signal = sc.stop_signal;
   spec.stop_timeout = sc.stop_timeout;
   spec.max_memory = sc.max_memory;
+  spec.worker = sc.worker;
+  spec.min_uptime = sc.min_uptime;
+  spec.notify = sc.notify;
+  spec.watchdog = sc.watchdog;
   spec.log_file = log_dir_ / (service + ".log");
   spec.output_dir = run_dir_;
   return spec;
@@ -74,6 +81,8 @@ awaitable<std::expected<void, std::string>> ServiceRuntime::run_instances(const 
   run.external = release.spec.external();
   run.health = release.spec.health;
   run.trusted = release.spec.trust_targets;
+  auto configured = config_->services.find(service);
+  run.worker = configured != config_->services.end() && configured->second.worker;
   if (run.external) {
     for (unsigned i = 0; i < count && i < release.spec.targets.size(); ++i) {
       if (run.instances.contains(i)) continue;
@@ -148,7 +157,12 @@ void ServiceRuntime::on_instance_event(const supervisor::InstanceEvent& event) {
   }
   auto found = releases_.find(key(event.service, event.release));
   if (found == releases_.end()) return;
-  if (event.kind == supervisor::InstanceEvent::Kind::ready) {
+  if (event.kind == supervisor::InstanceEvent::Kind::ready && found->second.worker) {
+    // Its readiness is the supervisor's (min_uptime or READY=1): no port to check.
+    found->second.instances[event.index] = Checked{.address = loopback(0), .pid = event.pid, .healthy = true};
+    log::info("event=instance_ready service={} instance={} pid={} release={} worker=true", event.service, event.index,
+              event.pid, event.release);
+  } else if (event.kind == supervisor::InstanceEvent::Kind::ready) {
     log::info("event=instance_listening service={} release={} instance={} pid={} port={}", event.service,
               event.release, event.index, event.pid, event.port);
     watch(found->second, event.index, loopback(event.port), event.pid);
@@ -220,7 +234,7 @@ std::vector<deploy::InstanceView> ServiceRuntime::instances(const std::string& s
     deploy::InstanceView view{.index = s.index, .address = loopback(s.port), .pid = s.pid};
     if (const auto* c = checked(s.index)) {
       view.healthy = c->healthy;
-      view.health = c->monitor->last().detail;
+      view.health = c->monitor ? c->monitor->last().detail : "ready";
     }
     view.crash_loop = s.state == supervisor::InstanceState::crash_loop;
     view.exits = s.restarts + (s.last_exit && s.state != supervisor::InstanceState::running ? 1 : 0);
@@ -300,7 +314,9 @@ void ServiceRuntime::publish_routes(bool force) {
 awaitable<deploy::DrainReport> ServiceRuntime::drain(const std::vector<Address>& addresses,
                                                      std::chrono::milliseconds timeout) {
   std::vector<std::shared_ptr<Target>> targets;
-  for (const auto& a : addresses) targets.push_back(server_.registry().get(a));
+  for (const auto& a : addresses)
+    if (counters_for(a)) targets.push_back(server_.registry().get(a));  // a worker's has no port: no requests
+  if (targets.empty()) co_return deploy::DrainReport{};
   auto in_flight = [&] {
     std::int64_t sum = 0;
     for (const auto& t : targets) sum += std::max<std::int64_t>(0, t->counters.in_flight.load());

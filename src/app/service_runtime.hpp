@@ -74,6 +74,7 @@ class ServiceRuntime final : public deploy::Runtime {
     std::string id;
     bool external = false;
     bool trusted = false;  // config targets without a health check: no monitors, always routed
+    bool worker = false;   // no port: ready is the supervisor's word, nothing to monitor or route
     HealthCheck health;
     std::map<unsigned, Checked> instances;  // managed: the ready ones; external: every target
   };

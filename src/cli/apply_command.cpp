@@ -32,9 +32,9 @@ int run_apply(const ApplyCommand& command) {
 }
 
 int run_register(const ServiceCommand& command) {
-  if (command.listen.empty())
-    return usage("a new service needs --listen ADDR (where its clients connect), e.g. --listen 127.0.0.1:3000");
-  json body{{"name", command.service}, {"listen", command.listen}, {"command", command.command}};
+  // Without --listen it is a worker: no port, no route.
+  json body{{"name", command.service}, {"command", command.command}};
+  if (!command.listen.empty()) body["listen"] = command.listen;
   if (command.instances) body["instances"] = *command.instances;
   if (!command.health.empty()) body["health"] = command.health;
   if (!command.cwd.empty()) {

@@ -21,6 +21,9 @@ std::string human_duration(std::int64_t ms) {
   return fmt::format("{}h", ms / 3'600'000);
 }
 
+// A worker has no port.
+std::string port_text(unsigned port) { return port == 0 ? "-" : std::to_string(port); }
+
 // One line per service: its live release, a warm standby, a pause, a deploy in progress.
 void print_services(const nlohmann::json& status) {
   if (!status.contains("services")) return;
@@ -47,7 +50,7 @@ void print_table(const nlohmann::json& status) {
     fmt::print("{:<16} {:>4} {:<6} {:>8} {:>6} {:<11} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8}\n",
                i.at("service").get<std::string>(), i.at("instance").get<unsigned>(), i.value("release", ""),
                i.at("pid").get<int>(),
-               i.at("port").get<unsigned>(), i.at("state").get<std::string>(),
+               port_text(i.at("port").get<unsigned>()), i.at("state").get<std::string>(),
                human_duration(i.at("uptime_ms").get<std::int64_t>()), i.at("restarts").get<unsigned>(),
                human_duration(i.at("cpu_ms").get<std::int64_t>()), human_bytes(i.at("rss_bytes").get<std::uint64_t>()),
                i.at("requests").get<std::uint64_t>(), i.at("in_flight").get<std::int64_t>());

@@ -51,7 +51,7 @@ void ServiceArgs::add(CLI::App& app, const std::string& home, const char* name, 
 }
 
 void ServiceArgs::add_registration(CLI::App& start, ServiceCommand& args) {
-  start.add_option("--listen", args.listen, "New service: the address its clients connect to, e.g. 127.0.0.1:3000");
+  start.add_option("--listen", args.listen, "New service: the address its clients connect to, e.g. 127.0.0.1:3000 (none: a worker)");
   start.add_option("--health", args.health, "New service: an HTTP health check path, e.g. /healthz (default: TCP)");
   start.add_option("--cwd", args.cwd, "New service: working directory (absolute)");
   start.add_option("--env", args.env, "New service: K=V (repeatable)");

@@ -48,6 +48,9 @@ inline constexpr std::uint32_t kRetries = 2;            // extra targets tried a
 inline constexpr unsigned kInstances = 1;
 inline constexpr int kStopSignal = SIGTERM;
 inline constexpr Millis kStopTimeout{10'000};           // after the stop signal, then SIGKILL
+// Workers (managed services without listen): one that does not notify is ready after this long.
+inline constexpr Millis kMinUptime{1'000};
+inline constexpr Millis kMinWatchdog{1'000};            // a shorter `watchdog` is refused
 // Deploys (health check defaults: balancer/health_check.hpp).
 inline constexpr unsigned kMaxSurge = 1;                // extra instances while rolling
 inline constexpr Millis kStandbyTtl{300'000};           // blue-green: old release kept for rollback
@@ -148,6 +151,12 @@ struct ServiceConfig {
   Millis stop_timeout = defaults::kStopTimeout;
   std::optional<std::uint64_t> max_memory;  // resident bytes; above it the instance restarts
   bool socket_activation = false;           // a pre-bound listening socket as fd 3
+  // A worker: a managed service without `listen` (docs/supervisor.md#workers). No port, no route;
+  // `listen` stays default. Ready after min_uptime, or with notify at READY=1.
+  bool worker = false;
+  Millis min_uptime = defaults::kMinUptime;
+  bool notify = false;   // systemd Type=notify: NOTIFY_SOCKET, READY=1 before ready
+  Millis watchdog{0};    // with notify: no WATCHDOG=1 for this long restarts the instance; 0: off
 
   HealthCheck health;              // default: the port accepts a connection
   bool health_configured = false;  // `health` was in the file

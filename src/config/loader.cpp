@@ -21,6 +21,7 @@
 #include "config/site_reader.hpp"
 #include "config/table_reader.hpp"
 #include "config/toml_guard.hpp"
+#include "config/worker_reader.hpp"
 
 namespace baton {
 namespace {
@@ -47,8 +48,9 @@ constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "in
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
 // Keys that only mean something for a service Baton runs.
-constexpr std::array<std::string_view, 7> kManagedOnlyKeys = {
-    "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation"};
+constexpr std::array<std::string_view, 10> kManagedOnlyKeys = {
+    "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation",
+    "min_uptime", "notify", "watchdog"};
 
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
@@ -196,6 +198,18 @@ void read_balance(TableReader& r, ServiceConfig& service) {
   service.balance = name == "least_conn" ? BalancePolicy::least_conn : BalancePolicy::round_robin;
 }
 
+// Only a managed service may leave `listen` out: it is then a worker, which takes no requests.
+void read_listen_unless_worker(TableReader& r, ServiceConfig& service) {
+  if (r.has("listen")) return config_detail::read_listen(r, service.listen);
+  if (r.has("command")) {
+    service.worker = true;
+    return;
+  }
+  r.fail(r.line(), fmt::format("missing key 'listen' {}: the address its clients connect to (only a service "
+                               "with command may leave it out, as a worker that takes no requests)",
+                               r.place()));
+}
+
 // Services start from the [proxy] defaults and override single fields.
 ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& proxy) {
   r.allow_only({"listen", "hosts", "path", "targets", "balance", "access_log", "retries", "underscores_in_headers",
@@ -204,13 +218,14 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "max_surge", "standby_ttl", "drain_timeout", "deploy_timeout", "max_pause",
                 "max_paused_requests", "version_affinity", "pre_deploy", "smoke", "post_deploy",
                 "hook_timeout", "canary_steps", "canary_interval", "max_error_rate", "max_p99_ratio",
-                "p99_floor", "min_requests", "max_window_extensions", "too_few_requests", "watch"});
+                "p99_floor", "min_requests", "max_window_extensions", "too_few_requests", "watch",
+                "min_uptime", "notify", "watchdog"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;
   service.timeouts = proxy.timeouts;
   service.limits = proxy.limits;
-  config_detail::read_listen(r, service.listen);
+  read_listen_unless_worker(r, service);
   config_detail::read_hosts(r, service.hosts);
   config_detail::read_path(r, service.path);
   read_backend(r, service);
@@ -225,6 +240,7 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
   if (service.deploy.strategy == Strategy::canary && !service.managed())
     r.fail_at("strategy", "\"canary\" needs a service with a command: an external service's targets switch at once");
   config_detail::read_health(r, service);
+  config_detail::read_worker(r, service);
   return service;
 }
 
@@ -249,6 +265,7 @@ void check_routes_unique(TableReader& services, const Config& config) {
   std::map<std::tuple<std::string, std::string, std::string>, std::string> owners;
   for (const auto& [name, line] : services_in_file_order(services.table())) {
     const ServiceConfig& service = config.services.at(name);
+    if (service.worker) continue;  // no route
     // An empty host stands for "any host".
     auto hosts = service.hosts.empty() ? std::vector<std::string>{""} : service.hosts;
     for (const auto& host : hosts) {

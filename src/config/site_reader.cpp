@@ -65,7 +65,8 @@ std::map<RouteKey, std::string> service_routes(const Config& config) {
   std::map<RouteKey, std::string> owners;
   for (const auto& [name, service] : config.services)
     for (const auto& host : hosts_or_any(service.hosts))
-      owners.try_emplace({service.listen.text(), host, service.path}, "service '" + name + "'");
+      if (!service.worker)  // no route
+        owners.try_emplace({service.listen.text(), host, service.path}, "service '" + name + "'");
   return owners;
 }
 

@@ -1,7 +1,8 @@
 // Blue-green: the whole new release starts beside the old one and, once healthy
 // and smoke-tested, takes every request in one switch. The old release drains and
 // stays running as the warm standby (a rollback is one more switch), except after
-// a rollback or for external targets, where it stops.
+// a rollback, for external targets and for workers (a warm worker would go on working), where it
+// stops.
 #include <fmt/format.h>
 
 #include "deploy/strategy_base.hpp"
@@ -44,7 +45,7 @@ class BlueGreen final : public Base {
                                              .message = fmt::format("traffic switched to {}", plan_.target),
                                              .ready = plan_.total,
                                              .total = plan_.total}}};
-    if (plan_.previous.empty() || plan_.external || plan_.rollback) {
+    if (plan_.previous.empty() || plan_.external || plan_.worker || plan_.rollback) {
       auto retire = retire_previous();
       out.insert(out.end(), retire.begin(), retire.end());
     } else if (!plan_.standby.empty() && plan_.standby != plan_.previous) {

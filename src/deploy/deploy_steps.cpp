@@ -35,7 +35,8 @@ void Deployer::Run::step(std::string message) {
 std::vector<Address> Deployer::Run::addresses_of(const std::string& release, unsigned from) const {
   std::vector<Address> out;
   for (const auto& instance : deployer_.runtime_.instances(service_.name, release))
-    if (instance.index >= from) out.push_back(instance.address);
+    if (instance.index >= from && !(instance.address.kind == Address::Kind::tcp && instance.address.port == 0))
+      out.push_back(instance.address);  // a worker's instances have no address
   return out;
 }
 

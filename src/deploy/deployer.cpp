@@ -173,6 +173,13 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRe
       return std::unexpected("a canary needs a service with a command: an external service's targets switch at once");
     strategy = Strategy::blue_green;
   }
+  if (strategy == Strategy::canary && request.spec.worker)
+    return std::unexpected(fmt::format("{} is a worker (no listen): a canary is judged by the requests it serves, and "
+                                       "a worker serves none; deploy it with --strategy rolling, recreate or "
+                                       "blue-green", service.name));
+  if (request.spec.worker && request.spec.deploy.watch > std::chrono::milliseconds(0))
+    return std::unexpected(fmt::format("{} is a worker (no listen): a watch judges the requests a release serves, and "
+                                       "a worker serves none; deploy it without --watch", service.name));
   if (strategy == Strategy::canary && service.config_spec.deploy.strategy == Strategy::recreate)
     return std::unexpected(fmt::format("a canary runs two releases side by side, and {} is deployed with recreate "
                                        "(it cannot run twice): deploy it with --strategy recreate",

@@ -40,6 +40,7 @@ ReleaseSpec spec_from_config(const ServiceConfig& service) {
   }
   spec.health = service.health;
   spec.deploy = service.deploy;
+  spec.worker = service.worker;
   return spec;
 }
 }  // namespace baton::deploy

@@ -24,6 +24,9 @@ struct ReleaseSpec {
   bool trust_targets = false;
   HealthCheck health;
   DeployConfig deploy;
+  // A worker's release (no listen: takes no requests). From the service's config, never stored: a
+  // service's releases all share it.
+  bool worker = false;
 
   bool external() const { return command.empty(); }
   unsigned size() const { return external() ? static_cast<unsigned>(targets.size()) : instances; }

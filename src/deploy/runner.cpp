@@ -47,6 +47,7 @@ strategy::Plan Deployer::Run::plan() {
   plan.max_surge = spec.deploy.max_surge;
   plan.rollback = progress_->kind() == "rollback";
   plan.external = spec.external();
+  plan.worker = spec.worker || service_.config_spec.worker;
   plan.standby = service_.standby;
   plan.traffic = deployer_.runtime_.traffic(service_.name);
   plan.canary = spec.deploy.canary;

@@ -24,7 +24,7 @@ std::unique_ptr<Strategy> make(baton::Strategy kind, Plan plan) {
   auto inner = blue_green ? make_blue_green(plan) : make_rolling(plan);
   // A rollback is not watched: it goes back to what served before.
   if (plan.watch.count() == 0 || plan.previous.empty() || plan.rollback) return inner;
-  bool warm = blue_green && !plan.external;
+  bool warm = blue_green && !plan.external && !plan.worker;
   return make_watched(std::move(inner), std::move(plan), warm);
 }
 

@@ -38,6 +38,7 @@ struct Plan {
   unsigned max_surge = 1;
   bool rollback = false;          // the replaced release is not kept warm
   bool external = false;          // targets someone else runs: never kept warm
+  bool worker = false;            // takes no requests: never kept warm (a standby would go on working)
   std::string standby;            // the warm standby from an earlier deploy ("" none)
   TrafficSplit traffic;           // the split serving now
   CanaryPlan canary;

@@ -144,6 +144,7 @@ std::shared_ptr<RouteTable> build_route_table(const Config& config, TargetRegist
                                               const RuntimeRoutes& runtime) {
   auto table = std::make_shared<RouteTable>();
   for (const auto& [name, sc] : config.services) {
+    if (sc.worker) continue;  // takes no requests
     auto it = runtime.find(name);
     auto service = make_service(name, sc, registry, it == runtime.end() ? nullptr : &it->second);
     add_routes(*table, sc, service.get());

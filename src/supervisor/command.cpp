@@ -11,7 +11,8 @@ constexpr std::string_view kPortPlaceholder = "{port}";
 constexpr std::string_view kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
 // Variables that describe the daemon's process, never an instance's.
 constexpr std::string_view kDaemonOnly[] = {"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
-                                            "BATON_INSTANCE_TOKEN", "BATON_KEEPER_FD"};
+                                            "BATON_INSTANCE_TOKEN", "BATON_KEEPER_FD",
+                                            "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"};
 
 std::string_view name_of(std::string_view entry) { return entry.substr(0, entry.find('=')); }
 

@@ -28,7 +28,8 @@ bool is_plain_words(std::string_view text);
 std::vector<std::string> split_words(std::string_view text);
 
 // The daemon's environment without what describes the daemon itself (systemd's LISTEN_* for its
-// own sockets, its instance token), then `additions` in order, a later value replacing an earlier.
+// own sockets, NOTIFY_SOCKET and WATCHDOG_* for its own readiness, its instance token), then
+// `additions` in order, a later value replacing an earlier.
 std::vector<std::string> build_environment(const char* const* base, const EnvList& additions);
 
 // The file execve() should run: `program` itself when it names a path, else the first executable

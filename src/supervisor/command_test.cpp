@@ -48,6 +48,13 @@ TEST(Environment, DropsDaemonOnlyVariablesAndAppliesAdditionsInOrder) {
   EXPECT_EQ(env, (Args{"PATH=/usr/bin", "HOME=/root", "PORT=8080", "A=2"}));
 }
 
+TEST(Environment, TheDaemonsOwnSystemdNotificationIsNotInherited) {
+  const char* base[] = {"NOTIFY_SOCKET=/run/systemd/notify", "WATCHDOG_USEC=30000000", "WATCHDOG_PID=1", "HOME=/root",
+                        nullptr};
+  EXPECT_EQ(build_environment(base, {{"NOTIFY_SOCKET", "/home/run/w.notify"}}),
+            (Args{"HOME=/root", "NOTIFY_SOCKET=/home/run/w.notify"}));
+}
+
 TEST(Environment, NullBaseIsEmpty) {
   EXPECT_EQ(build_environment(nullptr, {{"K", "V"}}), (Args{"K=V"}));
 }

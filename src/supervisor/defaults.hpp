@@ -22,4 +22,6 @@ inline constexpr Millis kMemoryCheckInterval{1'000};
 inline constexpr Millis kGroupPollInterval{50};   // while the rest of a process group exits
 inline constexpr Millis kKillWait{5'000};         // for SIGKILLed processes to be gone
 inline constexpr Millis kOutputDrainTimeout{1'000};  // after a stop, for the last log lines
+// A worker (no port) that does not notify is ready once it has run this long (PM2's min_uptime).
+inline constexpr Millis kWorkerMinUptime{1'000};
 }  // namespace baton::supervisor::defaults

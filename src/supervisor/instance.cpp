@@ -26,7 +26,7 @@ std::string output_label(const ServiceSpec& spec, unsigned index) {
 
 EnvList instance_environment(const ServiceSpec& spec, unsigned index, std::uint16_t port) {
   EnvList env = spec.env;
-  env.emplace_back("PORT", std::to_string(port));
+  if (!spec.worker) env.emplace_back("PORT", std::to_string(port));
   env.emplace_back("BATON_SERVICE", spec.name);
   env.emplace_back("BATON_RELEASE", spec.release);
   env.emplace_back("BATON_INSTANCE", std::to_string(index));

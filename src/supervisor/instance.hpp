@@ -40,6 +40,16 @@ struct ServiceSpec {
   // (output_fifo.hpp); empty: anonymous pipes, and an adopted instance's output is lost.
   std::filesystem::path output_dir;
   LogRotation log_rotation;
+  // A worker has no port: none is picked, PORT is not set, readiness is not a connect. It is ready
+  // after running min_uptime, or with notify once it sends READY=1 (docs/supervisor.md#workers).
+  bool worker = false;
+  Millis min_uptime = defaults::kWorkerMinUptime;
+  // NOTIFY_SOCKET (notify_socket.hpp): READY=1 is needed before ready (a web service: and the port
+  // accepts), STOPPING=1 takes it out of service.
+  bool notify = false;
+  // With notify, above zero: WATCHDOG_USEC, and an instance that sends no WATCHDOG=1 for this long
+  // is stopped (stop signal, stop_timeout, SIGKILL) and started again.
+  Millis watchdog{0};
 
   // Unique within a supervisor: the name, or name@release when a release is set.
   std::string key() const { return release.empty() ? name : name + "@" + release; }
@@ -72,6 +82,7 @@ struct InstanceStatus {
   Millis cpu_time{0};
   std::uint64_t rss_bytes = 0;
   std::optional<ProcessIdentity> identity;  // what to record for re-adoption
+  std::uint64_t notify_rejected = 0;  // malformed or oversized NOTIFY_SOCKET messages, ignored
 };
 
 struct InstanceEvent {
@@ -93,7 +104,7 @@ using EventCallback = std::function<void(const InstanceEvent&)>;
 std::string instance_label(const ServiceSpec& spec, unsigned index);
 // "web#2@r3": the prefix of its output lines in the log, so a release's own output can be found.
 std::string output_label(const ServiceSpec& spec, unsigned index);
-// PORT, BATON_SERVICE, BATON_RELEASE and BATON_INSTANCE after the spec's own variables, so the
+// PORT (not for a worker), BATON_SERVICE, BATON_RELEASE and BATON_INSTANCE after the spec's own variables, so the
 // port the app reads is the one the supervisor probes.
 EnvList instance_environment(const ServiceSpec& spec, unsigned index, std::uint16_t port);
 }  // namespace baton::supervisor

@@ -23,9 +23,11 @@ Millis since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
 }
 
-// The order of the races in supervise(): process exit, stop request, memory limit.
+// The order of the races in supervise(): process exit, stop request, memory limit, watchdog.
 constexpr std::array kOutcomeByIndex = {InstanceRunner::Outcome::exited, InstanceRunner::Outcome::stop,
-                                        InstanceRunner::Outcome::memory};
+                                        InstanceRunner::Outcome::memory, InstanceRunner::Outcome::watchdog};
+// supervise()'s last race: becoming ready, or (once ready) STOPPING=1.
+constexpr std::size_t kReadinessRace = kOutcomeByIndex.size();
 
 InstanceRunner::Outcome outcome_of(std::size_t race_index) { return kOutcomeByIndex.at(race_index); }
 }  // namespace
@@ -41,13 +43,17 @@ InstanceRunner::InstanceRunner(asio::any_io_executor executor, std::shared_ptr<c
       backoff_(spec_->backoff),
       stop_(executor),
       finished_(executor),
-      output_closed_(executor) {
+      output_closed_(executor),
+      ready_signal_(executor),
+      stopping_signal_(executor),
+      watchdog_kick_(executor) {
   output_closed_.set();
 }
 
 std::expected<void, std::string> InstanceRunner::start() {
   auto launched = launch();
   if (!launched) {
+    close_notify_socket(true);
     finished_.set();
     return launched;
   }
@@ -64,6 +70,13 @@ std::expected<void, std::string> InstanceRunner::adopt(const AdoptedInstance& re
                                               RunningProcess::Relation::adopted);
   started_at_ = Clock::now();
   state_ = InstanceState::starting;
+  reset_notify_state();
+  // Its READY=1, or its min_uptime, went to the previous daemon.
+  if (spec_->notify) ready_signal_.set();
+  assume_ready_ = spec_->worker;
+  if (spec_->notify)
+    if (auto opened = ensure_notify_socket(); !opened)
+      log::warn("event=notify_socket_failed instance={} error=\"{}\"", label_, opened.error());
   log::info("event=instance_adopted instance={} pid={} port={}", label_, record.identity.pid, port_);
   reattach_output();
   run_in_background();
@@ -100,6 +113,7 @@ void InstanceRunner::request_stop() { stop_.set(); }
 
 void InstanceRunner::abandon() {
   abandoned_ = true;
+  close_notify_socket(false);  // the path stays: the next daemon binds it again
   stop_.set();
 }
 
@@ -118,6 +132,7 @@ void InstanceRunner::run_in_background() {
 }
 
 std::expected<void, std::string> InstanceRunner::ensure_port() {
+  if (spec_->worker) return {};
   if (spec_->socket_activation && !listen_socket_) {
     auto socket = open_activation_socket();
     if (!socket) return std::unexpected(socket.error());
@@ -133,7 +148,11 @@ std::expected<void, std::string> InstanceRunner::ensure_port() {
 
 std::expected<void, std::string> InstanceRunner::launch() {
   if (auto port = ensure_port(); !port) return port;
-  SpawnSpec spawn_spec{spec_->command, spec_->cwd, instance_environment(*spec_, index_, port_), port_,
+  if (auto notify = ensure_notify_socket(); !notify) return notify;
+  auto env = instance_environment(*spec_, index_, port_);
+  add_notify_environment(env);
+  SpawnSpec spawn_spec{spec_->command, spec_->cwd, std::move(env),
+                       spec_->worker ? std::nullopt : std::optional<std::uint16_t>(port_),
                        listen_socket_ ? listen_socket_.get() : -1, log_ != nullptr, spec_->command_is_line,
                        fifo_prefix()};
   auto spawned = spawn(spawn_spec);
@@ -146,6 +165,8 @@ std::expected<void, std::string> InstanceRunner::launch() {
   started_at_ = Clock::now();
   state_ = InstanceState::starting;
   last_error_.clear();
+  reset_notify_state();
+  assume_ready_ = false;
   log::info("event=instance_started instance={} pid={} port={}", label_, pid, port_);
   if (on_event_)
     on_event_(InstanceEvent{InstanceEvent::Kind::started, spec_->name, spec_->release, index_, port_, pid,
@@ -183,15 +204,25 @@ awaitable<void> InstanceRunner::run() {
 
 awaitable<InstanceRunner::Outcome> InstanceRunner::supervise() {
   // With socket activation the daemon's socket already listens: connections wait in its backlog.
-  if (!ready_ && listen_socket_) mark_ready();
-  if (!ready_) {
-    auto first = co_await (process_->wait() || stop_.wait() || watch_memory(process_->pid()) ||
-                           wait_until_accepting(port_, spec_->ready_poll_interval));
-    if (first.index() != 3) co_return outcome_of(first.index());
-    mark_ready();
+  if (!ready_ && listen_socket_ && !spec_->notify) mark_ready();
+  pid_t pid = process_->pid();
+  for (;;) {
+    if (!ready_) {
+      auto first =
+          co_await (process_->wait() || stop_.wait() || watch_memory(pid) || watch_watchdog() || until_ready());
+      if (first.index() != kReadinessRace) co_return outcome_of(first.index());
+      mark_ready();
+    }
+    auto next = co_await (process_->wait() || stop_.wait() || watch_memory(pid) || watch_watchdog() ||
+                          stopping_signal_.wait());
+    if (next.index() != kReadinessRace) co_return outcome_of(next.index());
+    // STOPPING=1: out of service until it exits (or says READY=1 again).
+    log::info("event=instance_stopping instance={} pid={} reason=STOPPING=1", label_, pid);
+    ready_signal_.reset();
+    stopping_signal_.reset();
+    mark_down(std::nullopt);
+    state_ = InstanceState::stopping;
   }
-  auto next = co_await (process_->wait() || stop_.wait() || watch_memory(process_->pid()));
-  co_return outcome_of(next.index());
 }
 
 awaitable<void> InstanceRunner::watch_memory(pid_t pid) {
@@ -216,7 +247,7 @@ awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
   ++exits_;
   mark_down(process_->exit_status());
   // After a crash too: workers the leader left behind would hold the port the next start needs.
-  if (outcome == Outcome::memory || process_group_alive(process_->pid())) {
+  if (outcome == Outcome::memory || outcome == Outcome::watchdog || process_group_alive(process_->pid())) {
     state_ = InstanceState::stopping;
     co_await process_->stop(spec_->stop_signal, spec_->stop_timeout);
   }
@@ -263,6 +294,7 @@ awaitable<void> InstanceRunner::shutdown() {
   asio::steady_timer timer(executor_, defaults::kOutputDrainTimeout);
   co_await (output_closed_.wait() || timer.async_wait(use_nothrow));
   remove_fifos();
+  close_notify_socket(true);
   listen_socket_.reset();
   state_ = InstanceState::stopped;
 }
@@ -296,6 +328,7 @@ InstanceStatus InstanceRunner::status() const {
   s.exits = exits_;
   s.last_exit = last_exit_;
   s.last_error = last_error_;
+  if (notify_) s.notify_rejected = notify_->rejected();
   bool waiting = state_ == InstanceState::backoff || state_ == InstanceState::crash_loop;
   if (waiting) s.restart_delay = restart_delay_;
   if (process_ && !process_->exit_status()) {

@@ -13,6 +13,7 @@
 #include "supervisor/event.hpp"
 #include "supervisor/instance.hpp"
 #include "supervisor/log_file.hpp"
+#include "supervisor/notify_socket.hpp"
 #include "supervisor/running_process.hpp"
 #include "supervisor/unique_fd.hpp"
 
@@ -38,7 +39,7 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   unsigned index() const { return index_; }
 
   // Why supervising a running process ended.
-  enum class Outcome { exited, stop, memory };
+  enum class Outcome { exited, stop, memory, watchdog };
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -53,6 +54,14 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   awaitable<void> run();
   awaitable<Outcome> supervise();
   awaitable<void> watch_memory(pid_t pid);
+  // Readiness (a connect, min_uptime, READY=1) and the notification protocol: instance_readiness.cpp.
+  awaitable<void> until_ready();
+  awaitable<void> watch_watchdog();
+  std::expected<void, std::string> ensure_notify_socket();
+  void add_notify_environment(EnvList& env) const;
+  void on_notify(const NotifyMessage& message);
+  void reset_notify_state();
+  void close_notify_socket(bool remove);
   awaitable<void> after_exit(Outcome outcome);
   awaitable<bool> sleep_unless_stopped(Millis delay);
   awaitable<void> shutdown();
@@ -86,5 +95,13 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   Event output_closed_;
   unsigned open_pipes_ = 0;
   bool abandoned_ = false;
+
+  std::shared_ptr<NotifySocket> notify_;  // with spec.notify: the same socket for every restart
+  Event ready_signal_;     // READY=1 since the process started
+  Event stopping_signal_;  // STOPPING=1 since it was last ready
+  Event watchdog_kick_;    // a WATCHDOG=1 or WATCHDOG=trigger came
+  Clock::time_point last_ping_{};
+  bool watchdog_triggered_ = false;
+  bool assume_ready_ = false;  // adopted worker: it became ready under the previous daemon
 };
 }  // namespace baton::supervisor

@@ -173,7 +173,6 @@ TEST_F(Apply, ACommandThatFindsNoDaemonStartsOneInTheBackground) {
 TEST_F(Apply, MisuseExitsTwoAndAConfigServiceIsNotDeletedFromTheCli) {
   start_service(1, "rolling");
   EXPECT_EQ(cli({"start", "web", "--listen", "127.0.0.1:1"}).first, 2) << "--listen without a command";
-  EXPECT_EQ(cli_with_command({"start", "other"}, {*backend_binary()}).first, 2) << "a command without --listen";
   EXPECT_EQ(cli({"apply", (dir_.path() / "missing.toml").string()}).first, 2);
   auto [code, out] = cli({"delete", "web"});
   EXPECT_EQ(code, 1) << out;
