@@ -54,6 +54,34 @@ while not stopping:
 print("worker %d stopped after the job in hand" % pid, flush=True)
 )PY";
 
+// An app written for systemd's Type=notify with a watchdog: READY=1 (after two malformed messages,
+// which must change nothing), then WATCHDOG=1 every 200 ms ("ping", counting the pings in a file)
+// or never again ("hang").
+constexpr std::string_view kWatchdogApp = R"PY(import os, socket, sys, time
+def notify(message):
+    address = os.environ["NOTIFY_SOCKET"]
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.sendto(message, address)
+    except OSError:
+        pass  # no daemon right now (a restart): sd_notify's callers ignore it too
+notify(b"this is not KEY=VALUE\nREADY=1")
+notify(b"STATUS=" + b"x" * 5000)
+notify(b"READY=1")
+mode, count_file = sys.argv[1], sys.argv[2]
+pings = 0
+while True:
+    if mode == "ping":
+        notify(b"WATCHDOG=1")
+        pings += 1
+        with open(count_file + ".new", "w") as f:
+            f.write(str(pings))
+        os.rename(count_file + ".new", count_file)
+    time.sleep(0.2)
+)PY";
+
 class Workers : public Deploys {
  protected:
   void SetUp() override {
@@ -161,6 +189,29 @@ class Workers : public Deploys {
     Deploys::TearDown();
   }
 
+  // A daemon running the watchdog app in `mode` as service `worker`.
+  Baton& start_watchdog_app(std::string_view mode, std::string_view watchdog) {
+    auto script = dir_.path() / "watchdog_app.py";
+    std::ofstream(script) << kWatchdogApp;
+    toml_ = fmt::format("[services.worker]\ncommand = [\"{}\", \"{}\", \"{}\", \"{}\"]\nnotify = true\n"
+                        "watchdog = \"{}\"\nstop_timeout = \"2s\"\n",
+                        python_, script.string(), mode, pings_file().string(), watchdog);
+    auto& baton = launch_baton(toml_);
+    home_ = (dir_.path() / "home").string();
+    EXPECT_TRUE(eventually([&] { return ready_instances("") == 1; })) << cli({"ls", "--json"}).second;
+    return baton;
+  }
+  std::filesystem::path pings_file() const { return dir_.path() / "pings"; }
+  unsigned pings() const {
+    auto text = read_text(pings_file());
+    return text.empty() ? 0 : static_cast<unsigned>(std::stoul(text));
+  }
+  nlohmann::json first_instance() {
+    auto status = nlohmann::json::parse(cli({"ls", "--json"}).second, nullptr, false);
+    if (!status.is_object() || status["instances"].empty()) return nlohmann::json::object();
+    return status["instances"][0];
+  }
+
   std::unique_ptr<Process> bare_;
   std::string python_;
   std::filesystem::path queue_;
@@ -239,6 +290,47 @@ TEST_F(Workers, StartRegistersAWorkerWithoutListenAndLsShowsIt) {
   for (const auto& instance : status["instances"]) EXPECT_EQ(instance["port"], 0) << instance;
   std::ofstream(queue_ / "pending" / "from-start") << "x\n";
   EXPECT_TRUE(eventually([&] { return runs().contains("from-start"); }));
+}
+}  // namespace
+}  // namespace baton::itest
+
+namespace baton::itest {
+namespace {
+TEST_F(Workers, AHungWorkerIsRestartedByItsWatchdogAndTheReasonIsLogged) {
+  auto& baton = start_watchdog_app("hang", "1s");
+  pid_t first = first_instance().value("pid", 0);
+  ASSERT_GT(first, 0);
+  ASSERT_TRUE(eventually([&] { return first_instance().value("restarts", 0) >= 1; })) << cli({"ls", "--json"}).second;
+  EXPECT_TRUE(eventually([&] { return ::kill(first, 0) != 0; })) << "the hung process was stopped";
+  auto log = baton.process().output(Stream::err);
+  EXPECT_NE(log.find("event=instance_watchdog instance=worker#0 pid=" + std::to_string(first) +
+                     " reason=\"no WATCHDOG=1 within 1s\""),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("event=notify_message_rejected instance=worker#0 reason=\"'this is not KEY' is not a key"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("reason=\"5007 bytes, more than 4096\""), std::string::npos) << log;
+  EXPECT_GE(first_instance().value("notify_rejected", 0), 2) << "counted, and READY=1 still worked";
+}
+
+TEST_F(Workers, AWorkerThatKeepsPingingIsAdoptedByTheNextDaemonAndNeverRestarted) {
+  auto& first_daemon = start_watchdog_app("ping", "2s");
+  pid_t pid = first_instance().value("pid", 0);
+  ASSERT_GT(pid, 0);
+  first_daemon.process().signal(SIGTERM);  // the daemon goes, its apps stay
+  first_daemon.process().wait();
+  ASSERT_EQ(::kill(pid, 0), 0);
+  launch_baton(toml_);
+  ASSERT_TRUE(eventually([&] { return ready_instances("") == 1; })) << cli({"ls", "--json"}).second;
+  EXPECT_EQ(first_instance().value("pid", 0), pid) << "adopted, not started again";
+  // Three watchdog periods of pings, which only the new daemon's socket receives.
+  unsigned adopted_at = pings();
+  ASSERT_TRUE(eventually([&] { return pings() >= adopted_at + 30; }));
+  auto instance = first_instance();
+  EXPECT_EQ(instance.value("pid", 0), pid);
+  EXPECT_EQ(instance.value("restarts", 1), 0) << instance;
+  EXPECT_EQ(instance.value("ready", false), true) << instance;
 }
 }  // namespace
 }  // namespace baton::itest
