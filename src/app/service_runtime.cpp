@@ -63,7 +63,8 @@ supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, con
   spec.stop_timeout = sc.stop_timeout;
   spec.max_memory = sc.max_memory;
   spec.worker = sc.worker;
-  spec.min_uptime = sc.min_uptime;
+  spec.min_uptime = sc.min_uptime.value_or(defaults::kMinUptime);
+  if (sc.min_uptime) spec.backoff.min_uptime = *sc.min_uptime;
   spec.notify = sc.notify;
   spec.watchdog = sc.watchdog;
   spec.log_file = log_dir_ / (service + ".log");

@@ -48,7 +48,8 @@ inline constexpr std::uint32_t kRetries = 2;            // extra targets tried a
 inline constexpr unsigned kInstances = 1;
 inline constexpr int kStopSignal = SIGTERM;
 inline constexpr Millis kStopTimeout{10'000};           // after the stop signal, then SIGKILL
-// Workers (managed services without listen): one that does not notify is ready after this long.
+// Workers (managed services without listen): one that does not notify and sets no min_uptime is
+// ready after running this long.
 inline constexpr Millis kMinUptime{1'000};
 inline constexpr Millis kMinWatchdog{1'000};            // a shorter `watchdog` is refused
 // Deploys (health check defaults: balancer/health_check.hpp).
@@ -154,7 +155,10 @@ struct ServiceConfig {
   // A worker: a managed service without `listen` (docs/supervisor.md#workers). No port, no route;
   // `listen` stays default. Ready after min_uptime, or with notify at READY=1.
   bool worker = false;
-  Millis min_uptime = defaults::kMinUptime;
+  // A run this long counts as started (PM2's min_uptime): a worker without notify is ready then
+  // (unset: kMinUptime), and a shorter run of any instance is a crash to the restart backoff
+  // (unset: the supervisor's own threshold).
+  std::optional<Millis> min_uptime;
   bool notify = false;   // systemd Type=notify: NOTIFY_SOCKET, READY=1 before ready
   Millis watchdog{0};    // with notify: no WATCHDOG=1 for this long restarts the instance; 0: off
 

@@ -19,7 +19,7 @@ instances = 2
 )");
   const auto& service = config.services.at("mailer");
   EXPECT_TRUE(service.worker);
-  EXPECT_EQ(service.min_uptime, defaults::kMinUptime);
+  EXPECT_FALSE(service.min_uptime) << "unset: the defaults apply";
   EXPECT_FALSE(service.notify);
   EXPECT_EQ(service.watchdog, 0ms);
   EXPECT_EQ(service.instances, 2u);
@@ -41,7 +41,7 @@ listen = "127.0.0.1:0"
 command = ["./web", "{port}"]
 notify = true
 )");
-  EXPECT_EQ(config.services.at("slow").min_uptime, 5s);
+  EXPECT_EQ(config.services.at("slow").min_uptime, std::optional(5s));
   EXPECT_TRUE(config.services.at("systemd").notify);
   EXPECT_EQ(config.services.at("systemd").watchdog, 30s);
   EXPECT_FALSE(config.services.at("web").worker);
@@ -121,19 +121,20 @@ command = ["./mailer", "--port", "{port}"]
 )", 3, "'command' in [services.mailer] uses {port}, but a worker (a service without listen) has no port");
 }
 
-TEST(WorkerConfig, MinUptimeIsForAWorkerThatDoesNotNotify) {
-  expect_error(R"(
+TEST(WorkerConfig, MinUptimeIsADurationForAnyManagedService) {
+  auto config = parse_ok(R"(
 [services.web]
 listen = "127.0.0.1:0"
 command = ["./web"]
 min_uptime = "2s"
-)", 5, "'min_uptime' in [services.web] is only for a worker (a service without listen)");
-  expect_error(R"(
+
 [services.mailer]
 command = ["./mailer"]
 notify = true
-min_uptime = "2s"
-)", 5, "'min_uptime' in [services.mailer] does nothing with notify = true");
+min_uptime = "3s"
+)");
+  EXPECT_EQ(config.services.at("web").min_uptime, std::optional(2s)) << "how long a run counts as started, for the backoff";
+  EXPECT_EQ(config.services.at("mailer").min_uptime, std::optional(3s));
   expect_error(R"(
 [services.mailer]
 command = ["./mailer"]

@@ -46,14 +46,7 @@ void read_worker(TableReader& r, ServiceConfig& service) {
   if (service.watchdog > Millis(0) && service.watchdog < defaults::kMinWatchdog)
     return r.fail_at("watchdog", fmt::format("must be at least {} ms: a shorter one restarts busy instances",
                                              defaults::kMinWatchdog.count()));
-  if (r.has("min_uptime")) {
-    if (!service.worker)
-      return r.fail_at("min_uptime", "is only for a worker (a service without listen): a service with listen is "
-                                     "ready when its port accepts connections");
-    if (service.notify)
-      return r.fail_at("min_uptime", "does nothing with notify = true: the worker is ready when it sends READY=1");
-    r.read_duration("min_uptime", service.min_uptime);
-  }
+  if (Millis min_uptime{0}; r.read_duration("min_uptime", min_uptime)) service.min_uptime = min_uptime;
   if (service.worker) refuse_request_keys(r, service);
 }
 }  // namespace baton::config_detail

@@ -1,6 +1,5 @@
 #pragma once
-// Reads what makes a managed service a worker and how its instances become ready: min_uptime,
-// notify, watchdog (flat keys of [services.NAME]), and refuses on a worker (no listen) the keys
+// Reads how a managed service's instances count as started and ready: min_uptime, notify, watchdog (flat keys of [services.NAME]), and refuses on a worker (no listen) the keys
 // that only mean something for a service that takes requests.
 #include "config/config.hpp"
 #include "config/table_reader.hpp"
