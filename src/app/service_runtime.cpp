@@ -31,6 +31,7 @@ ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, std::shared_ptr<c
       server_(server),
       log_dir_(home / "logs"),
       run_dir_(home / "run"),
+      limits_(home),
       changed_(executor),
       adoptable_(std::move(recorded)),
       record_(std::move(record)),
@@ -69,6 +70,7 @@ supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, con
   spec.watchdog = sc.watchdog;
   spec.log_file = log_dir_ / (service + ".log");
   spec.output_dir = run_dir_;
+  limits_.apply(sc, spec);
   return spec;
 }
 

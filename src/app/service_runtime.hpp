@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "app/instance_limits.hpp"
 #include "balancer/health_monitor.hpp"
 #include "config/config.hpp"
 #include "deploy/notifier.hpp"
@@ -100,6 +101,7 @@ class ServiceRuntime final : public deploy::Runtime {
   proxy::ProxyServer& server_;
   std::filesystem::path log_dir_;  // home/logs
   std::filesystem::path run_dir_;  // home/run: instances' output FIFOs
+  InstanceLimits limits_;          // user, group and cgroup limits of each service's instances
   std::map<std::string, ReleaseRun> releases_;  // by service@release
   std::map<std::string, deploy::TrafficSplit> traffic_;
   proxy::RuntimeRoutes published_;

@@ -43,14 +43,37 @@ std::expected<std::uint64_t, std::string> parse_byte_size(std::string_view text)
   auto parts = split_number(text);
   if (!parts) return std::unexpected(parts.error());
   std::string_view s = parts->suffix;
+  if (s.size() == 3 && s[1] == 'i' && s[2] == 'B') s = s.substr(0, 1);  // "MiB"
   if (s.size() == 2 && (s[1] == 'b' || s[1] == 'B')) s = s.substr(0, 1);
   std::uint64_t unit = 0;
   if (s.empty() || s == "b" || s == "B") unit = 1;
   else if (s == "k" || s == "K") unit = 1ull << 10;
   else if (s == "m" || s == "M") unit = 1ull << 20;
   else if (s == "g" || s == "G") unit = 1ull << 30;
-  else return std::unexpected(fmt::format("'{}' has an unknown unit (use k, m or g)", text));
+  else return std::unexpected(fmt::format("'{}' has an unknown unit (use k, m, g or KiB, MiB, GiB)", text));
   return scaled(parts->number, unit, text);
+}
+
+std::expected<std::uint32_t, std::string> parse_cpu_amount(std::string_view text) {
+  bool percent = text.ends_with('%');
+  std::string_view number = percent ? text.substr(0, text.size() - 1) : text;
+  auto dot = number.find('.');
+  std::string_view whole = number.substr(0, dot);
+  std::string_view fraction = dot == number.npos ? std::string_view{} : number.substr(dot + 1);
+  auto digits = [](std::string_view s) { return s.find_first_not_of("0123456789") == s.npos; };
+  if (whole.empty() || !digits(whole) || !digits(fraction) || (dot != number.npos && fraction.empty()))
+    return std::unexpected(fmt::format("'{}' is not a CPU amount such as \"50%\" or \"1.5\" (cores)", text));
+  // Thousandths of a core: a percent is 10 of them, so one decimal for percent, three for cores.
+  std::size_t decimals = percent ? 1 : 3;
+  if (fraction.size() > decimals)
+    return std::unexpected(fmt::format("'{}' has more than {} decimal{}", text, decimals, decimals == 1 ? "" : "s"));
+  if (whole.size() > 7) return std::unexpected(fmt::format("'{}' is too large", text));
+  std::uint64_t value = 0;
+  for (char c : whole) value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  for (std::size_t i = 0; i < decimals; ++i)
+    value = value * 10 + (i < fraction.size() ? static_cast<std::uint64_t>(fraction[i] - '0') : 0);
+  if (value > UINT32_MAX) return std::unexpected(fmt::format("'{}' is too large", text));
+  return static_cast<std::uint32_t>(value);
 }
 
 std::string format_duration(Millis d) {

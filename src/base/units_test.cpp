@@ -31,6 +31,30 @@ TEST(ParseByteSize, RejectsGarbage) {
   EXPECT_FALSE(parse_byte_size("k").has_value());
   EXPECT_FALSE(parse_byte_size("10x").has_value());
   EXPECT_FALSE(parse_byte_size("18446744073709551615g").has_value());
+  EXPECT_FALSE(parse_byte_size("10Mib").has_value());
+  EXPECT_FALSE(parse_byte_size("10MiBs").has_value());
+}
+
+TEST(ParseByteSize, AcceptsIecUnitNames) {
+  EXPECT_EQ(parse_byte_size("512MiB").value(), 512ull << 20);
+  EXPECT_EQ(parse_byte_size("64KiB").value(), 64ull << 10);
+  EXPECT_EQ(parse_byte_size("2GiB").value(), 2ull << 30);
+}
+
+TEST(ParseCpuAmount, PercentOfOneCoreOrCores) {
+  EXPECT_EQ(parse_cpu_amount("50%").value(), 500u);
+  EXPECT_EQ(parse_cpu_amount("12.5%").value(), 125u);
+  EXPECT_EQ(parse_cpu_amount("250%").value(), 2500u);
+  EXPECT_EQ(parse_cpu_amount("1.5").value(), 1500u);
+  EXPECT_EQ(parse_cpu_amount("2").value(), 2000u);
+  EXPECT_EQ(parse_cpu_amount("0.125").value(), 125u);
+  EXPECT_EQ(parse_cpu_amount("0").value(), 0u) << "the range is the caller's to check";
+}
+
+TEST(ParseCpuAmount, RejectsGarbage) {
+  for (const char* bad : {"", "%", "50 %", "-1", "1.", ".5", "1.5.0", "1,5", "0.0001", "12.25%", "half",
+                          "99999999999", "1e3", "50%%"})
+    EXPECT_FALSE(parse_cpu_amount(bad).has_value()) << bad;
 }
 
 TEST(FormatDuration, PicksTheLargestExactUnit) {

@@ -161,6 +161,11 @@ struct ServiceConfig {
   std::optional<Millis> min_uptime;
   bool notify = false;   // systemd Type=notify: NOTIFY_SOCKET, READY=1 before ready
   Millis watchdog{0};    // with notify: no WATCHDOG=1 for this long restarts the instance; 0: off
+  // Who the instances run as, and their cgroup v2 limits (docs/config.md#users-and-limits).
+  std::string user;                         // empty: the daemon's user
+  std::string group;                        // empty: the user's primary group
+  std::optional<std::uint64_t> memory_max;  // bytes: the instance cgroup's memory.max
+  std::optional<std::uint32_t> cpu_max;     // thousandths of a core: the instance cgroup's cpu.max
 
   HealthCheck health;              // default: the port accepts a connection
   bool health_configured = false;  // `health` was in the file

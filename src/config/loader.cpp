@@ -22,6 +22,7 @@
 #include "config/table_reader.hpp"
 #include "config/toml_guard.hpp"
 #include "config/worker_reader.hpp"
+#include "config/user_limits_reader.hpp"
 
 namespace baton {
 namespace {
@@ -48,9 +49,9 @@ constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "in
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
 // Keys that only mean something for a service Baton runs.
-constexpr std::array<std::string_view, 10> kManagedOnlyKeys = {
+constexpr std::array<std::string_view, 14> kManagedOnlyKeys = {
     "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation",
-    "min_uptime", "notify", "watchdog"};
+    "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max"};
 
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
@@ -163,6 +164,7 @@ void read_managed(TableReader& r, ServiceConfig& service) {
   std::uint64_t max_memory = 0;
   if (r.read_size("max_memory", max_memory, kMaxMemoryRange)) service.max_memory = max_memory;
   r.read("socket_activation", service.socket_activation);
+  config_detail::read_user_and_limits(r, service);
 }
 
 // Where the service's requests go: `targets` that run elsewhere, or instances of `command`.
@@ -219,7 +221,7 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "max_paused_requests", "version_affinity", "pre_deploy", "smoke", "post_deploy",
                 "hook_timeout", "canary_steps", "canary_interval", "max_error_rate", "max_p99_ratio",
                 "p99_floor", "min_requests", "max_window_extensions", "too_few_requests", "watch",
-                "min_uptime", "notify", "watchdog"});
+                "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;

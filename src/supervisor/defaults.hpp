@@ -24,4 +24,5 @@ inline constexpr Millis kKillWait{5'000};         // for SIGKILLed processes to 
 inline constexpr Millis kOutputDrainTimeout{1'000};  // after a stop, for the last log lines
 // A worker (no port) that does not notify is ready once it has run this long (PM2's min_uptime).
 inline constexpr Millis kWorkerMinUptime{1'000};
+inline constexpr std::chrono::microseconds kCpuMaxPeriod{100'000};  // cpu.max: cpu_max's share of each
 }  // namespace baton::supervisor::defaults

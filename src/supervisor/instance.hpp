@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "supervisor/backoff.hpp"
+#include "supervisor/cgroup.hpp"
 #include "supervisor/command.hpp"
 #include "supervisor/defaults.hpp"
 #include "supervisor/log_file.hpp"
@@ -50,6 +51,12 @@ struct ServiceSpec {
   // With notify, above zero: WATCHDOG_USEC, and an instance that sends no WATCHDOG=1 for this long
   // is stopped (stop signal, stop_timeout, SIGKILL) and started again.
   Millis watchdog{0};
+  // Who the instances run as (spawn.hpp), and, with a root, a cgroup of its own for each instance
+  // under it with these limits (cgroup.hpp).
+  std::string user;
+  std::string group;
+  std::optional<CgroupRoot> cgroup_root;
+  CgroupLimits limits;
 
   // Unique within a supervisor: the name, or name@release when a release is set.
   std::string key() const { return release.empty() ? name : name + "@" + release; }

@@ -68,6 +68,8 @@ std::expected<void, std::string> InstanceRunner::adopt(const AdoptedInstance& re
   identity_ = record.identity;
   process_ = std::make_unique<RunningProcess>(executor_, record.identity.pid, std::move(*pidfd),
                                               RunningProcess::Relation::adopted);
+  if (spec_->cgroup_root)
+    cgroup_ = InstanceCgroup::existing(*spec_->cgroup_root, fmt::format("{}.{}", spec_->key(), index_));
   started_at_ = Clock::now();
   state_ = InstanceState::starting;
   reset_notify_state();
@@ -107,6 +109,24 @@ void InstanceRunner::remove_fifos() {
   std::error_code ignored;
   std::filesystem::remove(prefix.string() + ".out", ignored);
   std::filesystem::remove(prefix.string() + ".err", ignored);
+}
+
+// Named like the output FIFOs: one per instance slot, kept across its restarts.
+std::expected<void, std::string> InstanceRunner::enter_cgroup() {
+  if (!spec_->cgroup_root) return {};
+  auto name = fmt::format("{}.{}", spec_->key(), index_);
+  auto cgroup = InstanceCgroup::create(*spec_->cgroup_root, name, spec_->limits);
+  if (!cgroup) return std::unexpected(cgroup.error());
+  cgroup_ = std::move(*cgroup);
+  return {};
+}
+
+// Once the instance's processes are gone.
+void InstanceRunner::leave_cgroup() {
+  if (cgroup_.oom_killed())
+    log::warn("event=instance_oom_killed instance={} cgroup={} memory_max={}", label_, cgroup_.dir().string(),
+              spec_->limits.memory_max.value_or(0));
+  cgroup_.remove();
 }
 
 void InstanceRunner::request_stop() { stop_.set(); }
@@ -149,14 +169,19 @@ std::expected<void, std::string> InstanceRunner::ensure_port() {
 std::expected<void, std::string> InstanceRunner::launch() {
   if (auto port = ensure_port(); !port) return port;
   if (auto notify = ensure_notify_socket(); !notify) return notify;
+  if (auto cgroup = enter_cgroup(); !cgroup) return cgroup;
   auto env = instance_environment(*spec_, index_, port_);
   add_notify_environment(env);
   SpawnSpec spawn_spec{spec_->command, spec_->cwd, std::move(env),
                        spec_->worker ? std::nullopt : std::optional<std::uint16_t>(port_),
                        listen_socket_ ? listen_socket_.get() : -1, log_ != nullptr, spec_->command_is_line,
-                       fifo_prefix()};
+                       fifo_prefix(), spec_->user, spec_->group, cgroup_.procs_fd()};
   auto spawned = spawn(spawn_spec);
-  if (!spawned) return std::unexpected(spawned.error());
+  cgroup_.close_procs();
+  if (!spawned) {
+    cgroup_.remove();
+    return std::unexpected(spawned.error());
+  }
   pid_t pid = spawned->identity.pid;
   identity_ = spawned->identity;
   process_ = std::make_unique<RunningProcess>(executor_, pid, std::move(spawned->pidfd),
@@ -253,6 +278,7 @@ awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
   }
   last_exit_ = process_->exit_status();
   process_.reset();
+  leave_cgroup();
   // Never listening: perhaps another process took the port between its pick and the app's bind.
   if (!was_ready && !listen_socket_) port_ = 0;
   restart_delay_ = outcome == Outcome::memory ? Millis(0) : backoff_.on_exit(uptime);
@@ -290,6 +316,7 @@ awaitable<void> InstanceRunner::shutdown() {
               last_exit_->text());
     process_.reset();
   }
+  leave_cgroup();
   // The last lines the app wrote before it exited; bounded, as an escaped grandchild may hold the pipe.
   asio::steady_timer timer(executor_, defaults::kOutputDrainTimeout);
   co_await (output_closed_.wait() || timer.async_wait(use_nothrow));

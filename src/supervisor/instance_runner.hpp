@@ -10,6 +10,7 @@
 
 #include "net/asio.hpp"
 #include "supervisor/backoff.hpp"
+#include "supervisor/cgroup.hpp"
 #include "supervisor/event.hpp"
 #include "supervisor/instance.hpp"
 #include "supervisor/log_file.hpp"
@@ -48,6 +49,8 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   std::expected<void, std::string> ensure_port();
   void start_pumps(UniqueFd out, UniqueFd err);
   std::filesystem::path fifo_prefix() const;
+  std::expected<void, std::string> enter_cgroup();
+  void leave_cgroup();
   void reattach_output();
   void remove_fifos();
   void run_in_background();
@@ -77,6 +80,7 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   EventCallback on_event_;
 
   UniqueFd listen_socket_;  // socket activation: the same socket for every restart
+  InstanceCgroup cgroup_;   // empty unless the spec has a cgroup root
   std::uint16_t port_ = 0;
   std::unique_ptr<RunningProcess> process_;
   std::optional<ProcessIdentity> identity_;

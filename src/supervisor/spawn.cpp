@@ -47,10 +47,30 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return out;
 }
 
-std::expected<ExecImage, std::string> prepare_image(const SpawnSpec& spec, const std::string& token) {
+// Who the child becomes: nobody else when no user or group is asked for, or when the daemon (not
+// root) already is that user and group.
+std::expected<std::optional<Account>, std::string> account_for(const SpawnSpec& spec) {
+  if (spec.user.empty() && spec.group.empty()) return std::nullopt;
+  auto account = resolve_account(spec.user, spec.group);
+  if (!account) return std::unexpected(account.error().message);
+  if (auto problem = account_problem(*account, spec.group, ::geteuid(), ::getegid()))
+    return std::unexpected(fmt::format("{} {}", problem->field == AccountField::user ? "user" : "group",
+                                       problem->message));
+  if (::geteuid() != 0) return std::nullopt;
+  return *account;
+}
+
+std::expected<ExecImage, std::string> prepare_image(const SpawnSpec& spec, const std::optional<Account>& account,
+                                                   const std::string& token) {
   auto command = build_command(spec.command, spec.port, spec.command_is_line);
   if (command.argv.empty()) return std::unexpected("the command is empty");
-  EnvList additions = spec.env;
+  EnvList additions;
+  if (account) {
+    additions.emplace_back("HOME", account->home);
+    additions.emplace_back("USER", account->user);
+    additions.emplace_back("LOGNAME", account->user);
+  }
+  additions.insert(additions.end(), spec.env.begin(), spec.env.end());
   additions.emplace_back(kTokenVariable, token);
   if (spec.listen_fd >= 0) {
     additions.emplace_back("LISTEN_FDS", "1");
@@ -114,12 +134,15 @@ int max_fd() {
   return static_cast<int>(limit.rlim_cur);
 }
 
-ChildPlan make_plan(const SpawnSpec& spec, const ExecImage& image, const ChildFds& fds) {
+ChildPlan make_plan(const SpawnSpec& spec, const std::optional<Account>& account, const ExecImage& image,
+                    const ChildFds& fds) {
   int out = fds.out_write ? fds.out_write.get() : fds.devnull.get();
   int err = fds.err_write ? fds.err_write.get() : fds.devnull.get();
   return ChildPlan{image.path.c_str(), image.argv.data(), image.envp.data(),
                    spec.cwd.empty() ? nullptr : spec.cwd.c_str(), fds.devnull.get(), out, err,
-                   spec.listen_fd, fds.error_write.get(), image.listen_pid, max_fd()};
+                   spec.listen_fd, fds.error_write.get(), image.listen_pid, max_fd(), spec.cgroup_procs_fd,
+                   account.has_value(), account ? account->uid : 0, account ? account->gid : 0,
+                   account ? account->groups.data() : nullptr, account ? account->groups.size() : 0};
 }
 
 // vfork, not fork: fork() copies the daemon's page tables under its memory lock and makes every page
@@ -151,13 +174,19 @@ std::optional<ChildFailure> read_child_failure(int fd) {
   return failure;
 }
 
-std::string describe(const ChildFailure& failure, const SpawnSpec& spec, const ExecImage& image) {
+std::string describe(const ChildFailure& failure, const SpawnSpec& spec, const ExecImage& image,
+                     const std::optional<Account>& account) {
   auto reason = std::strerror(failure.error);
   switch (failure.step) {
     case ChildStep::chdir: return fmt::format("cannot change to directory '{}': {}", spec.cwd, reason);
     case ChildStep::exec: return fmt::format("cannot run '{}': {}", image.shown, reason);
     case ChildStep::setsid: return fmt::format("cannot start '{}' in a new session: {}", image.shown, reason);
     case ChildStep::redirect: return fmt::format("cannot set up the output of '{}': {}", image.shown, reason);
+    case ChildStep::cgroup: return fmt::format("cannot move '{}' into its cgroup: {}", image.shown, reason);
+    case ChildStep::groups:
+      return fmt::format("cannot set the supplementary groups of user '{}': {}", account->user, reason);
+    case ChildStep::setgid: return fmt::format("cannot switch to group {}: {}", account->gid, reason);
+    case ChildStep::setuid: return fmt::format("cannot switch to user '{}': {}", account->user, reason);
   }
   return fmt::format("cannot run '{}': {}", image.shown, reason);
 }
@@ -176,12 +205,14 @@ void kill_and_reap(pid_t pid) {
 
 std::expected<SpawnedProcess, std::string> spawn(const SpawnSpec& spec) {
   std::string token = new_token();
-  auto image = prepare_image(spec, token);
+  auto account = account_for(spec);
+  if (!account) return std::unexpected(account.error());
+  auto image = prepare_image(spec, *account, token);
   if (!image) return std::unexpected(image.error());
   link_pointers(*image, spec.listen_fd >= 0);
   auto fds = open_child_fds(spec.capture_output, spec.output_fifos);
   if (!fds) return std::unexpected(fds.error());
-  pid_t pid = fork_child(make_plan(spec, *image, *fds));
+  pid_t pid = fork_child(make_plan(spec, *account, *image, *fds));
   if (pid < 0) return system_error(fmt::format("cannot start '{}'", image->shown));
   // The parent's copies of the child's ends must close, or the error pipe never reaches end of file.
   fds->error_write.reset();
@@ -189,7 +220,7 @@ std::expected<SpawnedProcess, std::string> spawn(const SpawnSpec& spec) {
   fds->err_write.reset();
   if (auto failure = read_child_failure(fds->error_read.get())) {
     reap(pid);
-    return std::unexpected(describe(*failure, spec, *image));
+    return std::unexpected(describe(*failure, spec, *image, *account));
   }
   auto pidfd = open_pidfd(pid);
   auto identity = identify(pid, std::move(token));

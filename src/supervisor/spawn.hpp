@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/account.hpp"
 #include "supervisor/command.hpp"
 #include "supervisor/process_identity.hpp"
 #include "supervisor/unique_fd.hpp"
@@ -25,6 +26,12 @@ struct SpawnSpec {
   // With capture: stdout and stderr through the FIFOs PREFIX.out and PREFIX.err (output_fifo.hpp),
   // which outlive the daemon; empty: anonymous pipes.
   std::filesystem::path output_fifos{};
+  // Set: the child runs as this user (its primary group unless `group` is given, and the groups it
+  // is a member of), with its HOME, USER and LOGNAME unless `env` sets them. Names are resolved
+  // here, before the fork; only root may switch (the daemon's own user and group need no switch).
+  std::string user{};
+  std::string group{};
+  int cgroup_procs_fd = -1;  // >= 0: an open cgroup.procs the child joins before anything else
 };
 
 struct SpawnedProcess {

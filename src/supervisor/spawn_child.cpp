@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,6 +45,24 @@ void write_decimal(char* out, long value) {
   *out = '\0';
 }
 
+// Before the user changes: moving a process between cgroups needs the daemon's rights.
+void join_cgroup(const ChildPlan& plan) {
+  if (plan.cgroup_procs_fd < 0) return;
+  char pid[24];
+  write_decimal(pid, ::getpid());
+  std::size_t length = 0;
+  while (pid[length] != '\0') ++length;
+  if (::write(plan.cgroup_procs_fd, pid, length) != static_cast<ssize_t>(length)) fail(plan, ChildStep::cgroup);
+}
+
+// Groups first: once the user is not root any more it may not change them.
+void switch_user(const ChildPlan& plan) {
+  if (!plan.switch_user) return;
+  if (::syscall(SYS_setgroups, plan.group_count, plan.groups) != 0) fail(plan, ChildStep::groups);
+  if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) fail(plan, ChildStep::setgid);
+  if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail(plan, ChildStep::setuid);
+}
+
 void place_fds(const ChildPlan& plan) {
   int in = lift(plan.stdin_fd), out = lift(plan.stdout_fd), err = lift(plan.stderr_fd);
   int listen = lift(plan.listen_fd);
@@ -60,9 +79,11 @@ void run_child(ChildPlan plan) {
   // A new session makes the child a process-group leader: stop signals the whole group, and the
   // daemon's terminal or death never reaches it.
   if (::setsid() < 0) fail(plan, ChildStep::setsid);
+  join_cgroup(plan);
   reset_signals();
   place_fds(plan);
   if (plan.listen_pid) write_decimal(plan.listen_pid, ::getpid());
+  switch_user(plan);  // before chdir: the working directory must be the user's to enter
   if (plan.cwd && ::chdir(plan.cwd) != 0) fail(plan, ChildStep::chdir);
   ::execve(plan.program, plan.argv, plan.envp);
   fail(plan, ChildStep::exec);
