@@ -11,14 +11,14 @@ namespace baton {
 namespace {
 using nlohmann::json;
 constexpr std::string_view kFields[] = {"name", "listen", "command", "instances", "cwd", "env", "health",
-                                        "socket_activation"};
+                                        "socket_activation", "notify"};
 
 std::expected<void, std::string> check_fields(const json& body) {
   if (!body.is_object()) return std::unexpected("the body must be a JSON object");
   for (const auto& [key, value] : body.items())
     if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
       return std::unexpected(fmt::format("unknown field '{}' (known: name, listen, command, instances, cwd, env, "
-                                         "health, socket_activation)",
+                                         "health, socket_activation, notify)",
                                          key));
   if (!body.contains("name") || !body["name"].is_string())
     return std::unexpected("name is required and must be a string");
@@ -51,9 +51,10 @@ std::expected<void, std::string> copy_optional(const json& body, TomlKeys& keys)
     if (!body[key].is_string()) return std::unexpected(fmt::format("{} must be a string", key));
     keys.emplace_back(key, body[key].get<std::string>());
   }
-  if (body.contains("socket_activation")) {
-    if (!body["socket_activation"].is_boolean()) return std::unexpected("socket_activation must be true or false");
-    keys.emplace_back("socket_activation", body["socket_activation"].get<bool>());
+  for (const char* flag : {"socket_activation", "notify"}) {
+    if (!body.contains(flag)) continue;
+    if (!body[flag].is_boolean()) return std::unexpected(fmt::format("{} must be true or false", flag));
+    keys.emplace_back(flag, body[flag].get<bool>());
   }
   if (body.contains("env")) {
     if (!body["env"].is_object()) return std::unexpected("env must be an object of NAME: VALUE strings");

@@ -42,11 +42,13 @@ TEST(Registration, RoundTripsThroughTheLoader) {
 }
 
 TEST(Registration, WithoutListenRegistersAWorker) {
-  auto registration = registration_from_json(json{{"name", "mailer"}, {"command", {"/bin/mailer", "--queue", "q"}}});
+  auto registration = registration_from_json(
+      json{{"name", "mailer"}, {"command", {"/bin/mailer", "--queue", "q"}}, {"notify", true}});
   ASSERT_TRUE(registration) << registration.error();
   auto config = load(*registration);
   const auto& service = config.services.at("mailer");
   EXPECT_TRUE(service.worker);
+  EXPECT_TRUE(service.notify);
   EXPECT_EQ(service.command, (std::vector<std::string>{"/bin/mailer", "--queue", "q"}));
 }
 
@@ -59,6 +61,9 @@ TEST(Registration, RefusesWhatIsMissingUnknownOrMistyped) {
   auto extra = worker();
   extra["colour"] = "red";
   EXPECT_FALSE(registration_from_json(extra));
+  auto notify_typed = worker();
+  notify_typed["notify"] = "yes";
+  EXPECT_FALSE(registration_from_json(notify_typed));
   auto listen_typed = worker();
   listen_typed["listen"] = 7001;
   EXPECT_FALSE(registration_from_json(listen_typed));

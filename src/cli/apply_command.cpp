@@ -42,6 +42,7 @@ int run_register(const ServiceCommand& command) {
     body["cwd"] = std::filesystem::absolute(command.cwd, ec).lexically_normal().string();
   }
   if (command.socket_activation) body["socket_activation"] = true;
+  if (command.notify) body["notify"] = true;
   json env = json::object();
   for (const auto& pair : command.env) {
     auto eq = pair.find('=');

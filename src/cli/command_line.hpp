@@ -91,6 +91,7 @@ struct ServiceCommand {
   std::string cwd;
   std::vector<std::string> env;  // K=V
   bool socket_activation = false;
+  bool notify = false;  // systemd's READY=1 through NOTIFY_SOCKET before ready
   Progress progress = Progress::lines;
   bool detach = false;
 };

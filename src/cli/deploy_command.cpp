@@ -93,10 +93,10 @@ int run_pause(const PauseCommand& command) {
 
 int run_service(const ServiceCommand& command) {
   bool registers = !command.listen.empty() || !command.health.empty() || !command.cwd.empty() ||
-                   !command.env.empty() || command.socket_activation;
+                   !command.env.empty() || command.socket_activation || command.notify;
   if (command.action == "start" && !command.command.empty()) return run_register(command);
   if (registers) {
-    fmt::print(stderr, "baton: --listen, --health, --cwd, --env and --socket-activation describe a new service: "
+    fmt::print(stderr, "baton: --listen, --health, --cwd, --env, --socket-activation and --notify describe a new service: "
                        "give its command after --\n");
     return kUsage;
   }

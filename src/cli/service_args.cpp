@@ -56,6 +56,7 @@ void ServiceArgs::add_registration(CLI::App& start, ServiceCommand& args) {
   start.add_option("--cwd", args.cwd, "New service: working directory (absolute)");
   start.add_option("--env", args.env, "New service: K=V (repeatable)");
   start.add_flag("--socket-activation", args.socket_activation, "New service: a pre-bound socket as fd 3");
+  start.add_flag("--notify", args.notify, "New service: ready when it sends READY=1 to NOTIFY_SOCKET (systemd's protocol)");
   start.add_option("command", args.command, "New service: the command and its arguments, after --");
 }
 

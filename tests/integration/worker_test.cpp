@@ -275,10 +275,10 @@ TEST_F(Workers, AWorkerThatNeverSignalsReadyFailsItsDeployAndTheOldOneKeepsWorki
   EXPECT_TRUE(eventually([&] { return runs().contains("after-failure"); })) << "and still consumes";
 }
 
-TEST_F(Workers, StartRegistersAWorkerWithoutListenAndLsShowsIt) {
+TEST_F(Workers, StartRegistersANotifyingWorkerWithoutListenAndLsShowsIt) {
   start_bare_daemon();
-  std::vector<std::string> start{baton_binary(), "start", "mailer", "-i", "2", "--home", home_, "--",
-                                 python_, script_.string(), queue_.string()};
+  std::vector<std::string> start{baton_binary(), "start", "mailer", "-i", "2", "--notify", "--home", home_, "--",
+                                 python_, script_.string(), queue_.string(), "--notify"};
   Process starting("start", start, dir_.path());
   auto code = starting.wait();
   ASSERT_EQ(code, 0) << starting.output(Stream::out) << starting.output(Stream::err);
@@ -288,6 +288,9 @@ TEST_F(Workers, StartRegistersAWorkerWithoutListenAndLsShowsIt) {
   EXPECT_EQ(ready_instances(""), 2u) << cli({"ls", "--json"}).second;
   auto status = nlohmann::json::parse(cli({"ls", "--json"}).second);
   for (const auto& instance : status["instances"]) EXPECT_EQ(instance["port"], 0) << instance;
+  EXPECT_NE(bare_->output(Stream::err).find("event=instance_notified instance=mailer#1 message=READY=1"),
+            std::string::npos)
+      << "ready through NOTIFY_SOCKET: " << bare_->output(Stream::err);
   std::ofstream(queue_ / "pending" / "from-start") << "x\n";
   EXPECT_TRUE(eventually([&] { return runs().contains("from-start"); }));
 }
