@@ -67,6 +67,10 @@ std::expected<void, std::string> InstanceRunner::ensure_notify_socket() {
   auto path = spec_->output_dir.empty()
                   ? abstract_notify_name(spec_->key(), index_)
                   : (spec_->output_dir / fmt::format("{}.{}.notify", spec_->key(), index_)).string();
+  // The run directory is the daemon's user's alone: an instance running as another user could not
+  // reach a socket in it, so it gets one of the same name in the abstract namespace (which has no
+  // permissions), found again by the daemon that adopts it.
+  if (!spec_->output_dir.empty() && (!spec_->user.empty() || !spec_->group.empty())) path = "@" + path;
   auto opened = NotifySocket::open(executor_, std::move(path));
   if (!opened) return std::unexpected(opened.error());
   notify_ = std::move(*opened);

@@ -13,10 +13,12 @@ namespace baton::supervisor {
 using namespace testing;
 
 namespace {
-// Sends each argument as one datagram to $NOTIFY_SOCKET, as sd_notify() does.
+// Sends each argument as one datagram to $NOTIFY_SOCKET, as sd_notify() does (a leading '@' is
+// the abstract namespace).
 const std::string kNotify =
-    "perl -MSocket -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Peer => "
-    "$ENV{NOTIFY_SOCKET}) or die \"notify: $!\"; for (@ARGV) { $s->send($_) or die \"send: $!\" }'";
+    "perl -MSocket -MIO::Socket::UNIX -e '($a = $ENV{NOTIFY_SOCKET}) =~ s/^\\@/\\0/; "
+    "$s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Peer => $a) or die \"notify: $!\"; "
+    "for (@ARGV) { $s->send($_) or die \"send: $!\" }'";
 
 // Prints the variables a worker's readiness depends on, as the app sees them.
 const std::string kPrintEnvironment =
@@ -155,6 +157,15 @@ TEST_F(WorkerTest, AWebServiceWithNotifyNeedsReadyAsWellAsItsPort) {
   touch(dir_.path() / "go");
   ASSERT_TRUE(wait_for([&] { return count(InstanceEvent::Kind::ready) == 1; }));
   EXPECT_GT(instance(0).port, 0);
+}
+
+TEST_F(WorkerTest, AnInstanceRunningAsAnotherUserReachesItsNotifySocket) {
+  if (::geteuid() != 0) GTEST_SKIP() << "only root runs instances as another user";
+  auto s = notifying(kNotify + " READY=1; exec sleep 30");
+  s.user = "nobody";
+  ASSERT_TRUE(start(s));
+  ASSERT_TRUE(wait_for([&] { return count(InstanceEvent::Kind::ready) == 1; }));
+  EXPECT_EQ(instance(0).restarts, 0u);
 }
 
 TEST_F(WorkerTest, AnAdoptedInstanceStillReachesTheDaemonThroughItsNotifySocket) {
