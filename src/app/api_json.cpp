@@ -10,7 +10,7 @@ json release_json(const deploy::Release& release) {
   json targets = json::array();
   for (const auto& t : release.spec.targets) targets.push_back(t.text());
   json env = json::object();
-  for (const auto& [k, v] : release.spec.env) env[k] = v;
+  for (const auto& [k, v] : release.spec.shown_env()) env[k] = v;
   return json{{"id", release.id},
               {"version", release.version},
               {"status", deploy::to_string(release.status)},

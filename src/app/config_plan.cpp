@@ -5,7 +5,7 @@ namespace {
 // What a release's processes (or targets) are: a change needs new instances.
 bool same_release_shape(const ServiceConfig& a, const ServiceConfig& b) {
   return a.command == b.command && a.command_is_shell_string == b.command_is_shell_string && a.cwd == b.cwd &&
-         a.env == b.env && a.socket_activation == b.socket_activation && a.targets == b.targets &&
+         a.env == b.env && a.secret_env == b.secret_env && a.socket_activation == b.socket_activation && a.targets == b.targets &&
          a.worker == b.worker && a.notify == b.notify && a.watchdog == b.watchdog && a.min_uptime == b.min_uptime &&
          a.health == b.health && a.health_configured == b.health_configured && a.user == b.user &&
          a.group == b.group && a.memory_max == b.memory_max && a.cpu_max == b.cpu_max;

@@ -54,6 +54,8 @@ std::expected<void, std::string> apply_env(const json& value, deploy::ReleaseSpe
   for (const auto& [key, v] : value.items()) {
     if (key.empty() || key.find('=') != std::string::npos || !v.is_string())
       return std::unexpected("env: '" + key + "' needs a name without '=' and a string value");
+    if (v.get<std::string>().find('\0') != std::string::npos)
+      return std::unexpected("env: '" + key + "' must not contain a NUL character");
     auto same = std::find_if(spec.env.begin(), spec.env.end(), [&](const auto& e) { return e.first == key; });
     if (same != spec.env.end()) same->second = v.get<std::string>();
     else spec.env.emplace_back(key, v.get<std::string>());

@@ -134,6 +134,7 @@ std::expected<deploy::ReleaseSpec, std::string> read_spec(const json& in) {
   spec.command_is_line = in.value("command_is_line", spec.command_is_line);
   spec.cwd = in.value("cwd", spec.cwd);
   for (const auto& pair : in.value("env", json::array())) spec.env.emplace_back(pair.at(0), pair.at(1));
+  spec.secret_env = in.value("secret_env", spec.secret_env);
   spec.instances = read_count(in, "instances", spec.instances);
   for (const auto& text : in.value("targets", json::array())) {
     auto address = parse_address(text.get<std::string>());
@@ -148,13 +149,14 @@ std::expected<deploy::ReleaseSpec, std::string> read_spec(const json& in) {
 }
 }  // namespace
 
+// Secrets are masked: their values are kept in the home's secret files (app/release_secrets.hpp).
 json spec_to_json(const deploy::ReleaseSpec& spec) {
   json env = json::array();
-  for (const auto& [k, v] : spec.env) env.push_back(json::array({k, v}));
+  for (const auto& [k, v] : spec.shown_env()) env.push_back(json::array({k, v}));
   json targets = json::array();
   for (const auto& t : spec.targets) targets.push_back(t.text());
   return json{{"command", spec.command},          {"command_is_line", spec.command_is_line},
-              {"cwd", spec.cwd},                  {"env", env},
+              {"cwd", spec.cwd},                  {"env", env}, {"secret_env", spec.secret_env},
               {"instances", spec.instances},      {"targets", targets},
               {"trust_targets", spec.trust_targets}, {"health", health_json(spec.health)},
               {"deploy", deploy_json(spec.deploy)}};

@@ -41,12 +41,13 @@ supervisor::AdoptedInstance adopted_from(const state::InstanceRecord& record) {
 }
 }  // namespace
 
-StateRecorder::StateRecorder(state::Database db) : db_(std::move(db)) {}
+StateRecorder::StateRecorder(state::Database db, const std::filesystem::path& home)
+    : db_(std::move(db)), secrets_(home) {}
 
 std::expected<std::unique_ptr<StateRecorder>, std::string> StateRecorder::open(const std::filesystem::path& home) {
   auto db = state::open_state_db(home);
   if (!db) return std::unexpected(db.error());
-  return std::unique_ptr<StateRecorder>(new StateRecorder(std::move(*db)));
+  return std::unique_ptr<StateRecorder>(new StateRecorder(std::move(*db), home));
 }
 
 std::expected<std::vector<std::string>, std::string> StateRecorder::end_interrupted_deploys() {
@@ -72,6 +73,9 @@ std::expected<std::vector<deploy::Release>, std::string> StateRecorder::load_ser
   for (auto it = records->rbegin(); it != records->rend(); ++it) {
     auto release = from_record(*it);
     if (!release) return std::unexpected(release.error());
+    // Without its file the release keeps the masks; it still shows in the history, and says why.
+    if (auto restored = secrets_.restore(name, *release); !restored)
+      log::error("event=secrets_missing service={} release={} error=\"{}\"", name, release->id, restored.error());
     history.push_back(std::move(*release));
   }
   return history;
@@ -84,12 +88,14 @@ void StateRecorder::forget_services_except(const std::vector<std::string>& keep)
     if (std::find(keep.begin(), keep.end(), service.name) != keep.end()) continue;
     auto removed = services_.remove(service.name);
     report(removed ? state::Status{} : std::unexpected(removed.error()), "remove service " + service.name);
+    if (removed) secrets_.forget_service(service.name);
   }
 }
 
 void StateRecorder::forget_service(const std::string& name) {
   auto removed = services_.remove(name);
   report(removed ? state::Status{} : std::unexpected(removed.error()), "remove service " + name);
+  if (removed) secrets_.forget_service(name);
 }
 
 std::expected<RecordedInstances, std::string> StateRecorder::recorded_instances() {
@@ -109,12 +115,16 @@ void StateRecorder::save_instances(const std::string& service, const std::string
 }
 
 void StateRecorder::release_changed(const std::string& service, const deploy::Release& release) {
+  // The values first: a record whose secrets are nowhere would start instances with the masks.
+  if (auto saved = secrets_.save(service, release); !saved)
+    log::error("event=state_write_failed what=\"secrets of {} of {}\" error=\"{}\"", release.id, service, saved.error());
   report(releases_.save(to_record(service, release)), "release " + release.id + " of " + service);
 }
 
 void StateRecorder::release_forgotten(const std::string& service, const std::string& release) {
   auto removed = releases_.remove(service, release);
   report(removed ? state::Status{} : std::unexpected(removed.error()), "forget release " + release + " of " + service);
+  secrets_.forget(service, release);
 }
 
 std::expected<std::int64_t, std::string> StateRecorder::deploy_started(const deploy::DeployRun& run,

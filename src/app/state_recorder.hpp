@@ -17,6 +17,7 @@
 #include "state/instance_store.hpp"
 #include "state/release_store.hpp"
 #include "state/service_store.hpp"
+#include "app/release_secrets.hpp"
 #include "supervisor/instance.hpp"
 
 namespace baton {
@@ -51,7 +52,7 @@ class StateRecorder final : public deploy::Journal {
   void deploy_finished(std::int64_t deploy, bool ok, const std::string& reason) override;
 
  private:
-  explicit StateRecorder(state::Database db);
+  StateRecorder(state::Database db, const std::filesystem::path& home);
 
   state::Database db_;
   state::ServiceStore services_{db_};
@@ -59,5 +60,6 @@ class StateRecorder final : public deploy::Journal {
   state::InstanceStore instances_{db_};
   state::DeployJournal journal_{db_};
   state::ConfigStore config_{db_};
+  ReleaseSecrets secrets_;
 };
 }  // namespace baton

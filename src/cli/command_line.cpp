@@ -94,7 +94,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   deploy_cmd->add_option("--watch", deploy.watch, "Rolling, blue-green: judge the new release this long after the switch, e.g. 60s");
   deploy_cmd->add_option("-i,--instances", deploy.instances, "Instance count")->check(CLI::Range(1u, 1000u));
   deploy_cmd->add_option("--cwd", deploy.cwd, "Working directory of the new release");
-  deploy_cmd->add_option("--env", deploy.env, "K=V for the new release (repeatable)");
+  // One value per flag: a list option would also swallow what follows it up to `--`.
+  deploy_cmd->add_option("--env", deploy.env, "K=V for the new release (repeatable)")->allow_extra_args(false);
+  deploy_cmd->add_option("--env-file", deploy.env_files, "A dotenv file of K=V for the new release (repeatable; --env wins)")
+      ->allow_extra_args(false);
   deploy_cmd->add_option("--target", deploy.targets, "External services: the new addresses (repeatable)");
   deploy_cmd->add_flag("--json", deploy_json, "Print the deploy's events as JSON lines");
   deploy_cmd->add_flag("--detach", deploy.detach, "Return once the deploy has started");

@@ -50,6 +50,7 @@ struct DeployCommand {
   std::optional<unsigned> instances;
   std::string cwd;
   std::vector<std::string> env;      // K=V
+  std::vector<std::string> env_files;  // dotenv files, read by the CLI; --env overrides them
   std::vector<std::string> targets;  // external services
   std::vector<std::string> command;  // after --
   Progress progress = Progress::lines;

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <expected>
 #include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "base/dotenv.hpp"
 #include "cli/api_client.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/event_stream.hpp"
@@ -26,6 +28,23 @@ std::optional<int> failure_exit(const std::expected<ApiReply, ApiError>& reply) 
   return exit_code_for(reply->status);
 }
 
+// The --env-file files in order, then --env: a later value wins. Nothing is sent when one is wrong.
+std::expected<json, std::string> deploy_env(const DeployCommand& command) {
+  json env = json::object();
+  for (const auto& file : command.env_files) {
+    auto entries = read_dotenv_file(file);
+    if (!entries) return std::unexpected("--env-file " + entries.error());
+    for (const auto& entry : *entries) env[entry.key] = entry.value;
+  }
+  for (const auto& pair : command.env) {
+    auto eq = pair.find('=');
+    // The value is left out: it may be a secret.
+    if (eq == std::string::npos || eq == 0)
+      return std::unexpected(fmt::format("--env needs NAME=VALUE, got '{}'", pair.substr(0, eq)));
+    env[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return env;
+}
 }  // namespace
 
 int run_deploy(const DeployCommand& command) {
@@ -40,18 +59,12 @@ int run_deploy(const DeployCommand& command) {
   if (!command.cwd.empty()) body["cwd"] = command.cwd;
   if (!command.command.empty()) body["command"] = command.command;
   if (!command.targets.empty()) body["targets"] = command.targets;
-  if (!command.env.empty()) {
-    json env = json::object();
-    for (const auto& pair : command.env) {
-      auto eq = pair.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        fmt::print(stderr, "baton: --env needs NAME=VALUE, got '{}'\n", pair);
-        return kUsage;
-      }
-      env[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
-    body["env"] = env;
+  auto env = deploy_env(command);
+  if (!env) {
+    fmt::print(stderr, "baton: {}\n", env.error());
+    return kUsage;
   }
+  if (!env->empty()) body["env"] = *env;
   if (command.detach) body["detach"] = true;
   if (const char* user = std::getenv("USER")) body["who"] = user;
   return run_streamed(command.home, "/v1/services/" + command.service + "/deploy", body, command.progress);

@@ -147,7 +147,8 @@ struct ServiceConfig {
   bool command_is_shell_string = false;  // given as a string (a shell runs it if it needs one)
   unsigned instances = defaults::kInstances;
   std::string cwd;                       // absolute; empty: the daemon's working directory
-  std::vector<std::pair<std::string, std::string>> env;  // in file order
+  std::vector<std::pair<std::string, std::string>> env;  // env_file, secret_env_file, then env; in order
+  std::vector<std::string> secret_env;  // names whose values are never shown, logged or stored in clear
   int stop_signal = defaults::kStopSignal;
   Millis stop_timeout = defaults::kStopTimeout;
   std::optional<std::uint64_t> max_memory;  // resident bytes; above it the instance restarts

@@ -15,6 +15,7 @@
 
 #include "config/control_reader.hpp"
 #include "config/deploy_reader.hpp"
+#include "config/env_reader.hpp"
 #include "config/health_reader.hpp"
 #include "config/route_reader.hpp"
 #include "config/service_rules.hpp"
@@ -49,9 +50,10 @@ constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "in
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
 // Keys that only mean something for a service Baton runs.
-constexpr std::array<std::string_view, 14> kManagedOnlyKeys = {
+constexpr std::array<std::string_view, 17> kManagedOnlyKeys = {
     "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation",
-    "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max"};
+    "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
+    "env_file", "secret_env", "secret_env_file"};
 
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
@@ -159,6 +161,7 @@ void read_managed(TableReader& r, ServiceConfig& service) {
   r.read("instances", service.instances, kInstancesRange);
   read_cwd(r, service);
   read_env(r, service);
+  config_detail::read_env_sources(r, service);
   read_stop_signal(r, service);
   r.read_duration("stop_timeout", service.stop_timeout);
   std::uint64_t max_memory = 0;
@@ -221,7 +224,8 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "max_paused_requests", "version_affinity", "pre_deploy", "smoke", "post_deploy",
                 "hook_timeout", "canary_steps", "canary_interval", "max_error_rate", "max_p99_ratio",
                 "p99_floor", "min_requests", "max_window_extensions", "too_few_requests", "watch",
-                "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max"});
+                "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
+                "env_file", "secret_env", "secret_env_file"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;

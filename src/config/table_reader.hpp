@@ -23,6 +23,7 @@ class Problems {
   void report(std::size_t line, std::string_view what);
   bool any() const { return first_.has_value(); }
   const std::string& first() const { return *first_; }
+  const std::string& source() const { return source_; }
 
  private:
   std::string source_;
@@ -54,6 +55,8 @@ class TableReader {
   TableReader(const toml::table& table, std::string path, Problems& problems);
 
   const toml::table& table() const { return table_; }
+  // The config file's name as given (files it names are relative to its directory).
+  const std::string& source() const { return problems_.source(); }
   std::size_t line() const;
   // "in [services.api]" or "at the top level", for messages.
   std::string place() const;

@@ -1,5 +1,6 @@
 #include "deploy/release.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -27,12 +28,24 @@ std::optional<ReleaseStatus> parse_release_status(std::string_view text) {
   return std::nullopt;
 }
 
+bool ReleaseSpec::is_secret(std::string_view name) const {
+  return std::find(secret_env.begin(), secret_env.end(), name) != secret_env.end();
+}
+
+supervisor::EnvList ReleaseSpec::shown_env() const {
+  supervisor::EnvList shown = env;
+  for (auto& [name, value] : shown)
+    if (is_secret(name)) value = kSecretMask;
+  return shown;
+}
+
 ReleaseSpec spec_from_config(const ServiceConfig& service) {
   ReleaseSpec spec;
   spec.command = service.command;
   spec.command_is_line = service.command_is_shell_string;
   spec.cwd = service.cwd;
   spec.env = service.env;
+  spec.secret_env = service.secret_env;
   spec.instances = service.instances;
   if (!service.managed()) {
     spec.targets = service.targets;

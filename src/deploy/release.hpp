@@ -12,11 +12,14 @@
 #include "supervisor/command.hpp"
 
 namespace baton::deploy {
+inline constexpr std::string_view kSecretMask = "***";
+
 struct ReleaseSpec {
   std::vector<std::string> command;  // empty: an external release (targets)
   bool command_is_line = true;
   std::string cwd;
   supervisor::EnvList env;
+  std::vector<std::string> secret_env;  // names in env whose values are shown as kSecretMask only
   unsigned instances = 1;
   std::vector<Address> targets;  // external releases: addresses someone else runs
   // External targets from the config without a health check: routed before their first check,
@@ -29,6 +32,9 @@ struct ReleaseSpec {
   bool worker = false;
 
   bool external() const { return command.empty(); }
+  bool is_secret(std::string_view name) const;
+  // env with every secret's value replaced by kSecretMask: what may be shown, logged or stored.
+  supervisor::EnvList shown_env() const;
   unsigned size() const { return external() ? static_cast<unsigned>(targets.size()) : instances; }
 };
 
