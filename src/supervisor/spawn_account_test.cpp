@@ -3,6 +3,8 @@
 
 #include <atomic>
 
+#include <fmt/format.h>
+
 #include "supervisor/spawn.hpp"
 #include "supervisor/test_support.hpp"
 
