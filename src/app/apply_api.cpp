@@ -40,21 +40,6 @@ class Stream {
   Clock::time_point started_ = Clock::now();
 };
 
-std::string plan_text(const ConfigPlan& plan) {
-  std::vector<std::string> parts;
-  auto add = [&](const char* what, const std::vector<std::string>& names) {
-    if (!names.empty()) parts.push_back(fmt::format("{} {}", what, fmt::join(names, ", ")));
-  };
-  add("start", plan.added);
-  add("remove", plan.removed);
-  add("deploy", plan.redeployed);
-  add("scale", plan.rescaled);
-  add("new routes for", plan.rerouted);
-  add("sites", plan.sites_changed);
-  if (plan.log_level_changed) parts.push_back("log level");
-  add("at the next daemon start:", plan.restart_required);
-  return parts.empty() ? "nothing to change" : fmt::format("{}", fmt::join(parts, "; "));
-}
 
 json plan_json(const ConfigPlan& plan) {
   return json{{"event", "plan"},          {"message", plan_text(plan)},    {"added", plan.added},
@@ -148,6 +133,22 @@ awaitable<void> refuse(const control::Request& request, control::Reply& reply, s
   co_await reply.send(std::move(response));
 }
 }  // namespace
+
+std::string plan_text(const ConfigPlan& plan) {
+  std::vector<std::string> parts;
+  auto add = [&](const char* what, const std::vector<std::string>& names) {
+    if (!names.empty()) parts.push_back(fmt::format("{} {}", what, fmt::join(names, ", ")));
+  };
+  add("start", plan.added);
+  add("remove", plan.removed);
+  add("deploy", plan.redeployed);
+  add("scale", plan.rescaled);
+  add("new routes for", plan.rerouted);
+  add("sites", plan.sites_changed);
+  if (plan.log_level_changed) parts.push_back("log level");
+  add("at the next daemon start:", plan.restart_required);
+  return parts.empty() ? "nothing to change" : fmt::format("{}", fmt::join(parts, "; "));
+}
 
 awaitable<void> handle_apply(const control::Request& request, control::Reply& reply, ApiContext& context) {
   auto body = body_object(request);

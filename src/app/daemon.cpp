@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include <atomic>
-#include <csignal>
 #include <filesystem>
 #include <fmt/format.h>
 #include <future>
@@ -19,6 +18,7 @@
 #include "app/config_applier.hpp"
 #include "app/control_api.hpp"
 #include "app/daemon_config.hpp"
+#include "app/daemon_signals.hpp"
 #include "app/control_listeners.hpp"
 #include "app/site_api.hpp"
 #include "app/service_runtime.hpp"
@@ -66,32 +66,28 @@ void run_control_plane(asio::io_context& control) {
   }
 }
 
-// Blocked before any thread starts so every thread inherits the mask and the
-// main thread alone receives them through sigwait. SIGHUP is taken too: its default
-// kills the daemon, without a drain, when the terminal it was started from closes.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGUSR2);  // from the keeper: hand over to a new daemon (baton upgrade)
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-  return set;
-}
-
-// Returns the stop signal. SIGHUP has no meaning yet (it is not a reload): logged, then ignored.
-int wait_for_stop_signal(const sigset_t& signals) {
+// Returns the signal that stops the daemon (or hands it over); the others are carried out on the
+// control plane, or logged and ignored, and the wait goes on.
+int wait_for_stop_signal(const sigset_t& signals, asio::io_context& control, ConfigApplier& applier,
+                         ServiceRuntime& runtime) {
   for (;;) {
     int received = 0;
     sigwait(&signals, &received);
-    if (received == SIGUSR2 && !under_keeper()) {
-      log::warn("event=signal_ignored signal=SIGUSR2 hint=\"handing over needs baton keeper\"");
-      continue;
+    switch (daemon_action(received, under_keeper())) {
+      case SignalAction::stop:
+      case SignalAction::hand_over:
+        return received;
+      case SignalAction::reload:
+        asio::co_spawn(control, reload_config_file(applier), log::LogIfThrown{"reload"});
+        break;
+      case SignalAction::reopen_logs:
+        asio::post(control, [&runtime] { reopen_log_files(runtime); });
+        break;
+      case SignalAction::ignore:
+        log::warn("event=signal_ignored signal={}{}", signal_name(received),
+                  received == SIGUSR2 ? " hint=\"handing over needs baton keeper\"" : "");
+        break;
     }
-    if (received != SIGHUP) return received;
-    log::warn("event=signal_ignored signal=SIGHUP hint=\"'baton apply FILE' changes the configuration\"");
   }
 }
 
@@ -208,12 +204,15 @@ int run_daemon(const cli::DaemonCommand& command) {
     return cli::kUsage;
   }
   const Config& config = *loaded->config;
-  log::init(command.log_level.value_or(config.log_level));
+  if (auto logging = log::init(command.log_level.value_or(config.log_level), command.log_file); !logging) {
+    fmt::print(stderr, "baton: {}\n", logging.error());
+    return cli::kFailed;
+  }
   if (auto ended = end_interrupted_deploys(state); !ended) {
     fmt::print(stderr, "baton: {}\n", ended.error());
     return cli::kFailed;
   }
-  auto signals = block_stop_signals();
+  auto signals = block_daemon_signals();
   // Listeners open with the first apply below, like every later change of the config.
   auto server = proxy::ProxyServer::start(*nothing_but_settings(config));
   if (!server) {
@@ -271,7 +270,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     // No MAINPID: under `baton keeper` the keeper stays the unit's main process.
     notify_systemd_serving(runtime.config().services.size());
     tell_keeper_ready();
-    received = wait_for_stop_signal(signals);
+    received = wait_for_stop_signal(signals, control, applier, runtime);
     handing_over = received == SIGUSR2 && under_keeper();
     // Under a keeper a daemon's stop is a restart unless the keeper stops, and systemd knows that one.
     if (!under_keeper()) notify_systemd("STOPPING=1\nSTATUS=draining");

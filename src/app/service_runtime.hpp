@@ -57,6 +57,8 @@ class ServiceRuntime final : public deploy::Runtime {
   // no longer configured): after a restart nothing runs that the daemon does not know of.
   awaitable<void> stop_unadopted();
   std::vector<supervisor::InstanceStatus> status() const { return supervisor_.status(); }
+  // The services' log files opened again by name; how many.
+  std::size_t reopen_logs() { return supervisor_.reopen_logs(); }
   bool healthy(const std::string& service, const std::string& release, unsigned index) const;
   const proxy::ProxyServer& server() const { return server_; }
   // The proxy's counters for a target, once it has taken traffic.

@@ -42,6 +42,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   // The same names as the config file's log_level.
   daemon_cmd->add_option("--log-level", level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  daemon_cmd->add_option("--log-file", daemon.log_file,
+                         "Write the daemon's log to this file (rotated by size, reopened on SIGUSR1) instead of stderr");
   auto* keeper_cmd = app.add_subcommand(
       "keeper", "Hold the listening sockets and run the daemon under them, starting it again if it dies");
   keeper_cmd->add_option("--config,-c", daemon.config_path, "TOML configuration file, passed to the daemon");

@@ -16,6 +16,7 @@ struct DaemonCommand {
   std::string config_path;
   std::string home;
   std::optional<std::string> log_level;
+  std::string log_file;  // empty: standard error
   bool keeper = false;  // `baton keeper`: hold the listeners and run the daemon under them
 };
 struct CheckCommand {

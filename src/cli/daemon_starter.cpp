@@ -46,7 +46,8 @@ bool socket_answers(const std::filesystem::path& path) {
   }
   // A second fork: the daemon is nobody's child, so no CLI has to reap it.
   if (::fork() != 0) ::_exit(0);
-  const char* argv[] = {exe.c_str(), "daemon", "--home", home.c_str(), nullptr};
+  // The daemon writes its log itself: it rotates it, and reopens it on SIGUSR1.
+  const char* argv[] = {exe.c_str(), "daemon", "--home", home.c_str(), "--log-file", log.c_str(), nullptr};
   ::execv(exe.c_str(), const_cast<char* const*>(argv));
   ::_exit(127);
 }

@@ -86,6 +86,8 @@ class Keeper {
   void reap_children();
   std::vector<std::string> daemon_argv() const;
 
+  void forward(int signal, std::string_view name);
+  bool keeper_upgrade_asked() const;
   void begin_upgrade();
   void finish_upgrade(const std::string& result);
   void upgrade_self();
@@ -274,6 +276,20 @@ void Keeper::on_daemon_exit(int status) {
   keeper_say(fmt::format("event=daemon_restarting in_ms={}", delay_.count()));
 }
 
+// SIGHUP (reload the config) and SIGUSR1 (reopen the log files) are the daemon's to carry out:
+// `systemctl reload` and logrotate know the keeper's pid, the unit's main process.
+void Keeper::forward(int signal, std::string_view name) {
+  if (daemon_ < 0) return keeper_say(fmt::format("event=signal_ignored signal={} reason=\"no daemon runs\"", name));
+  ::kill(daemon_, signal);
+  keeper_say(fmt::format("event=signal_forwarded signal={} daemon={}", name, daemon_));
+}
+
+// SIGUSR1 is also `baton upgrade --keeper`, which writes the new binary's path first.
+bool Keeper::keeper_upgrade_asked() const {
+  std::error_code ignored;
+  return std::filesystem::exists(std::filesystem::path(options_.home) / "upgrade.keeper", ignored);
+}
+
 // `baton upgrade` wrote the new binary's path and signalled us: the daemon hands over
 // (drains, leaves its apps running, exits 75) and the new binary starts on the same sockets.
 void Keeper::begin_upgrade() {
@@ -345,9 +361,12 @@ void Keeper::resume(const KeeperState& state) {
 // (its version, then a trial resume of this very state): one that dies at start would leave the
 // service without a keeper.
 void Keeper::upgrade_self() {
-  std::ifstream in(std::filesystem::path(options_.home) / "upgrade.keeper");
+  auto request = std::filesystem::path(options_.home) / "upgrade.keeper";
+  std::ifstream in(request);
   std::string path;
   std::getline(in, path);
+  std::error_code ignored;
+  std::filesystem::remove(request, ignored);  // the next SIGUSR1 is logrotate's, unless asked again
   if (stopping_ || !previous_binary_.empty()) return finish_upgrade("failed: the keeper is stopping or upgrading the daemon");
   auto checked = check_keeper_binary(path);
   if (!checked) return finish_upgrade("failed: " + checked.error());
@@ -363,8 +382,16 @@ void Keeper::upgrade_self() {
 int Keeper::run(bool resumed) {
   sigset_t handled;
   sigemptyset(&handled);
-  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&handled, s);
+  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&handled, s);
+  // Signals whose default would end the keeper and that mean nothing to it: logged and ignored.
+  for (int s : {SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGXCPU}) sigaddset(&handled, s);
   ::sigprocmask(SIG_BLOCK, &handled, nullptr);
+  // A closed standard error (a pipe whose reader left) must not end the keeper with its sockets.
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGXFSZ, SIG_IGN);
+  // A request left by an upgrade that an older keeper carried out must not be taken for a new one.
+  std::error_code ignored;
+  std::filesystem::remove(std::filesystem::path(options_.home) / "upgrade.keeper", ignored);
   int signals = ::signalfd(-1, &handled, SFD_CLOEXEC);
   if (signals < 0 || (!resumed && !start_daemon())) return 1;
   if (resumed) {
@@ -401,16 +428,20 @@ int Keeper::run(bool resumed) {
     if (watched[0].revents & POLLIN) {
       signalfd_siginfo info{};
       if (::read(signals, &info, sizeof info) != sizeof info) continue;
-      if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+      auto signal = static_cast<int>(info.ssi_signo);
+      if (signal == SIGTERM || signal == SIGINT || signal == SIGQUIT) {
         stopping_ = true;
-        keeper_say(fmt::format("event=stopping signal={}", info.ssi_signo));
-        if (daemon_ > 0) ::kill(daemon_, static_cast<int>(info.ssi_signo));
-      } else if (info.ssi_signo == SIGHUP) {
-        keeper_say("event=signal_ignored signal=SIGHUP");
-      } else if (info.ssi_signo == SIGUSR2) {
+        keeper_say(fmt::format("event=stopping signal={}", signal));
+        if (daemon_ > 0) ::kill(daemon_, signal);
+      } else if (signal == SIGHUP) {
+        forward(SIGHUP, "SIGHUP");
+      } else if (signal == SIGUSR2) {
         begin_upgrade();
-      } else if (info.ssi_signo == SIGUSR1) {
-        upgrade_self();
+      } else if (signal == SIGUSR1) {
+        if (keeper_upgrade_asked()) upgrade_self();
+        else forward(SIGUSR1, "SIGUSR1");
+      } else if (signal != SIGCHLD) {
+        keeper_say(fmt::format("event=signal_ignored signal={}", signal));
       }
       reap_children();
     }

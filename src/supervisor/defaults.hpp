@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/log_file.hpp"
+
 namespace baton::supervisor::defaults {
 using Millis = std::chrono::milliseconds;
 
@@ -14,8 +16,8 @@ inline constexpr Millis kMinUptime{10'000};       // a run this long resets the 
 inline constexpr unsigned kCrashLoopRuns = 5;     // consecutive short runs shown as a crash loop
 inline constexpr int kStopSignal = SIGTERM;
 inline constexpr Millis kStopTimeout{10'000};     // then SIGKILL for the whole process group
-inline constexpr std::uint64_t kLogMaxSize = 10ull << 20;  // per log file, before rotation
-inline constexpr unsigned kLogKeep = 5;           // rotated files kept: file.1 … file.5
+inline constexpr std::uint64_t kLogMaxSize = kDefaultLogMaxSize;  // per log file, before rotation
+inline constexpr unsigned kLogKeep = kDefaultLogKeep;           // rotated files kept: file.1 … file.5
 inline constexpr std::size_t kMaxLineBytes = 16 * 1024;    // a longer line is split
 inline constexpr Millis kReadyPollInterval{50};   // connect attempts while an instance starts
 inline constexpr Millis kMemoryCheckInterval{1'000};

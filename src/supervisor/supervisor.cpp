@@ -24,6 +24,17 @@ std::expected<std::shared_ptr<LogFile>, std::string> Supervisor::log_for(const S
   return opened;
 }
 
+std::size_t Supervisor::reopen_logs() {
+  std::size_t reopened = 0;
+  for (auto& [path, weak] : log_files_) {
+    auto file = weak.lock();
+    if (!file) continue;
+    if (auto done = file->reopen(); !done) log::warn("event=log_reopen_failed file={} error=\"{}\"", path, done.error());
+    else ++reopened;
+  }
+  return reopened;
+}
+
 std::shared_ptr<InstanceRunner> Supervisor::make_runner(const Service& service, unsigned index) {
   return std::make_shared<InstanceRunner>(executor_, service.spec, index, service.log, on_event_);
 }

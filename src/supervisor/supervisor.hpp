@@ -38,6 +38,8 @@ class Supervisor {
   awaitable<void> stop_all();
 
   bool contains(std::string_view key) const { return services_.contains(key); }
+  // Every open log file opened again by name (SIGUSR1, after logrotate moved them); how many.
+  std::size_t reopen_logs();
   // Every instance of one service, or of all services when `key` is empty, by key then index.
   std::vector<InstanceStatus> status(std::string_view key = {}) const;
 

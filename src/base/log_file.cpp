@@ -1,4 +1,4 @@
-#include "supervisor/log_file.hpp"
+#include "base/log_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
-namespace baton::supervisor {
+namespace baton {
 namespace fs = std::filesystem;
 
 namespace {
@@ -93,6 +93,12 @@ std::expected<void, std::string> LogFile::rotate() {
   return reopen(false);
 }
 
+std::expected<void, std::string> LogFile::truncate() {
+  if (::ftruncate(fd_.get(), 0) != 0) return failure("empty", path_);
+  size_ = 0;
+  return {};
+}
+
 std::expected<void, std::string> LogFile::reopen(bool truncate) {
   auto fd = open_for_append(path_, truncate);
   if (!fd) return std::unexpected(fd.error());
@@ -100,4 +106,4 @@ std::expected<void, std::string> LogFile::reopen(bool truncate) {
   size_ = size_of(fd_.get());
   return {};
 }
-}  // namespace baton::supervisor
+}  // namespace baton
