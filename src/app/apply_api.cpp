@@ -146,6 +146,7 @@ std::string plan_text(const ConfigPlan& plan) {
   add("new routes for", plan.rerouted);
   add("sites", plan.sites_changed);
   if (plan.log_level_changed) parts.push_back("log level");
+  if (plan.logs_changed) parts.push_back("[logs]");
   add("at the next daemon start:", plan.restart_required);
   return parts.empty() ? "nothing to change" : fmt::format("{}", fmt::join(parts, "; "));
 }

@@ -20,7 +20,7 @@ bool same_routing(const ServiceConfig& a, const ServiceConfig& b) {
 // Settings applied to the next start or stop of an instance, or the next deploy: no action now.
 bool same_process_handling(const ServiceConfig& a, const ServiceConfig& b) {
   return a.stop_signal == b.stop_signal && a.stop_timeout == b.stop_timeout && a.max_memory == b.max_memory &&
-         a.deploy == b.deploy;
+         a.deploy == b.deploy && a.logs == b.logs;
 }
 
 void plan_service(const std::string& name, const ServiceConfig& from, const ServiceConfig& to, ConfigPlan& plan) {
@@ -58,7 +58,8 @@ void plan_proxy(const ProxyConfig& from, const ProxyConfig& to, ConfigPlan& plan
 
 bool ConfigPlan::empty() const {
   return added.empty() && removed.empty() && redeployed.empty() && rescaled.empty() && rerouted.empty() &&
-         sites_changed.empty() && restart_required.empty() && !log_level_changed;
+         sites_changed.empty() && restart_required.empty() && !log_level_changed &&
+         !logs_changed;
 }
 
 ConfigPlan plan_changes(const Config& from, const Config& to) {
@@ -79,6 +80,7 @@ ConfigPlan plan_changes(const Config& from, const Config& to) {
   plan_proxy(from.proxy, to.proxy, plan);
   if (from.control != to.control) plan.restart_required.push_back("control");
   plan.log_level_changed = from.log_level != to.log_level;
+  plan.logs_changed = from.logs != to.logs;
   return plan;
 }
 }  // namespace baton

@@ -17,6 +17,7 @@ struct ConfigPlan {
   // Settings the running proxy cannot change: they take effect at the daemon's next start.
   std::vector<std::string> restart_required;
   bool log_level_changed = false;
+  bool logs_changed = false;  // [logs]: applied at once
 
   bool empty() const;
 };

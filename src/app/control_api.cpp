@@ -1,3 +1,4 @@
+#include "app/logs_api.hpp"
 #include "app/control_api.hpp"
 
 #include <signal.h>
@@ -161,6 +162,10 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
     // and under a keeper the keeper stops too instead of starting a new daemon.
     tell_keeper_stopping();
     ::kill(::getpid(), SIGTERM);
+    co_return;
+  }
+  if (target == "/v1/logs/flush") {
+    co_await handle_flush(request, reply, context);
     co_return;
   }
   if (target == "/v1/apply" || target == "/v1/services") {

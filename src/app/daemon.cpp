@@ -69,7 +69,7 @@ void run_control_plane(asio::io_context& control) {
 // Returns the signal that stops the daemon (or hands it over); the others are carried out on the
 // control plane, or logged and ignored, and the wait goes on.
 int wait_for_stop_signal(const sigset_t& signals, asio::io_context& control, ConfigApplier& applier,
-                         ServiceRuntime& runtime) {
+                         ServiceRuntime& runtime, proxy::ProxyServer& server) {
   for (;;) {
     int received = 0;
     sigwait(&signals, &received);
@@ -81,7 +81,7 @@ int wait_for_stop_signal(const sigset_t& signals, asio::io_context& control, Con
         asio::co_spawn(control, reload_config_file(applier), log::LogIfThrown{"reload"});
         break;
       case SignalAction::reopen_logs:
-        asio::post(control, [&runtime] { reopen_log_files(runtime); });
+        asio::post(control, [&runtime, &server] { reopen_log_files(runtime, server); });
         break;
       case SignalAction::ignore:
         log::warn("event=signal_ignored signal={}{}", signal_name(received),
@@ -153,6 +153,7 @@ std::shared_ptr<const Config> nothing_but_settings(const Config& config) {
   bare->proxy = config.proxy;
   bare->control = config.control;
   bare->log_level = config.log_level;
+  bare->logs = config.logs;
   return bare;
 }
 
@@ -204,7 +205,8 @@ int run_daemon(const cli::DaemonCommand& command) {
     return cli::kUsage;
   }
   const Config& config = *loaded->config;
-  if (auto logging = log::init(command.log_level.value_or(config.log_level), command.log_file); !logging) {
+  if (auto logging = log::init(command.log_level.value_or(config.log_level), command.log_file, config.logs.daemon);
+      !logging) {
     fmt::print(stderr, "baton: {}\n", logging.error());
     return cli::kFailed;
   }
@@ -214,7 +216,7 @@ int run_daemon(const cli::DaemonCommand& command) {
   }
   auto signals = block_daemon_signals();
   // Listeners open with the first apply below, like every later change of the config.
-  auto server = proxy::ProxyServer::start(*nothing_but_settings(config));
+  auto server = proxy::ProxyServer::start(*nothing_but_settings(config), *home / "logs" / "access.log");
   if (!server) {
     fmt::print(stderr, "baton: {}\n", server.error());
     return cli::kFailed;
@@ -270,7 +272,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     // No MAINPID: under `baton keeper` the keeper stays the unit's main process.
     notify_systemd_serving(runtime.config().services.size());
     tell_keeper_ready();
-    received = wait_for_stop_signal(signals, control, applier, runtime);
+    received = wait_for_stop_signal(signals, control, applier, runtime, **server);
     handing_over = received == SIGUSR2 && under_keeper();
     // Under a keeper a daemon's stop is a restart unless the keeper stops, and systemd knows that one.
     if (!under_keeper()) notify_systemd("STOPPING=1\nSTATUS=draining");

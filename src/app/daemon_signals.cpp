@@ -7,6 +7,7 @@
 #include "app/config_applier.hpp"
 #include "app/service_runtime.hpp"
 #include "base/log.hpp"
+#include "proxy/proxy_server.hpp"
 
 namespace baton {
 namespace {
@@ -77,10 +78,11 @@ awaitable<void> reload_config_file(ConfigApplier& applier) {
   log::info("event=reloaded file={} plan=\"{}\"", path, plan_text(applied->plan));
 }
 
-void reopen_log_files(ServiceRuntime& runtime) {
+void reopen_log_files(ServiceRuntime& runtime, proxy::ProxyServer& server) {
   if (auto daemon_log = log::reopen_file(); !daemon_log)
     log::warn("event=log_reopen_failed error=\"{}\"", daemon_log.error());
   auto services = runtime.reopen_logs();
+  if (auto access = server.reopen_access_log(); !access) log::warn("event=log_reopen_failed error=\"{}\"", access.error());
   log::info("event=logs_reopened signal=SIGUSR1 service_logs={}", services);
 }
 }  // namespace baton

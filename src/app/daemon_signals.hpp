@@ -12,6 +12,9 @@
 namespace baton {
 class ConfigApplier;
 class ServiceRuntime;
+namespace proxy {
+class ProxyServer;
+}
 
 enum class SignalAction { stop, hand_over, reload, reopen_logs, ignore };
 
@@ -27,6 +30,6 @@ sigset_t block_daemon_signals();
 // SIGHUP: the file the daemon runs (the last applied, or --config) read again and applied; a file
 // that does not load or apply changes nothing and is logged. Control plane only.
 awaitable<void> reload_config_file(ConfigApplier& applier);
-// SIGUSR1: the daemon's log file and every service's log files opened again by name.
-void reopen_log_files(ServiceRuntime& runtime);
+// SIGUSR1: the daemon's log file, every service's log files and the access log opened again by name.
+void reopen_log_files(ServiceRuntime& runtime, proxy::ProxyServer& server);
 }  // namespace baton

@@ -86,7 +86,7 @@ int run(int argc, const char* const* argv) {
     return upgrade->keeper ? run_keeper_upgrade(upgrade->home, upgrade->binary) : run_upgrade(upgrade->home, upgrade->binary);
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json, ls->service);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
-    return cli::run_logs(logs->home, logs->service, logs->lines, logs->follow);
+    return logs->flush ? cli::run_flush(*logs) : cli::run_logs(*logs);
   if (auto* deploy = std::get_if<cli::DeployCommand>(&*parsed.command)) return cli::run_deploy(*deploy);
   if (auto* rollback = std::get_if<cli::RollbackCommand>(&*parsed.command)) return cli::run_rollback(*rollback);
   if (auto* releases = std::get_if<cli::ReleasesCommand>(&*parsed.command)) return cli::run_releases(*releases);

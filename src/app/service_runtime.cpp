@@ -69,6 +69,8 @@ supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, con
   spec.notify = sc.notify;
   spec.watchdog = sc.watchdog;
   spec.log_file = log_dir_ / (service + ".log");
+  spec.log_rotation = sc.logs.rotation;
+  spec.log_per_instance = sc.logs.per_instance;
   spec.output_dir = run_dir_;
   limits_.apply(sc, spec);
   return spec;
@@ -364,7 +366,46 @@ std::map<std::string, metrics::TrafficSnapshot> ServiceRuntime::release_traffic(
 }
 
 std::string ServiceRuntime::log_tail(const std::string& service, const std::string& release) const {
-  return deploy::tail_of_output(log_dir_ / (service + ".log"), "@" + release, kLogTailLines);
+  auto file = log_dir_ / (service + ".log");
+  auto found = config_->services.find(service);
+  if (found == config_->services.end() || !found->second.logs.per_instance)
+    return deploy::tail_of_output(file, "@" + release, kLogTailLines);
+  // One file per instance: their last lines, merged by the time each line starts with.
+  std::vector<std::string> lines;
+  for (unsigned index = 0; std::filesystem::exists(supervisor::instance_log_path(file, index)); ++index) {
+    auto tail = deploy::tail_of_output(supervisor::instance_log_path(file, index), "@" + release, kLogTailLines);
+    for (std::size_t at = 0; at < tail.size();) {
+      auto end = std::min(tail.find('\n', at), tail.size());
+      lines.push_back(tail.substr(at, end - at));
+      at = end + 1;
+    }
+  }
+  std::ranges::stable_sort(lines, {}, [](const std::string& line) { return std::string_view(line).substr(0, line.find(' ')); });
+  if (lines.size() > kLogTailLines) lines.erase(lines.begin(), lines.end() - kLogTailLines);
+  std::string text;
+  for (const auto& line : lines) text += (text.empty() ? "" : "\n") + line;
+  return text;
+}
+
+std::vector<std::string> ServiceRuntime::flush_logs(const std::string& service) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> flushed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(log_dir_, ec)) {
+    auto name = entry.path().filename().string();
+    auto owner = name.substr(0, name.find('.'));
+    bool output = name == owner + ".log" ||
+                  (name.ends_with(".log") && name.size() > owner.size() + 5 &&
+                   std::ranges::all_of(std::string_view(name).substr(owner.size() + 1, name.size() - owner.size() - 5),
+                                       [](char c) { return c >= '0' && c <= '9'; }));
+    if (!output || !config_->services.contains(owner) || (!service.empty() && owner != service)) continue;
+    if (!supervisor_.truncate_log(entry.path().string())) fs::resize_file(entry.path(), 0, ec);
+    for (unsigned generation = 1; fs::remove(rotated_path(entry.path(), generation), ec); ++generation) {
+    }
+    flushed.push_back(entry.path().string());
+  }
+  std::ranges::sort(flushed);
+  return flushed;
 }
 
 awaitable<void> ServiceRuntime::wait_change(std::chrono::steady_clock::time_point deadline) {
@@ -384,6 +425,8 @@ awaitable<void> ServiceRuntime::stop_all() {
 
 void ServiceRuntime::set_config(std::shared_ptr<const Config> config) {
   config_ = std::move(config);
+  server_.configure_logs(config_->logs);
+  log::set_rotation(config_->logs.daemon);
   for (auto it = traffic_.begin(); it != traffic_.end();)
     it = config_->services.contains(it->first) ? std::next(it) : traffic_.erase(it);
   publish_routes(true);  // listeners, sites and routing settings are in the table too

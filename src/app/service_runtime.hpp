@@ -59,6 +59,9 @@ class ServiceRuntime final : public deploy::Runtime {
   std::vector<supervisor::InstanceStatus> status() const { return supervisor_.status(); }
   // The services' log files opened again by name; how many.
   std::size_t reopen_logs() { return supervisor_.reopen_logs(); }
+  // `baton flush [NAME]`: empties the output log files of the service (every service when empty),
+  // removes their rotated generations; running instances keep logging. The files emptied.
+  std::vector<std::string> flush_logs(const std::string& service);
   bool healthy(const std::string& service, const std::string& release, unsigned index) const;
   const proxy::ProxyServer& server() const { return server_; }
   // The proxy's counters for a target, once it has taken traffic.

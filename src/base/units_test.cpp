@@ -24,6 +24,9 @@ TEST(ParseByteSize, AcceptsBinaryMultiples) {
   EXPECT_EQ(parse_byte_size("512").value(), 512u);
   EXPECT_EQ(parse_byte_size("64k").value(), 64u * 1024);
   EXPECT_EQ(parse_byte_size("10MB").value(), 10u * 1024 * 1024);
+  EXPECT_EQ(parse_byte_size("10MiB").value(), 10u * 1024 * 1024);
+  EXPECT_EQ(parse_byte_size("4KiB").value(), 4u * 1024);
+  EXPECT_FALSE(parse_byte_size("10MiX").has_value());
   EXPECT_EQ(parse_byte_size("1g").value(), 1ull << 30);
 }
 

@@ -74,13 +74,22 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   ls_cmd->add_option("--home", ls.home, "The daemon's home directory");
   ls_cmd->add_flag("--json", ls.json, "Print the daemon's JSON");
   ls_cmd->add_option("name", ls.service, "Only this service");
-  LogsCommand logs{.home = home_from_environment(), .service = "", .lines = 20, .follow = false};
-  auto* logs_cmd = app.add_subcommand("logs", "Show a service's output");
-  logs_cmd->add_option("name", logs.service, "Service name")->required();
+  LogsCommand logs{.home = home_from_environment()};
+  std::string since;
+  bool only_out = false, only_err = false;
+  auto* logs_cmd = app.add_subcommand("logs", "Show the output of a service, or of every service");
+  logs_cmd->add_option("name", logs.service, "Service name (default: every service)");
   logs_cmd->add_option("-n,--lines", logs.lines, "How many of the last lines (default 20)")
       ->check(CLI::Range(0u, 1000000u));
   logs_cmd->add_flag("-f,--follow", logs.follow, "Keep printing new lines");
+  auto* out_flag = logs_cmd->add_flag("--out", only_out, "Only what the instances wrote to stdout");
+  logs_cmd->add_flag("--err", only_err, "Only what the instances wrote to stderr")->excludes(out_flag);
+  logs_cmd->add_flag("--json", logs.filter.json, "One JSON object per line: time, service, release, instance, stream, line");
+  logs_cmd->add_option("--since", since, "Only lines since a duration ago (10m, 2h) or a UTC time (2026-11-22T10:00)");
   logs_cmd->add_option("--home", logs.home, "The daemon's home directory");
+  auto* flush_cmd = app.add_subcommand("flush", "Empty the log files of a service, or of every service");
+  flush_cmd->add_option("name", logs.service, "Service name (default: every service)");
+  flush_cmd->add_option("--home", logs.home, "The daemon's home directory");
 
   DeployCommand deploy;
   deploy.home = home_from_environment();
@@ -180,7 +189,20 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = startup;
   } else if (check_cmd->parsed()) {
     out.command = check;
+  } else if (flush_cmd->parsed()) {
+    logs.flush = true;
+    out.command = logs;
   } else if (logs_cmd->parsed()) {
+    logs.filter.stream = only_out ? StreamChoice::out : only_err ? StreamChoice::err : StreamChoice::both;
+    if (!since.empty()) {
+      auto cutoff = since_timestamp(since, std::chrono::system_clock::now());
+      if (!cutoff) {
+        out.exit_code = kUsage;
+        out.message = "baton: " + cutoff.error();
+        return out;
+      }
+      logs.filter.since = *cutoff;
+    }
     out.command = logs;
   } else if (ls_cmd->parsed()) {
     out.command = ls;

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli/log_line.hpp"
 #include "cli/site_args.hpp"
 
 namespace baton::cli {
@@ -31,9 +32,11 @@ struct LsCommand {
 
 struct LogsCommand {
   std::string home;
-  std::string service;
-  unsigned lines = 20;
+  std::string service;                 // empty: every service
+  std::optional<unsigned> lines;       // -n; default kDefaultLogLines, or every line with --since
   bool follow = false;
+  LogFilter filter;
+  bool flush = false;  // `baton flush [NAME]`: empty the log files instead
 };
 
 // How a deploy or rollback is shown while it runs.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "balancer/health_check.hpp"
+#include "base/log_file.hpp"
 #include "net/address.hpp"
 
 namespace baton {
@@ -60,6 +61,9 @@ inline constexpr Millis kDeployTimeout{120'000};        // new instances must be
 inline constexpr Millis kMaxPause{30'000};              // recreate: requests held while nothing runs
 inline constexpr std::size_t kMaxPausedRequests = 1024;  // recreate: more are refused with 503
 inline constexpr Millis kHookTimeout{300'000};          // one pre_deploy, smoke or post_deploy run
+// Logs: services' and the daemon's files rotate at base/log_file.hpp's kDefaultLogMaxSize (10 MiB),
+// keeping kDefaultLogKeep (5); the access log, written at every request, rotates later.
+inline constexpr std::uint64_t kAccessLogMaxSize = 100ull << 20;
 // Static sites.
 inline constexpr unsigned kSiteKeep = 5;                // releases kept on disk after a publish
 }  // namespace defaults
@@ -128,6 +132,13 @@ struct DeployConfig {
   bool operator==(const DeployConfig&) const = default;
 };
 
+// Where a managed service's output goes (docs/supervisor.md#logs): one file, or one per instance.
+struct ServiceLogs {
+  bool per_instance = false;
+  LogRotation rotation;  // log_max_size, log_max_files
+  bool operator==(const ServiceLogs&) const = default;
+};
+
 struct ServiceConfig {
   std::string name;
   Address listen;
@@ -153,6 +164,7 @@ struct ServiceConfig {
   Millis stop_timeout = defaults::kStopTimeout;
   std::optional<std::uint64_t> max_memory;  // resident bytes; above it the instance restarts
   bool socket_activation = false;           // a pre-bound listening socket as fd 3
+  ServiceLogs logs;
   // A worker: a managed service without `listen` (docs/supervisor.md#workers). No port, no route;
   // `listen` stays default. Ready after min_uptime, or with notify at READY=1.
   bool worker = false;
@@ -212,6 +224,16 @@ struct ControlConfig {
   bool operator==(const ControlConfig&) const = default;
 };
 
+enum class AccessLogFormat : std::uint8_t { logfmt, json };
+
+// [logs]: the daemon's own log (with --log-file) and the access log (HOME/logs/access.log).
+struct LogsConfig {
+  LogRotation daemon;
+  LogRotation access{.max_size = defaults::kAccessLogMaxSize, .keep = kDefaultLogKeep};
+  AccessLogFormat access_format = AccessLogFormat::logfmt;
+  bool operator==(const LogsConfig&) const = default;
+};
+
 struct Config {
   std::string source;  // file path, for messages
   ProxyConfig proxy;
@@ -219,5 +241,6 @@ struct Config {
   std::map<std::string, ServiceConfig> services;
   std::map<std::string, SiteConfig> sites;
   std::string log_level = "info";
+  LogsConfig logs;
 };
 }  // namespace baton

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "config/control_reader.hpp"
+#include "config/logs_reader.hpp"
 #include "config/deploy_reader.hpp"
 #include "config/env_reader.hpp"
 #include "config/health_reader.hpp"
@@ -50,10 +51,10 @@ constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "in
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
 // Keys that only mean something for a service Baton runs.
-constexpr std::array<std::string_view, 17> kManagedOnlyKeys = {
+constexpr std::array<std::string_view, 20> kManagedOnlyKeys = {
     "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation",
     "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
-    "env_file", "secret_env", "secret_env_file"};
+    "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files"};
 
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
@@ -168,6 +169,7 @@ void read_managed(TableReader& r, ServiceConfig& service) {
   if (r.read_size("max_memory", max_memory, kMaxMemoryRange)) service.max_memory = max_memory;
   r.read("socket_activation", service.socket_activation);
   config_detail::read_user_and_limits(r, service);
+  config_detail::read_service_logs(r, service.logs);
 }
 
 // Where the service's requests go: `targets` that run elsewhere, or instances of `command`.
@@ -225,7 +227,7 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "hook_timeout", "canary_steps", "canary_interval", "max_error_rate", "max_p99_ratio",
                 "p99_floor", "min_requests", "max_window_extensions", "too_few_requests", "watch",
                 "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
-                "env_file", "secret_env", "secret_env_file"});
+                "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;
@@ -308,11 +310,12 @@ void read_services(TableReader& root, Config& config, bool allow_empty) {
 }
 
 void read_root(TableReader& root, Config& config, bool allow_empty) {
-  root.allow_only({"log_level", "proxy", "control", "services", "sites"});
+  root.allow_only({"log_level", "proxy", "control", "services", "sites", "logs"});
   if (root.read("log_level", config.log_level))
     root.check_choice("log_level", config.log_level, kLogLevels);
   read_proxy(root, config.proxy);
   config_detail::read_control(root, config.control);
+  config_detail::read_logs(root, config.logs);
   read_services(root, config, allow_empty);
   if (!root.failed()) config_detail::read_sites(root, config);
 }

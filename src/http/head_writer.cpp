@@ -48,8 +48,9 @@ void write_request_head(std::string& out, const RequestHead& head, const Forward
   auto host = head.host.empty() ? forwarded.fallback_host : head.host;
   append_field(out, "Host", host);
   // Passed or not, "_" spellings of Baton's own fields never reach the app.
-  auto strip = [pass = forwarded.pass_underscores](Field id, std::string_view name) {
+  auto strip = [pass = forwarded.pass_underscores, own_id = !forwarded.request_id.empty()](Field id, std::string_view name) {
     if (strip_from_request(id, name)) return true;
+    if (own_id && name.size() == 12 && iequals(name, "X-Request-Id")) return true;
     if (name.find('_') == std::string_view::npos) return false;
     return !pass || is_forwarding_field_spelled_with_underscores(name);
   };
@@ -58,6 +59,7 @@ void write_request_head(std::string& out, const RequestHead& head, const Forward
   append_field(out, "X-Real-IP", forwarded.client_ip);
   append_field(out, "X-Forwarded-Host", host);
   append_field(out, "X-Forwarded-Proto", "http");
+  if (!forwarded.request_id.empty()) append_field(out, "X-Request-Id", forwarded.request_id);
   if (head.websocket_upgrade) {
     out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
   }

@@ -16,6 +16,8 @@ struct ForwardOptions {
   // Field names with "_" are dropped unless this is set, as nginx does: many
   // frameworks read "_" as "-", so X_Forwarded_For could pass for Baton's own field.
   bool pass_underscores = false;
+  // Non-empty: sent as X-Request-Id in place of whatever the client sent under that name.
+  std::string_view request_id;
 };
 
 void append_decimal(std::string& out, std::uint64_t n);

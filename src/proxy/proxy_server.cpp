@@ -17,14 +17,17 @@ constexpr int kListenBacklog = 4096;
 constexpr std::chrono::milliseconds kShutdownPoll{20};
 }  // namespace
 
-std::expected<std::unique_ptr<ProxyServer>, std::string> ProxyServer::start(const Config& config) {
+std::expected<std::unique_ptr<ProxyServer>, std::string> ProxyServer::start(const Config& config,
+                                                                          const std::filesystem::path& access_log) {
   std::unique_ptr<ProxyServer> server(new ProxyServer());
   auto& shared = server->shared_;
   shared.settings = config.proxy;
   shared.connections.set_limit(config.proxy.max_connections ? config.proxy.max_connections : default_connection_cap());
   const auto& l = config.proxy.limits;
   shared.head_limits = {l.max_request_line, l.max_header_bytes, l.max_header_count, l.max_field_bytes, l.max_body};
-  server->access_log_ = std::make_unique<AccessLog>("-");
+  auto opened = AccessLog::open(access_log, config.logs);
+  if (!opened) return std::unexpected(opened.error());
+  server->access_log_ = std::move(*opened);
   shared.access_log = server->access_log_.get();
   auto routes = build_route_table(config, server->registry_, {});
   std::vector<Address> addresses;

@@ -16,7 +16,13 @@ namespace baton::proxy {
 class ProxyServer {
  public:
   // Binds every listener of the config (errors: one line naming the address).
-  static std::expected<std::unique_ptr<ProxyServer>, std::string> start(const Config& config);
+  // The access log goes to `access_log` (HOME/logs/access.log for the daemon); empty: stdout.
+  static std::expected<std::unique_ptr<ProxyServer>, std::string> start(const Config& config,
+                                                                        const std::filesystem::path& access_log = {});
+  // SIGUSR1: the access log opened again by name.
+  std::expected<void, std::string> reopen_access_log() { return access_log_->reopen(); }
+  // A new [logs]: the access log's format and rotation.
+  void configure_logs(const LogsConfig& logs) { access_log_->configure(logs); }
   ~ProxyServer();
 
   // Binds the addresses that have no listener yet, all or none: on an error (a port in use) the

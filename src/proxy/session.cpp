@@ -172,10 +172,14 @@ awaitable<bool> Session::serve_one() {
     co_await hold(exchange);
   }
   // The head's views stay valid until the body is read: copied only for the log.
-  std::string method, path;
-  if (exchange.service && exchange.service->access_log) {
-    method = request_.method_text;
-    path = request_.path;
+  bool logged = exchange.service && exchange.service->access_log;
+  auto logged_at = logged ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point();
+  if (logged) {
+    logged_method_.assign(request_.method_text);
+    logged_path_.assign(request_.path);
+    request_id_.choose(request_.fields, worker_.request_ids());
+  } else {
+    request_id_.clear();
   }
   state_ = {};
   uncounted_ = &exchange;
@@ -185,13 +189,13 @@ awaitable<bool> Session::serve_one() {
   }
   ++requests_served_;
   count_exchange();  // no response was written (the client left), or it was counted as it went out
-  if (exchange.service && exchange.service->access_log) {
+  if (logged) {
     auto took = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-    AccessRecord record{exchange.service->name, client_ip_, method, path, exchange.status,
-                        exchange.response_bytes, took,
+    AccessRecord record{logged_at, request_id_.view(), exchange.service->name, client_ip_, logged_method_, logged_path_,
+                        exchange.status, exchange.response_bytes, took,
                         exchange.target ? std::string_view(exchange.target->address_text) : std::string_view(),
                         exchange.retries, exchange.error};
-    worker_.shared().access_log->write(record);
+    worker_.log_access(record);
   }
   // What the response promised decides: a connection told keep-alive is not closed under the
   // client's next request (the loop in run() still ends it when idle connections are closing).

@@ -12,6 +12,7 @@
 #include "http/request_parser.hpp"
 #include "http/response_parser.hpp"
 #include "proxy/intrusive_list.hpp"
+#include "proxy/request_id.hpp"
 #include "proxy/route_table.hpp"
 #include "proxy/socket_util.hpp"
 #include "proxy/upstream_pool.hpp"
@@ -138,6 +139,11 @@ class Session : public ListHook<Session> {
   bool shutting_down_ = false;
   bool closing_idle_ = true;  // with shutting_down_: connections waiting for a request end now
   std::uint32_t requests_served_ = 0;
+  // For a logged request: what its access log line needs once the head's views are gone. Kept
+  // from request to request, so a warm connection logs without allocating.
+  RequestId request_id_;
+  std::string logged_method_;
+  std::string logged_path_;
 };
 
 awaitable<void> run_session(Worker& worker, Socket client, std::size_t listener);

@@ -84,7 +84,8 @@ awaitable<void> Session::forward(Exchange& ex) {
   service_ = ex.service;
   response_parser_.reset();  // state_ was reset by serve_one for this exchange
   const auto& listener = routes_->listeners[listener_];
-  http::write_request_head(request_head_, request_, {client_ip_, listener.host_text, service_->underscores_in_headers});
+  http::write_request_head(request_head_, request_,
+                           {client_ip_, listener.host_text, service_->underscores_in_headers, request_id_.view()});
   bool retry_same_target = false;
   http::SmallVector<Target*, 16> tried;
   Target* target = nullptr;

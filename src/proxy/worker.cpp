@@ -84,6 +84,7 @@ void Worker::stop() {
   if (!thread_.joinable()) return;
   context_.stop();
   thread_.join();
+  if (shared_.access_log) access_lines_.flush(*shared_.access_log);  // the thread is gone: its last lines
 }
 
 const std::shared_ptr<const RouteTable>& Worker::routes() {
@@ -176,6 +177,7 @@ awaitable<void> Worker::tick_loop() {
     co_await timer.async_wait(use_nothrow);
     auto now = Clock::now();
     sessions_.for_each([now](Session& s) { s.check_deadline(now); });
+    if (shared_.access_log) access_lines_.flush(*shared_.access_log);
     if (tick % kSweepEveryTicks == 0) pool_.sweep(now);
     if (tick % kSweepEveryTicks == 0 && traffic_.retire_pending()) traffic_.retire_absent(*routes_);
     if (shutting_down_ && sessions_.size() == 0) {

@@ -13,6 +13,7 @@
 #include "http/request_parser.hpp"
 #include "net/asio.hpp"
 #include "proxy/access_log.hpp"
+#include "proxy/request_id.hpp"
 #include "proxy/connection_cap.hpp"
 #include "proxy/intrusive_list.hpp"
 #include "proxy/route_table.hpp"
@@ -73,6 +74,11 @@ class Worker {
   void add(Session* s);
   void remove(Session* s);
   bool shutting_down() const { return shutting_down_; }
+  // A request's access log line, written with this thread's others at the next tick.
+  void log_access(const AccessRecord& record) {
+    if (shared_.access_log) access_lines_.add(*shared_.access_log, record);
+  }
+  RequestIdSource& request_ids() { return request_ids_; }
 
  private:
   using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
@@ -98,6 +104,8 @@ class Worker {
   bool shutting_down_ = false;
   bool closing_idle_ = true;  // with shutting_down_: sessions waiting for a request end now
   std::chrono::steady_clock::time_point last_shed_report_{};
+  AccessLogBuffer access_lines_;
+  RequestIdSource request_ids_;
   std::thread thread_;
 };
 }  // namespace baton::proxy

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 namespace baton::supervisor {
+std::filesystem::path instance_log_path(const std::filesystem::path& log_file, unsigned index) {
+  return log_file.parent_path() / (log_file.stem().string() + "." + std::to_string(index) + log_file.extension().string());
+}
+
 std::string_view to_string(InstanceState state) {
   switch (state) {
     case InstanceState::starting: return "starting";

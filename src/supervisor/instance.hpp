@@ -41,6 +41,7 @@ struct ServiceSpec {
   // (output_fifo.hpp); empty: anonymous pipes, and an adopted instance's output is lost.
   std::filesystem::path output_dir;
   LogRotation log_rotation;
+  bool log_per_instance = false;  // log_file NAME.log becomes NAME.INDEX.log for each instance
   // A worker has no port: none is picked, PORT is not set, readiness is not a connect. It is ready
   // after running min_uptime, or with notify once it sends READY=1 (docs/supervisor.md#workers).
   bool worker = false;
@@ -61,6 +62,9 @@ struct ServiceSpec {
   // Unique within a supervisor: the name, or name@release when a release is set.
   std::string key() const { return release.empty() ? name : name + "@" + release; }
 };
+
+// NAME.log -> NAME.INDEX.log: an instance's own file with `log_per_instance`.
+std::filesystem::path instance_log_path(const std::filesystem::path& log_file, unsigned index);
 
 // An instance a previous daemon started, from the state store.
 struct AdoptedInstance {

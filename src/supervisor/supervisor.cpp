@@ -15,13 +15,31 @@ Supervisor::~Supervisor() {
     for (auto& [index, runner] : service.instances) runner->abandon();
 }
 
-std::expected<std::shared_ptr<LogFile>, std::string> Supervisor::log_for(const ServiceSpec& spec) {
-  if (spec.log_file.empty()) return nullptr;
-  auto& shared = log_files_[spec.log_file.string()];
+std::expected<std::shared_ptr<LogFile>, std::string> Supervisor::open_log(const std::filesystem::path& path,
+                                                                         LogRotation rotation) {
+  auto& shared = log_files_[path.string()];
   if (auto existing = shared.lock()) return existing;
-  auto opened = LogFile::open(spec.log_file, spec.log_rotation);
+  auto opened = LogFile::open(path, rotation);
   if (opened) shared = *opened;
   return opened;
+}
+
+// The service's file; with log_per_instance the first instance's, so that a start fails at once
+// when the directory cannot take it.
+std::expected<std::shared_ptr<LogFile>, std::string> Supervisor::log_for(const ServiceSpec& spec) {
+  if (spec.log_file.empty()) return nullptr;
+  auto path = spec.log_per_instance ? instance_log_path(spec.log_file, 0) : spec.log_file;
+  auto opened = open_log(path, spec.log_rotation);
+  if (!opened || !spec.log_per_instance) return opened;
+  return nullptr;
+}
+
+bool Supervisor::truncate_log(const std::string& path) {
+  auto found = log_files_.find(path);
+  auto file = found == log_files_.end() ? nullptr : found->second.lock();
+  if (!file) return false;
+  if (auto emptied = file->truncate(); !emptied) log::warn("event=log_flush_failed file={} error=\"{}\"", path, emptied.error());
+  return true;
 }
 
 std::size_t Supervisor::reopen_logs() {
@@ -35,16 +53,24 @@ std::size_t Supervisor::reopen_logs() {
   return reopened;
 }
 
-std::shared_ptr<InstanceRunner> Supervisor::make_runner(const Service& service, unsigned index) {
-  return std::make_shared<InstanceRunner>(executor_, service.spec, index, service.log, on_event_);
+std::expected<std::shared_ptr<InstanceRunner>, std::string> Supervisor::make_runner(const Service& service,
+                                                                                   unsigned index) {
+  auto log = service.log;
+  if (service.spec->log_per_instance && !service.spec->log_file.empty()) {
+    auto own = open_log(instance_log_path(service.spec->log_file, index), service.spec->log_rotation);
+    if (!own) return std::unexpected(own.error());
+    log = std::move(*own);
+  }
+  return std::make_shared<InstanceRunner>(executor_, service.spec, index, std::move(log), on_event_);
 }
 
 std::expected<void, std::string> Supervisor::add_instances(Service& service, unsigned from, unsigned to) {
   for (unsigned index = from; index < to; ++index) {
     if (service.instances.contains(index)) continue;
     auto runner = make_runner(service, index);
-    if (auto started = runner->start(); !started) return started;
-    service.instances.emplace(index, std::move(runner));
+    if (!runner) return std::unexpected(runner.error());
+    if (auto started = (*runner)->start(); !started) return started;
+    service.instances.emplace(index, std::move(*runner));
   }
   return {};
 }
@@ -53,7 +79,13 @@ void Supervisor::adopt_instances(Service& service, const std::vector<AdoptedInst
                                  std::vector<std::shared_ptr<InstanceRunner>>& extra) {
   for (const auto& record : adopted) {
     if (service.instances.contains(record.index)) continue;
-    auto runner = make_runner(service, record.index);
+    auto made = make_runner(service, record.index);
+    if (!made) {
+      log::warn("event=adopt_skipped service={} instance={} pid={} reason=\"{}\"", service.spec->key(), record.index,
+                record.identity.pid, made.error());
+      continue;
+    }
+    auto& runner = *made;
     if (auto taken = runner->adopt(record); !taken) {
       log::info("event=adopt_skipped service={} instance={} pid={} reason=\"{}\"", service.spec->key(),
                 record.index, record.identity.pid, taken.error());

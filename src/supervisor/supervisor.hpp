@@ -40,6 +40,8 @@ class Supervisor {
   bool contains(std::string_view key) const { return services_.contains(key); }
   // Every open log file opened again by name (SIGUSR1, after logrotate moved them); how many.
   std::size_t reopen_logs();
+  // Empties the open log file at `path`; false when none is open there.
+  bool truncate_log(const std::string& path);
   // Every instance of one service, or of all services when `key` is empty, by key then index.
   std::vector<InstanceStatus> status(std::string_view key = {}) const;
 
@@ -47,12 +49,13 @@ class Supervisor {
   using Runners = std::map<unsigned, std::shared_ptr<InstanceRunner>>;
   struct Service {
     std::shared_ptr<const ServiceSpec> spec;
-    std::shared_ptr<LogFile> log;
+    std::shared_ptr<LogFile> log;  // null with log_per_instance: each runner opens its own
     Runners instances;
   };
 
   std::expected<std::shared_ptr<LogFile>, std::string> log_for(const ServiceSpec& spec);
-  std::shared_ptr<InstanceRunner> make_runner(const Service& service, unsigned index);
+  std::expected<std::shared_ptr<LogFile>, std::string> open_log(const std::filesystem::path& path, LogRotation rotation);
+  std::expected<std::shared_ptr<InstanceRunner>, std::string> make_runner(const Service& service, unsigned index);
   std::expected<void, std::string> add_instances(Service& service, unsigned from, unsigned to);
   void adopt_instances(Service& service, const std::vector<AdoptedInstance>& adopted,
                        std::vector<std::shared_ptr<InstanceRunner>>& extra);

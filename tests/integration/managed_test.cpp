@@ -147,7 +147,7 @@ TEST_F(Managed, LogsShowPrefixedInstanceOutput) {
 }
 
 TEST_F(Managed, CliMisuseExitsTwo) {
-  EXPECT_EQ(run_cli(dir_, {"logs"}).first, 2);
+  EXPECT_EQ(run_cli(dir_, {"logs", "--out", "--err"}).first, 2);
   EXPECT_EQ(run_cli(dir_, {"logs", "web", "-n", "x"}).first, 2);
   EXPECT_EQ(run_cli(dir_, {"nosuchcommand"}).first, 2);
   EXPECT_EQ(run_cli(dir_, {}).first, 2);
