@@ -346,7 +346,7 @@ awaitable<deploy::DrainReport> ServiceRuntime::drain(const std::vector<Address>&
 awaitable<deploy::HookOutcome> ServiceRuntime::run_hook(const std::string& service, const deploy::Release& release,
                                                         std::string_view hook, const HookCommand& command,
                                                         supervisor::EnvList extra) {
-  auto log = supervisor::LogFile::open(deploy_log(service), supervisor::LogRotation{});
+  auto log = LogFile::open(deploy_log(service), LogRotation{});
   deploy::HookProcess process;
   process.command = command;
   process.cwd = release.spec.cwd;

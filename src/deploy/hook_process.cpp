@@ -20,11 +20,11 @@ constexpr std::chrono::milliseconds kOutputGrace{1000};
 // Reads both pipes at once (a hook may fill either) and sets `done` once both reached their end,
 // so every line is in the log before the outcome is reported.
 void start_pumps(asio::any_io_executor executor, supervisor::SpawnedProcess& spawned,
-                 std::shared_ptr<supervisor::LogFile> log, const std::string& label,
+                 std::shared_ptr<LogFile> log, const std::string& label,
                  std::shared_ptr<supervisor::Event> done) {
   using supervisor::OutputStream;
   auto open = std::make_shared<int>(2);
-  std::pair<supervisor::UniqueFd*, OutputStream> pipes[] = {{&spawned.stdout_pipe, OutputStream::out},
+  std::pair<UniqueFd*, OutputStream> pipes[] = {{&spawned.stdout_pipe, OutputStream::out},
                                                            {&spawned.stderr_pipe, OutputStream::err}};
   for (auto& [fd, stream] : pipes) {
     asio::posix::stream_descriptor pipe(executor, fd->release());
@@ -37,7 +37,7 @@ void start_pumps(asio::any_io_executor executor, supervisor::SpawnedProcess& spa
 }  // namespace
 
 awaitable<HookOutcome> run_hook_process(asio::any_io_executor executor, const HookProcess& hook,
-                                        std::shared_ptr<supervisor::LogFile> log) {
+                                        std::shared_ptr<LogFile> log) {
   supervisor::SpawnSpec spec;
   spec.command = hook.command.command;
   spec.command_is_line = hook.command.is_shell_string;

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "deploy/runtime.hpp"
-#include "supervisor/log_file.hpp"
+#include "base/log_file.hpp"
 
 namespace baton::deploy {
 struct HookProcess {
@@ -20,7 +20,7 @@ struct HookProcess {
 
 // Exit 0 within the timeout is success; a timeout kills the hook's process group.
 awaitable<HookOutcome> run_hook_process(asio::any_io_executor executor, const HookProcess& hook,
-                                        std::shared_ptr<supervisor::LogFile> log);
+                                        std::shared_ptr<LogFile> log);
 
 // The last `lines` lines of a file (a log), at most 64 KiB from its end.
 std::string tail_of_file(const std::filesystem::path& path, unsigned lines);

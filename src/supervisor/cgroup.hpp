@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 // The mount point of the cgroup2 file system in /proc/self/mountinfo text (a hybrid system has it

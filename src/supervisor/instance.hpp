@@ -16,7 +16,7 @@
 #include "supervisor/cgroup.hpp"
 #include "supervisor/command.hpp"
 #include "supervisor/defaults.hpp"
-#include "supervisor/log_file.hpp"
+#include "base/log_file.hpp"
 #include "supervisor/process_identity.hpp"
 #include "supervisor/running_process.hpp"
 

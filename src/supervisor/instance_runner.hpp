@@ -13,10 +13,10 @@
 #include "supervisor/cgroup.hpp"
 #include "supervisor/event.hpp"
 #include "supervisor/instance.hpp"
-#include "supervisor/log_file.hpp"
+#include "base/log_file.hpp"
 #include "supervisor/notify_socket.hpp"
 #include "supervisor/running_process.hpp"
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {

@@ -1,4 +1,4 @@
-#include "supervisor/log_file.hpp"
+#include "base/log_file.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,5 @@
 #include "supervisor/log_sink.hpp"
 
-#include <ctime>
 #include <fmt/format.h>
 
 #include "base/log.hpp"
@@ -15,15 +14,6 @@ void emit(std::string_view prefix, std::string_view line, std::string& out) {
   out.push_back('\n');
 }
 }  // namespace
-
-std::string format_timestamp(std::chrono::system_clock::time_point time) {
-  auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
-  std::time_t seconds = since_epoch.count() / 1000;
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900, utc.tm_mon + 1,
-                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, since_epoch.count() % 1000);
-}
 
 std::string format_prefix(std::chrono::system_clock::time_point time, std::string_view label,
                           OutputStream stream) {

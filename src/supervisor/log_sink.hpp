@@ -9,13 +9,13 @@
 
 #include "net/asio.hpp"
 #include "supervisor/defaults.hpp"
-#include "supervisor/log_file.hpp"
+#include "base/log_file.hpp"
+#include "base/timestamp.hpp"
 
 namespace baton::supervisor {
 enum class OutputStream { out, err };
 
-// UTC with milliseconds, ISO 8601: sorts as text, and means the same on every machine.
-std::string format_timestamp(std::chrono::system_clock::time_point time);
+// Starts with base/timestamp.hpp's format_timestamp.
 std::string format_prefix(std::chrono::system_clock::time_point time, std::string_view label,
                           OutputStream stream);
 

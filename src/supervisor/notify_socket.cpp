@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "base/log.hpp"
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 namespace {

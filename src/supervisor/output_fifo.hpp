@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 struct FifoEnds {

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 namespace {

@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 namespace {

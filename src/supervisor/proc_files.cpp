@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <memory>
 
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 inline constexpr std::string_view kTokenVariable = "BATON_INSTANCE_TOKEN";

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "net/asio.hpp"
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 struct ExitStatus {

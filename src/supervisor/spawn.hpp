@@ -12,7 +12,7 @@
 #include "base/account.hpp"
 #include "supervisor/command.hpp"
 #include "supervisor/process_identity.hpp"
-#include "supervisor/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace baton::supervisor {
 struct SpawnSpec {

@@ -4,7 +4,7 @@
 
 #include "base/log.hpp"
 #include "supervisor/instance_runner.hpp"
-#include "supervisor/log_file.hpp"
+#include "base/log_file.hpp"
 
 namespace baton::supervisor {
 Supervisor::Supervisor(asio::any_io_executor executor, EventCallback on_event)

@@ -14,7 +14,6 @@
 
 namespace baton::supervisor {
 class InstanceRunner;
-class LogFile;
 
 class Supervisor {
  public:
