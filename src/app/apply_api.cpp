@@ -65,8 +65,9 @@ awaitable<std::string> wait_ready(ApiContext& context, const std::string& servic
     auto views = context.runtime.instances(service, live->id);
     unsigned healthy = 0;
     for (const auto& view : views) {
-      if (view.crash_loop)
-        co_return fmt::format("instance {} keeps exiting ({}); its last output:\n{}", view.index, view.problem,
+      if (view.crash_loop || view.given_up)
+        co_return fmt::format("instance {} {} ({}); its last output:\n{}", view.index,
+                              view.given_up ? "stopped and is not restarted" : "keeps exiting", view.problem,
                               context.runtime.log_tail(service, live->id));
       healthy += view.healthy;
     }

@@ -20,7 +20,8 @@ bool same_routing(const ServiceConfig& a, const ServiceConfig& b) {
 // Settings applied to the next start or stop of an instance, or the next deploy: no action now.
 bool same_process_handling(const ServiceConfig& a, const ServiceConfig& b) {
   return a.stop_signal == b.stop_signal && a.stop_timeout == b.stop_timeout && a.max_memory == b.max_memory &&
-         a.deploy == b.deploy && a.logs == b.logs;
+         a.deploy == b.deploy && a.logs == b.logs && a.restart == b.restart && a.restart_delay == b.restart_delay &&
+         a.max_restart_delay == b.max_restart_delay && a.cron_restart == b.cron_restart;
 }
 
 void plan_service(const std::string& name, const ServiceConfig& from, const ServiceConfig& to, ConfigPlan& plan) {

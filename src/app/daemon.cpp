@@ -16,6 +16,7 @@
 #include "base/log.hpp"
 #include "config/loader.hpp"
 #include "app/config_applier.hpp"
+#include "app/cron_restarts.hpp"
 #include "app/control_api.hpp"
 #include "app/daemon_config.hpp"
 #include "app/daemon_signals.hpp"
@@ -247,6 +248,17 @@ int run_daemon(const cli::DaemonCommand& command) {
   int exit_code = cli::kOk;
   int received = 0;
   bool handing_over = false;
+  CronRestarts cron_restarts([&runtime]() -> const Config& { return runtime.config(); },
+                             [&deployer](const std::string& service) -> std::expected<void, std::string> {
+                               const auto* live = deployer.live(service);
+                               if (!live) return std::unexpected("it has no live release");
+                               if (live->spec.instances == 0) return std::unexpected("it is stopped");
+                               auto started = deployer.deploy(deploy::DeployRequest{
+                                   .service = service, .spec = live->spec, .version = live->version,
+                                   .strategy = std::nullopt, .who = "cron_restart"});
+                               if (!started) return std::unexpected(started.error());
+                               return {};
+                             });
   SiteApi sites([&runtime]() -> const std::map<std::string, SiteConfig>& { return runtime.config().sites; });
   std::atomic<bool> stop_apps{false};
   ApiContext api{runtime, deployer, applier, &sites, &stop_apps};
@@ -267,6 +279,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     exit_code = cli::kFailed;
   } else {
     start_watchdog(control.get_executor());
+    asio::co_spawn(control, cron_restarts.run(), asio::detached);
     // Every configured listener is open: a passed socket nothing claimed has no use.
     for (const auto& closed : close_unclaimed_passed_sockets()) log::warn("event=passed_socket_unused {} action=closed", closed);
     // No MAINPID: under `baton keeper` the keeper stays the unit's main process.

@@ -36,6 +36,9 @@ ServiceRuntime::ServiceRuntime(asio::any_io_executor executor, std::shared_ptr<c
       adoptable_(std::move(recorded)),
       record_(std::move(record)),
       supervisor_(executor, [this](const supervisor::InstanceEvent& e) { on_instance_event(e); }) {
+  // Not a coroutine lambda: GCC 12 miscompiles those with parameters.
+  supervisor_.set_drainer(
+      [this](std::uint16_t port, std::chrono::milliseconds timeout) { return drain_instance(port, timeout); });
   for (const auto& [k, adopted] : adoptable_) {
     auto service = config_->services.find(split_key(k).first);
     bool worker = service != config_->services.end() && service->second.worker;  // no requests wait for it
@@ -64,10 +67,14 @@ supervisor::ServiceSpec ServiceRuntime::spec_for(const std::string& service, con
   spec.stop_timeout = sc.stop_timeout;
   spec.max_memory = sc.max_memory;
   spec.worker = sc.worker;
-  spec.min_uptime = sc.min_uptime.value_or(defaults::kMinUptime);
+  spec.min_uptime = sc.min_uptime.value_or(defaults::kWorkerMinUptime);
   if (sc.min_uptime) spec.backoff.min_uptime = *sc.min_uptime;
   spec.notify = sc.notify;
   spec.watchdog = sc.watchdog;
+  spec.restart = sc.restart;
+  if (sc.restart_delay) spec.backoff.initial = *sc.restart_delay;
+  if (sc.max_restart_delay) spec.backoff.max = *sc.max_restart_delay;
+  else spec.backoff.max = std::max(spec.backoff.max, spec.backoff.initial);  // a long restart_delay alone
   spec.log_file = log_dir_ / (service + ".log");
   spec.log_rotation = sc.logs.rotation;
   spec.log_per_instance = sc.logs.per_instance;
@@ -172,9 +179,10 @@ void ServiceRuntime::on_instance_event(const supervisor::InstanceEvent& event) {
               event.release, event.index, event.pid, event.port);
     watch(found->second, event.index, loopback(event.port), event.pid);
   } else {
-    log::info("event=instance_down service={} release={} instance={} pid={}", event.service, event.release,
-              event.index, event.pid);
+    log::info("event=instance_down service={} release={} instance={} pid={}{}", event.service, event.release,
+              event.index, event.pid, event.restarting ? " restarting=true" : "");
     unwatch(found->second, event.index);
+    if (event.restarting && !found->second.worker) found->second.restarting.insert(event.index);
   }
   publish_routes();
   changed_.notify();
@@ -190,6 +198,7 @@ void ServiceRuntime::watch(ReleaseRun& run, unsigned index, Address address, pid
     if (instance == found->second.instances.end()) return;
     instance->second.healthy = healthy;
     instance->second.detail = result.detail;
+    if (healthy) found->second.restarting.erase(index);
     publish_routes();
     changed_.notify();
     // Logged once the route table that includes the instance is published: "ready" means it takes
@@ -242,6 +251,7 @@ std::vector<deploy::InstanceView> ServiceRuntime::instances(const std::string& s
       view.health = c->monitor ? c->monitor->last().detail : "ready";
     }
     view.crash_loop = s.state == supervisor::InstanceState::crash_loop;
+    view.given_up = s.state == supervisor::InstanceState::exited || s.state == supervisor::InstanceState::errored;
     view.exits = s.restarts + (s.last_exit && s.state != supervisor::InstanceState::running ? 1 : 0);
     view.problem = !s.last_error.empty() ? s.last_error : s.last_exit ? s.last_exit->text() : "";
     out.push_back(std::move(view));
@@ -306,7 +316,7 @@ void ServiceRuntime::publish_routes(bool force) {
     // A daemon that just started (after a crash, an upgrade) re-checks the apps it adopted:
     // meanwhile their requests wait, as in a pause, instead of getting 503.
     if (!route.targets.empty()) adopting_.erase(service);
-    else if (adopting_.contains(service)) route.paused = true;
+    else if (adopting_.contains(service) || restarting(service, split)) route.paused = true;
   }
   // Listeners open with the first table, which may come before the adopted instances are.
   for (const auto& service : adopting_)
@@ -314,6 +324,21 @@ void ServiceRuntime::publish_routes(bool force) {
   if (!force && same_routes(routes, published_)) return;
   published_ = routes;
   server_.publish(proxy::build_route_table(*config_, server_.registry(), routes));
+}
+
+awaitable<void> ServiceRuntime::drain_instance(std::uint16_t port, std::chrono::milliseconds timeout) {
+  // A named vector: GCC 12 fails on a braced list inside co_await.
+  std::vector<Address> targets;
+  targets.push_back(loopback(port));
+  co_await drain(targets, timeout);
+}
+
+bool ServiceRuntime::restarting(const std::string& service, const deploy::TrafficSplit& split) const {
+  for (const auto& [release, allowed] : split.releases) {
+    auto run = releases_.find(key(service, release));
+    if (run != releases_.end() && !run->second.restarting.empty()) return true;
+  }
+  return false;
 }
 
 awaitable<deploy::DrainReport> ServiceRuntime::drain(const std::vector<Address>& addresses,

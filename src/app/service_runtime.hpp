@@ -83,6 +83,9 @@ class ServiceRuntime final : public deploy::Runtime {
     bool worker = false;   // no port: ready is the supervisor's word, nothing to monitor or route
     HealthCheck health;
     std::map<unsigned, Checked> instances;  // managed: the ready ones; external: every target
+    // Stopped by Baton to start again (max_memory, the watchdog), until healthy: while none of the
+    // service's instances is routed, its requests wait as in a pause instead of getting 503.
+    std::set<unsigned> restarting;
   };
 
   static std::string key(const std::string& service, const std::string& release) { return service + "@" + release; }
@@ -98,6 +101,8 @@ class ServiceRuntime final : public deploy::Runtime {
   void watch(ReleaseRun& run, unsigned index, Address address, pid_t pid = 0);
   void unwatch(ReleaseRun& run, unsigned index);
   void publish_routes(bool force = false);
+  bool restarting(const std::string& service, const deploy::TrafficSplit& split) const;
+  awaitable<void> drain_instance(std::uint16_t port, std::chrono::milliseconds timeout);
   supervisor::ServiceSpec spec_for(const std::string& service, const deploy::Release& release) const;
   std::filesystem::path deploy_log(const std::string& service) const { return log_dir_ / (service + ".deploy.log"); }
 

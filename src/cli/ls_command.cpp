@@ -55,6 +55,13 @@ void print_table(const nlohmann::json& status) {
                human_duration(i.at("cpu_ms").get<std::int64_t>()), human_bytes(i.at("rss_bytes").get<std::uint64_t>()),
                i.at("requests").get<std::uint64_t>(), i.at("in_flight").get<std::int64_t>());
   }
+  // Instances the restart policy leaves stopped: say why, and what brings them back.
+  for (const auto& i : status.at("instances")) {
+    auto state = i.at("state").get<std::string>();
+    if (state != "exited" && state != "errored") continue;
+    fmt::print("{}#{} {}: {} ('baton restart {}' starts it again)\n", i.at("service").get<std::string>(),
+               i.at("instance").get<unsigned>(), state, i.value("last_error", ""), i.at("service").get<std::string>());
+  }
 }
 }  // namespace
 

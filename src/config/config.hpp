@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "balancer/health_check.hpp"
+#include "base/cron_schedule.hpp"
 #include "base/log_file.hpp"
+#include "base/restart_policy.hpp"
 #include "net/address.hpp"
 
 namespace baton {
@@ -51,7 +53,7 @@ inline constexpr int kStopSignal = SIGTERM;
 inline constexpr Millis kStopTimeout{10'000};           // after the stop signal, then SIGKILL
 // Workers (managed services without listen): one that does not notify and sets no min_uptime is
 // ready after running this long.
-inline constexpr Millis kMinUptime{1'000};
+inline constexpr Millis kWorkerMinUptime{1'000};
 inline constexpr Millis kMinWatchdog{1'000};            // a shorter `watchdog` is refused
 // Deploys (health check defaults: balancer/health_check.hpp).
 inline constexpr unsigned kMaxSurge = 1;                // extra instances while rolling
@@ -169,7 +171,7 @@ struct ServiceConfig {
   // `listen` stays default. Ready after min_uptime, or with notify at READY=1.
   bool worker = false;
   // A run this long counts as started (PM2's min_uptime): a worker without notify is ready then
-  // (unset: kMinUptime), and a shorter run of any instance is a crash to the restart backoff
+  // (unset: kWorkerMinUptime), and a shorter run of any instance is a crash to the restart backoff
   // (unset: the supervisor's own threshold).
   std::optional<Millis> min_uptime;
   bool notify = false;   // systemd Type=notify: NOTIFY_SOCKET, READY=1 before ready
@@ -179,6 +181,11 @@ struct ServiceConfig {
   std::string group;                        // empty: the user's primary group
   std::optional<std::uint64_t> memory_max;  // bytes: the instance cgroup's memory.max
   std::optional<std::uint32_t> cpu_max;     // thousandths of a core: the instance cgroup's cpu.max
+  // When an instance that ended on its own starts again (docs/config.md#restart-policy).
+  RestartPolicy restart;
+  std::optional<Millis> restart_delay;      // the backoff's first delay (unset: the supervisor's)
+  std::optional<Millis> max_restart_delay;  // and the most it grows to
+  std::optional<CronSchedule> cron_restart;  // a rolling restart of the live release at these times
 
   HealthCheck health;              // default: the port accepts a connection
   bool health_configured = false;  // `health` was in the file

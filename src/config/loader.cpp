@@ -23,6 +23,7 @@
 #include "config/site_reader.hpp"
 #include "config/table_reader.hpp"
 #include "config/toml_guard.hpp"
+#include "config/restart_reader.hpp"
 #include "config/worker_reader.hpp"
 #include "config/user_limits_reader.hpp"
 
@@ -51,10 +52,12 @@ constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "in
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
 // Keys that only mean something for a service Baton runs.
-constexpr std::array<std::string_view, 20> kManagedOnlyKeys = {
+constexpr std::array<std::string_view, 27> kManagedOnlyKeys = {
     "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation",
     "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
-    "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files"};
+    "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files",
+    "autorestart", "stop_exit_codes", "max_restarts", "restart_window", "restart_delay", "max_restart_delay",
+    "cron_restart"};
 
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
@@ -170,6 +173,7 @@ void read_managed(TableReader& r, ServiceConfig& service) {
   r.read("socket_activation", service.socket_activation);
   config_detail::read_user_and_limits(r, service);
   config_detail::read_service_logs(r, service.logs);
+  config_detail::read_restart_policy(r, service);
 }
 
 // Where the service's requests go: `targets` that run elsewhere, or instances of `command`.
@@ -227,7 +231,9 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "hook_timeout", "canary_steps", "canary_interval", "max_error_rate", "max_p99_ratio",
                 "p99_floor", "min_requests", "max_window_extensions", "too_few_requests", "watch",
                 "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
-                "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files"});
+                "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files",
+                "autorestart", "stop_exit_codes", "max_restarts", "restart_window", "restart_delay",
+                "max_restart_delay", "cron_restart"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;

@@ -21,7 +21,8 @@ std::string own_user_name() {
 }  // namespace
 
 TEST(UserLimitsConfig, NothingSetMeansTheDaemonsUserAndNoLimits) {
-  const auto& web = parse_ok(managed_with("")).services.at("web");
+  auto config = parse_ok(managed_with(""));
+  const auto& web = config.services.at("web");
   EXPECT_EQ(web.user, "");
   EXPECT_EQ(web.group, "");
   EXPECT_FALSE(web.memory_max);

@@ -62,6 +62,9 @@ awaitable<Deployer::Run::Result> Deployer::Run::wait_healthy(const std::string& 
         continue;
       }
       if (!instance.health.empty()) last_health = instance.health;
+      if (instance.given_up)
+        co_return std::unexpected(fmt::format("instance #{} stopped before it was healthy and is not restarted ({})",
+                                              instance.index, instance.problem));
       if (instance.crash_loop || instance.exits >= kMaxExitsBeforeHealthy)
         co_return std::unexpected(fmt::format("instance #{} keeps exiting before it is healthy ({})", instance.index,
                                               instance.problem.empty() ? "no exit status" : instance.problem));

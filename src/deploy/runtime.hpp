@@ -26,6 +26,7 @@ struct InstanceView {
   bool healthy = false;     // passes its checks: may take traffic
   bool crash_loop = false;  // exits again and again right after starting
   unsigned exits = 0;       // times it stopped on its own since the release started it
+  bool given_up = false;    // its restart policy leaves it stopped (exited, errored): it will never be healthy
   std::string health;       // the last check's result ("HTTP 503", "connection refused")
   std::string problem;      // the last exit or start error
 };

@@ -9,7 +9,7 @@ using Millis = std::chrono::milliseconds;
 struct BackoffPolicy {
   Millis initial = defaults::kBackoffInitial;
   Millis max = defaults::kBackoffMax;
-  Millis min_uptime = defaults::kMinUptime;
+  Millis min_uptime = defaults::kStableUptime;
   unsigned crash_loop_runs = defaults::kCrashLoopRuns;
 };
 

@@ -12,7 +12,7 @@ using Millis = std::chrono::milliseconds;
 
 inline constexpr Millis kBackoffInitial{100};     // delay before the first restart
 inline constexpr Millis kBackoffMax{30'000};      // the delay doubles up to this
-inline constexpr Millis kMinUptime{10'000};       // a run this long resets the backoff
+inline constexpr Millis kStableUptime{10'000};       // a run this long resets the backoff
 inline constexpr unsigned kCrashLoopRuns = 5;     // consecutive short runs shown as a crash loop
 inline constexpr int kStopSignal = SIGTERM;
 inline constexpr Millis kStopTimeout{10'000};     // then SIGKILL for the whole process group

@@ -15,6 +15,8 @@ std::string_view to_string(InstanceState state) {
     case InstanceState::crash_loop: return "crash_loop";
     case InstanceState::stopping: return "stopping";
     case InstanceState::stopped: return "stopped";
+    case InstanceState::exited: return "exited";
+    case InstanceState::errored: return "errored";
   }
   return "unknown";
 }

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/restart_policy.hpp"
+#include "net/asio.hpp"
 #include "supervisor/backoff.hpp"
 #include "supervisor/cgroup.hpp"
 #include "supervisor/command.hpp"
@@ -33,6 +35,9 @@ struct ServiceSpec {
   int stop_signal = defaults::kStopSignal;
   Millis stop_timeout = defaults::kStopTimeout;
   BackoffPolicy backoff;
+  // Whether an instance that ended on its own is started again, and how often (restart_policy.hpp).
+  // A stop Baton decides itself (max_memory, the watchdog) is always followed by a start.
+  RestartPolicy restart;
   std::optional<std::uint64_t> max_memory;  // resident bytes of the instance's main process
   Millis memory_check_interval = defaults::kMemoryCheckInterval;
   Millis ready_poll_interval = defaults::kReadyPollInterval;
@@ -73,7 +78,9 @@ struct AdoptedInstance {
   ProcessIdentity identity;
 };
 
-enum class InstanceState { starting, running, backoff, crash_loop, stopping, stopped };
+// exited: it ended and its restart policy says not to start it again (autorestart, stop_exit_codes);
+// errored: more than max_restarts within restart_window. Both stay until a restart or deploy.
+enum class InstanceState { starting, running, backoff, crash_loop, stopping, stopped, exited, errored };
 std::string_view to_string(InstanceState state);
 
 struct InstanceStatus {
@@ -89,7 +96,8 @@ struct InstanceStatus {
   Millis uptime{0};
   Millis restart_delay{0};  // backoff and crash_loop: the wait before the next start
   std::optional<ExitStatus> last_exit;
-  std::string last_error;  // why the last start failed, when it did
+  // Why the last start failed, or (exited, errored) why the instance is not started again.
+  std::string last_error;
   Millis cpu_time{0};
   std::uint64_t rss_bytes = 0;
   std::optional<ProcessIdentity> identity;  // what to record for re-adoption
@@ -108,8 +116,15 @@ struct InstanceEvent {
   pid_t pid = 0;
   std::optional<ExitStatus> exit;  // down after an exit; empty when down comes before a stop
   std::optional<ProcessIdentity> identity;  // started: what to record for re-adoption
+  // down: Baton stops it to start it again at once (max_memory, the watchdog), so a service left with
+  // no ready instance meanwhile should hold its requests rather than refuse them.
+  bool restarting = false;
 };
 using EventCallback = std::function<void(const InstanceEvent&)>;
+// Waits, at most `timeout`, until the requests in flight to the instance on `port` have finished.
+// The daemon gives one (it knows the proxy's counters); the supervisor calls it before a stop it
+// decides itself, after the instance stopped taking new requests.
+using Drainer = std::function<awaitable<void>(std::uint16_t port, Millis timeout)>;
 
 // "web#2": the instance's name in logs.
 std::string instance_label(const ServiceSpec& spec, unsigned index);

@@ -1,5 +1,6 @@
 #include "supervisor/instance_runner.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fmt/format.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -41,6 +42,7 @@ InstanceRunner::InstanceRunner(asio::any_io_executor executor, std::shared_ptr<c
       log_(std::move(log)),
       on_event_(std::move(on_event)),
       backoff_(spec_->backoff),
+      restart_budget_(spec_->restart),
       stop_(executor),
       finished_(executor),
       output_closed_(executor),
@@ -220,6 +222,10 @@ awaitable<void> InstanceRunner::run() {
       if (outcome == Outcome::stop) break;
       co_await after_exit(outcome);
     }
+    if (state_ == InstanceState::exited || state_ == InstanceState::errored) {
+      co_await stop_.wait();  // until a stop (a restart or deploy replaces this runner)
+      break;
+    }
     if (!co_await sleep_unless_stopped(restart_delay_)) break;
     relaunch();
   }
@@ -257,9 +263,10 @@ awaitable<void> InstanceRunner::watch_memory(pid_t pid) {
     else timer.expires_after(kNeverCheck);
     co_await timer.async_wait(use_nothrow);
     if (co_await cancelled()) co_return;
-    auto rss = spec_->max_memory ? read_rss_bytes(pid) : std::nullopt;
+    // The whole process group: an app's forked workers count with it. The group's id is the pid.
+    auto rss = spec_->max_memory ? read_group_rss_bytes(pid) : std::nullopt;
     if (rss && *rss > *spec_->max_memory) {
-      log::warn("event=instance_over_memory instance={} pid={} rss={} max_memory={}", label_, pid,
+      log::warn("event=instance_over_memory instance={} pid={} rss={} max_memory={} scope=process_group", label_, pid,
                 *rss, *spec_->max_memory);
       co_return;
     }
@@ -269,10 +276,21 @@ awaitable<void> InstanceRunner::watch_memory(pid_t pid) {
 awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
   bool was_ready = ready_;
   auto uptime = since(started_at_);
+  bool planned = outcome == Outcome::memory || outcome == Outcome::watchdog;
+  if (planned) {
+    // Like a rolling replacement: new requests go elsewhere (or wait, with no other instance), then
+    // the ones in flight finish, and only then the stop signal.
+    mark_down(std::nullopt, true);
+    if (outcome == Outcome::memory && was_ready && drainer_ && port_ != 0) {
+      log::info("event=instance_draining instance={} reason=max_memory timeout={}", label_,
+                format_duration(spec_->stop_timeout));
+      co_await drainer_(port_, spec_->stop_timeout);
+    }
+  }
   ++exits_;
   mark_down(process_->exit_status());
   // After a crash too: workers the leader left behind would hold the port the next start needs.
-  if (outcome == Outcome::memory || outcome == Outcome::watchdog || process_group_alive(process_->pid())) {
+  if (planned || process_group_alive(process_->pid())) {
     state_ = InstanceState::stopping;
     co_await process_->stop(spec_->stop_signal, spec_->stop_timeout);
   }
@@ -281,11 +299,43 @@ awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
   leave_cgroup();
   // Never listening: perhaps another process took the port between its pick and the app's bind.
   if (!was_ready && !listen_socket_) port_ = 0;
+  if (!may_restart(outcome)) co_return;
   restart_delay_ = outcome == Outcome::memory ? Millis(0) : backoff_.on_exit(uptime);
   state_ = backoff_.crash_loop() ? InstanceState::crash_loop : InstanceState::backoff;
   log::warn("event=instance_exited instance={} status=\"{}\" uptime={} restart_in={}{}", label_,
             last_exit_.value_or(ExitStatus{}).text(), format_duration(uptime),
             format_duration(restart_delay_), backoff_.crash_loop() ? " crash_loop=true" : "");
+}
+
+// The restart policy, after an exit the instance chose itself; a stop Baton decided is always restarted.
+bool InstanceRunner::may_restart(Outcome outcome) {
+  if (outcome == Outcome::memory || outcome == Outcome::watchdog) return true;
+  auto exit = last_exit_.value_or(ExitStatus{});
+  // A signal, or an adopted process whose status only its real parent saw: a failure.
+  std::optional<int> code = exit.kind == ExitStatus::Kind::exited ? std::optional<int>(exit.value) : std::nullopt;
+  if (!wants_restart(spec_->restart, code)) {
+    state_ = InstanceState::exited;
+    last_error_ = fmt::format("{}; not restarted (autorestart = \"{}\"{})", exit.text(),
+                              to_string(spec_->restart.autorestart),
+                              code && std::ranges::find(spec_->restart.stop_exit_codes, *code) !=
+                                          spec_->restart.stop_exit_codes.end()
+                                  ? fmt::format(", {} is in stop_exit_codes", *code)
+                                  : "");
+    log::info("event=instance_exited instance={} status=\"{}\" restart=no reason=\"{}\"", label_, exit.text(),
+              last_error_);
+    return false;
+  }
+  return within_restart_budget();
+}
+
+bool InstanceRunner::within_restart_budget() {
+  if (restart_budget_.take(Clock::now())) return true;
+  state_ = InstanceState::errored;
+  last_error_ = fmt::format("{} restarts within {} (max_restarts): not started again until 'baton restart' or a deploy",
+                            *spec_->restart.max_restarts, format_duration(spec_->restart.restart_window));
+  log::error("event=instance_errored instance={} last_exit=\"{}\" reason=\"{}\"", label_,
+             last_exit_.value_or(ExitStatus{}).text(), last_error_);
+  return false;
 }
 
 awaitable<bool> InstanceRunner::sleep_unless_stopped(Millis delay) {
@@ -301,6 +351,10 @@ void InstanceRunner::relaunch() {
   auto launched = launch();
   if (launched) return;
   last_error_ = launched.error();
+  if (!within_restart_budget()) {
+    last_error_ = launched.error() + "; " + last_error_;
+    return;
+  }
   restart_delay_ = backoff_.on_exit(Millis(0));
   state_ = backoff_.crash_loop() ? InstanceState::crash_loop : InstanceState::backoff;
   log::warn("event=instance_start_failed instance={} error=\"{}\" restart_in={}", label_, last_error_,
@@ -335,12 +389,12 @@ void InstanceRunner::mark_ready() {
                             identity_ ? identity_->pid : 0, std::nullopt});
 }
 
-void InstanceRunner::mark_down(std::optional<ExitStatus> exit) {
+void InstanceRunner::mark_down(std::optional<ExitStatus> exit, bool restarting) {
   if (!ready_) return;
   ready_ = false;
   if (on_event_)
     on_event_(InstanceEvent{InstanceEvent::Kind::down, spec_->name, spec_->release, index_, port_,
-                            identity_ ? identity_->pid : 0, std::move(exit)});
+                            identity_ ? identity_->pid : 0, std::move(exit), std::nullopt, restarting});
 }
 
 InstanceStatus InstanceRunner::status() const {

@@ -30,6 +30,8 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   // Takes over a process a previous daemon started; fails when the record no longer names it.
   std::expected<void, std::string> adopt(const AdoptedInstance& record);
 
+  // Before a restart for max_memory (instance.hpp).
+  void set_drainer(Drainer drainer) { drainer_ = std::move(drainer); }
   // Stop signal, stop timeout, then SIGKILL for the group; no restart. finished() tells when done.
   void request_stop();
   // Stops supervising and leaves the process running, for the next daemon to adopt.
@@ -66,11 +68,13 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   void reset_notify_state();
   void close_notify_socket(bool remove);
   awaitable<void> after_exit(Outcome outcome);
+  bool may_restart(Outcome outcome);
+  bool within_restart_budget();
   awaitable<bool> sleep_unless_stopped(Millis delay);
   awaitable<void> shutdown();
   void relaunch();
   void mark_ready();
-  void mark_down(std::optional<ExitStatus> exit);
+  void mark_down(std::optional<ExitStatus> exit, bool restarting = false);
 
   asio::any_io_executor executor_;
   std::shared_ptr<const ServiceSpec> spec_;
@@ -93,6 +97,8 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   std::optional<ExitStatus> last_exit_;
   std::string last_error_;
   Backoff backoff_;
+  RestartBudget restart_budget_;
+  Drainer drainer_;
 
   Event stop_;
   Event finished_;

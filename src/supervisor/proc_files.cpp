@@ -116,17 +116,38 @@ std::optional<ProcessUsage> read_process_usage(pid_t pid) {
   return ProcessUsage{std::chrono::milliseconds(ticks * 1000 / ticks_per_second), *rss};
 }
 
-bool process_group_alive(pid_t pgid) {
-  // The cheap answer first: no member at all, zombies included.
-  if (::kill(-pgid, 0) != 0 && errno == ESRCH) return false;
+namespace {
+// Calls `each(pid, stat)` for every process in /proc until it returns true; false when none did.
+template <typename Each>
+bool for_each_process(Each each) {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir("/proc"), ::closedir);
-  if (!dir) return true;
+  if (!dir) return false;
   while (auto* entry = ::readdir(dir.get())) {
     pid_t pid = 0;
     if (!parse_number(std::string_view(entry->d_name), pid)) continue;
     auto stat = read_proc_stat(pid);
-    if (stat && stat->pgrp == pgid && stat->state != 'Z' && stat->state != 'X') return true;
+    if (stat && each(pid, *stat)) return true;
   }
   return false;
+}
+
+bool live(const ProcStat& stat) { return stat.state != 'Z' && stat.state != 'X'; }
+}  // namespace
+
+std::optional<std::uint64_t> read_group_rss_bytes(pid_t pgid) {
+  std::optional<std::uint64_t> total;
+  for_each_process([&](pid_t pid, const ProcStat& stat) {
+    if (stat.pgrp != pgid || !live(stat)) return false;
+    if (auto rss = read_rss_bytes(pid)) total = total.value_or(0) + *rss;
+    return false;
+  });
+  return total;
+}
+
+bool process_group_alive(pid_t pgid) {
+  // The cheap answer first: no member at all, zombies included.
+  if (::kill(-pgid, 0) != 0 && errno == ESRCH) return false;
+  if (::access("/proc/self/stat", R_OK) != 0) return true;  // no /proc: assume the worst
+  return for_each_process([&](pid_t, const ProcStat& stat) { return stat.pgrp == pgid && live(stat); });
 }
 }  // namespace baton::supervisor

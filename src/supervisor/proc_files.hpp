@@ -35,6 +35,9 @@ struct ProcessUsage {
 };
 std::optional<ProcessUsage> read_process_usage(pid_t pid);
 std::optional<std::uint64_t> read_rss_bytes(pid_t pid);
+// The resident bytes of every live process of the group (an app's workers and helpers count with
+// its main process); nullopt when none is left. Pages two processes share count twice, as PM2 counts.
+std::optional<std::uint64_t> read_group_rss_bytes(pid_t pgid);
 
 // Whether any process of the group is still running. Zombies do not count: they hold no port or
 // file, and their reaper may be an init that is slow to reap (or, in some containers, never does).

@@ -61,7 +61,9 @@ std::expected<std::shared_ptr<InstanceRunner>, std::string> Supervisor::make_run
     if (!own) return std::unexpected(own.error());
     log = std::move(*own);
   }
-  return std::make_shared<InstanceRunner>(executor_, service.spec, index, std::move(log), on_event_);
+  auto runner = std::make_shared<InstanceRunner>(executor_, service.spec, index, std::move(log), on_event_);
+  runner->set_drainer(drainer_);
+  return runner;
 }
 
 std::expected<void, std::string> Supervisor::add_instances(Service& service, unsigned from, unsigned to) {

@@ -36,6 +36,9 @@ class Supervisor {
   awaitable<void> stop(std::string_view key);
   awaitable<void> stop_all();
 
+  // Given to every instance started from now on: waits out in-flight requests before a max_memory stop.
+  void set_drainer(Drainer drainer) { drainer_ = std::move(drainer); }
+
   bool contains(std::string_view key) const { return services_.contains(key); }
   // Every open log file opened again by name (SIGUSR1, after logrotate moved them); how many.
   std::size_t reopen_logs();
@@ -62,6 +65,7 @@ class Supervisor {
 
   asio::any_io_executor executor_;
   EventCallback on_event_;
+  Drainer drainer_;
   std::map<std::string, Service, std::less<>> services_;
   // Two releases of a service share its log file, and must share its rotation too.
   std::map<std::string, std::weak_ptr<LogFile>> log_files_;
