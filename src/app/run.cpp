@@ -81,6 +81,7 @@ int run(int argc, const char* const* argv) {
   // Starting a daemon only to stop it, or to watch it stop, makes no sense.
   cli::allow_daemon_start(!std::holds_alternative<cli::ShutdownCommand>(*parsed.command));
   if (auto* check = std::get_if<cli::CheckCommand>(&*parsed.command)) return check_config(*check);
+  if (auto* import = std::get_if<cli::ImportCommand>(&*parsed.command)) return cli::run_import(*import);
   if (auto* startup = std::get_if<cli::StartupCommand>(&*parsed.command)) return write_startup_unit(*startup);
   if (auto* upgrade = std::get_if<cli::UpgradeCommand>(&*parsed.command))
     return upgrade->keeper ? run_keeper_upgrade(upgrade->home, upgrade->binary) : run_upgrade(upgrade->home, upgrade->binary);

@@ -145,6 +145,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   }
 
   SiteArgs site(app);
+  ImportArgs import_args(app);
   ServiceArgs service_actions(app, home_from_environment());
 
   ParseOutcome out;
@@ -161,6 +162,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   auto progress = [](bool json) { return json ? Progress::json : isatty(1) ? Progress::terminal : Progress::lines; };
   if (auto site_command = site.parsed()) {
     out.command = *site_command;
+  } else if (auto import_command = import_args.parsed()) {
+    out.command = *import_command;
   } else if (auto service_command = service_actions.parsed(progress)) {
     out.command = *service_command;
   } else if (deploy_cmd->parsed()) {

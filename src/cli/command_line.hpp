@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli/import_command.hpp"
 #include "cli/log_line.hpp"
 #include "cli/site_args.hpp"
 
@@ -131,7 +132,7 @@ struct ApplyCommand {
 
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
                              RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand, ServiceCommand,
-                             ShutdownCommand, ApplyCommand, StartupCommand, UpgradeCommand>;
+                             ShutdownCommand, ApplyCommand, StartupCommand, UpgradeCommand, ImportCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

@@ -1,0 +1,2 @@
+const base = { script: 'a.js' };
+module.exports = { apps: [{ ...base, name: `x` }] };

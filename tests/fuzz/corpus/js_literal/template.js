@@ -1,0 +1,3 @@
+module.exports = {
+  apps: [{ name: 'a', script: `x${y}` }]
+}
