@@ -245,16 +245,6 @@ void map_env(AppMapping& mapping) {
 }
 }  // namespace
 
-bool baton_reads_key(std::string_view key) {
-  for (std::size_t at = 0; at < kKeysBatonDoesNotReadYet.size();) {
-    auto end = kKeysBatonDoesNotReadYet.find(' ', at);
-    if (end == std::string_view::npos) end = kKeysBatonDoesNotReadYet.size();
-    if (kKeysBatonDoesNotReadYet.substr(at, end - at) == key) return false;
-    at = end + 1;
-  }
-  return true;
-}
-
 std::string service_name_from(std::string_view pm2_name) {
   std::string name;
   for (char c : pm2_name.substr(0, kMaxServiceNameLength)) {

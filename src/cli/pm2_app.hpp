@@ -14,12 +14,6 @@
 #include "cli/toml_text.hpp"
 
 namespace baton::cli {
-// Service keys that this Baton does not read yet: they are written commented out, marked
-// kNotReadYetNote, so the file loads today. Emptying this string writes them as keys.
-inline constexpr std::string_view kKeysBatonDoesNotReadYet =
-    "autorestart stop_exit_codes max_restarts restart_window restart_delay max_restart_delay cron_restart";
-inline constexpr std::string_view kNotReadYetNote = "(needs Baton with restart policies)";
-bool baton_reads_key(std::string_view key);
 
 struct ServiceKey {
   std::string key;

@@ -138,14 +138,6 @@ TEST(Pm2App, RestartPolicy) {
   EXPECT_TRUE(has_note(mapped({{"script", "a.js"}, {"autorestart", true}}), "autorestart = true"));
 }
 
-TEST(Pm2App, KeysBatonDoesNotReadYetAreOneList) {
-  for (auto key : {"autorestart", "stop_exit_codes", "max_restarts", "restart_window", "restart_delay",
-                   "max_restart_delay", "cron_restart"})
-    EXPECT_FALSE(baton_reads_key(key)) << key;
-  for (auto key : {"command", "listen", "min_uptime", "max_memory", "stop_timeout", "log_per_instance", "restart"})
-    EXPECT_TRUE(baton_reads_key(key)) << key;
-}
-
 TEST(Pm2App, LogsAndAccount) {
   auto merged = mapped({{"script", "a.js"}, {"instances", 4}, {"merge_logs", true}, {"uid", "www"}, {"gid", 33}});
   EXPECT_EQ(value_of(merged, "log_per_instance"), TomlItem(false));

@@ -69,7 +69,7 @@ std::string service_table(const ServiceDraft& draft, const std::string& listen_o
       out += key_line(key, false, fmt::format("(also service {}'s: give one of them hosts or path, or another port)", listen_owner));
       continue;
     }
-    out += key_line(key, baton_reads_key(key.key), kNotReadYetNote);
+    out += key_line(key, true, "");
   }
   for (const auto& note : draft.notes) out += toml_comment(note, kCommentWidth);
   if (draft.env.empty()) return out;
