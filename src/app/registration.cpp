@@ -1,6 +1,7 @@
 #include "app/registration.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -10,16 +11,20 @@
 namespace baton {
 namespace {
 using nlohmann::json;
-constexpr std::string_view kFields[] = {"name", "listen", "command", "instances", "cwd", "env", "health",
-                                        "socket_activation", "notify"};
+// Keys given as strings in the config file too (sizes, durations, names): copied as they are.
+constexpr const char* kStringKeys[] = {"cwd", "health", "user", "group", "max_memory", "memory_max", "cpu_max",
+                                       "stop_signal", "stop_timeout", "min_uptime", "autorestart", "restart_window",
+                                       "restart_delay", "max_restart_delay", "cron_restart"};
+constexpr std::string_view kFields[] = {"name", "listen", "command", "instances", "env", "socket_activation", "notify",
+                                        "max_restarts", "cwd", "health", "user", "group", "max_memory", "memory_max",
+                                        "cpu_max", "stop_signal", "stop_timeout", "min_uptime", "autorestart",
+                                        "restart_window", "restart_delay", "max_restart_delay", "cron_restart"};
 
 std::expected<void, std::string> check_fields(const json& body) {
   if (!body.is_object()) return std::unexpected("the body must be a JSON object");
   for (const auto& [key, value] : body.items())
     if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
-      return std::unexpected(fmt::format("unknown field '{}' (known: name, listen, command, instances, cwd, env, "
-                                         "health, socket_activation, notify)",
-                                         key));
+      return std::unexpected(fmt::format("unknown field '{}' (known: {})", key, fmt::join(kFields, ", ")));
   if (!body.contains("name") || !body["name"].is_string())
     return std::unexpected("name is required and must be a string");
   // Without listen the service is a worker (no port, no route).
@@ -42,11 +47,12 @@ std::expected<TomlStrings, std::string> command_array(const json& body) {
 
 // Optional keys copied with their TOML type; the loader checks the values themselves.
 std::expected<void, std::string> copy_optional(const json& body, TomlKeys& keys) {
-  if (body.contains("instances")) {
-    if (!body["instances"].is_number_integer()) return std::unexpected("instances must be a whole number");
-    keys.emplace_back("instances", body["instances"].get<std::int64_t>());
+  for (const char* key : {"instances", "max_restarts"}) {
+    if (!body.contains(key)) continue;
+    if (!body[key].is_number_integer()) return std::unexpected(fmt::format("{} must be a whole number", key));
+    keys.emplace_back(key, body[key].get<std::int64_t>());
   }
-  for (const char* key : {"cwd", "health"}) {
+  for (const char* key : kStringKeys) {
     if (!body.contains(key)) continue;
     if (!body[key].is_string()) return std::unexpected(fmt::format("{} must be a string", key));
     keys.emplace_back(key, body[key].get<std::string>());

@@ -43,6 +43,8 @@ int run_register(const ServiceCommand& command) {
   }
   if (command.socket_activation) body["socket_activation"] = true;
   if (command.notify) body["notify"] = true;
+  for (const auto& [key, value] : command.settings) body[key] = value;
+  if (command.max_restarts) body["max_restarts"] = *command.max_restarts;
   json env = json::object();
   for (const auto& pair : command.env) {
     auto eq = pair.find('=');

@@ -98,6 +98,10 @@ struct ServiceCommand {
   std::vector<std::string> env;  // K=V
   bool socket_activation = false;
   bool notify = false;  // systemd's READY=1 through NOTIFY_SOCKET before ready
+  // More keys of the new service, as the config file writes them ("512m", "30s", "on-failure"); the
+  // daemon's config loader checks them. By key name: user, group, max_memory, ...
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::optional<unsigned> max_restarts;
   Progress progress = Progress::lines;
   bool detach = false;
 };

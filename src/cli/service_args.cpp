@@ -6,10 +6,34 @@
 namespace baton::cli {
 namespace {
 constexpr unsigned kMaxInstances = 1000;
+
+// `baton start NAME [OPTIONS] -- CMD` options that are config keys of the new service, PM2's names
+// spelled as Baton's keys: the value goes to the daemon as it is, and its config loader checks it.
+struct KeyOption {
+  const char* key;
+  const char* flag;
+  const char* help;
+};
+constexpr KeyOption kKeyOptions[] = {
+    {"user", "--user", "New service: run its instances as this user (the daemon must be root)"},
+    {"group", "--group", "New service: and this group"},
+    {"max_memory", "--max-memory", "New service: restart (drained first) an instance whose process group grows past this, e.g. 512m"},
+    {"memory_max", "--memory-max", "New service: the cgroup memory.max of each instance, e.g. 1GiB"},
+    {"cpu_max", "--cpu-max", "New service: the cgroup cpu.max of each instance, e.g. 50% or 1.5"},
+    {"stop_signal", "--stop-signal", "New service: the signal that stops an instance (default TERM)"},
+    {"stop_timeout", "--stop-timeout", "New service: then SIGKILL after this, e.g. 30s (default 10s)"},
+    {"min_uptime", "--min-uptime", "New service: a run this long counts as started, e.g. 2s"},
+    {"autorestart", "--autorestart", "New service: always (default), on-failure or never"},
+    {"restart_window", "--restart-window", "New service: the window --max-restarts counts in (default 1m)"},
+    {"restart_delay", "--restart-delay", "New service: the first restart's delay after a short run, e.g. 500ms"},
+    {"max_restart_delay", "--max-restart-delay", "New service: the most the restart delay grows to, e.g. 15s"},
+    {"cron_restart", "--cron-restart", "New service: restart it on this cron schedule, e.g. \"0 3 * * *\""},
+};
 }  // namespace
 
 ServiceArgs::ServiceArgs(CLI::App& app, const std::string& home) {
   actions_.reserve(5);
+  settings_.reserve(std::size(kKeyOptions));  // CLI11 keeps pointers into it
   add(app, home, "scale", "Run N instances of the live release (new ones join once healthy, leaving ones drain)");
   add(app, home, "stop", "Stop a service's instances (they drain first); requests get 503 until 'baton start'");
   add(app, home, "start",
@@ -44,6 +68,12 @@ void ServiceArgs::add(CLI::App& app, const std::string& home, const char* name, 
     action.app->add_option("-i,--instances", action.args.instances, "Instance count")
         ->check(CLI::Range(1u, kMaxInstances));
     add_registration(*action.app, action.args);
+    for (const auto& option : kKeyOptions) {
+      auto& setting = settings_.emplace_back(Setting{option.key, {}});
+      action.app->add_option(option.flag, setting.value, option.help);
+    }
+    action.app->add_option("--max-restarts", action.args.max_restarts,
+                           "New service: more restarts than this within --restart-window leave an instance errored");
   }
   action.app->add_flag("--json", action.json, "Print the events as JSON lines");
   action.app->add_flag("--detach", action.args.detach, "Return once it has started");
@@ -71,6 +101,9 @@ std::optional<Command> ServiceArgs::parsed(Progress (*progress)(bool json)) cons
     if (!action.app->parsed()) continue;
     auto args = action.args;
     args.progress = progress(action.json);
+    if (args.action == "start")
+      for (const auto& setting : settings_)
+        if (!setting.value.empty()) args.settings.emplace_back(setting.key, setting.value);
     return args;
   }
   return std::nullopt;

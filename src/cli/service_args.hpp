@@ -24,6 +24,12 @@ class ServiceArgs {
   };
   void add(CLI::App& app, const std::string& home, const char* name, const char* help);
   static void add_registration(CLI::App& start, ServiceCommand& args);
+  struct Setting {
+    const char* key;   // the config key
+    std::string value;  // empty: not given
+  };
+  // `start` registration options that are plain config keys (--max-memory 512m → max_memory).
+  std::vector<Setting> settings_;
 
   std::vector<Action> actions_;  // reserved up front: CLI11 keeps pointers into it
   CLI::App* shutdown_ = nullptr;

@@ -28,6 +28,43 @@ class RestartPolicies : public Deploys {
   }
 
   std::string state0() { return instance0().value("state", ""); }
+
+  // `baton releases job --json` once it lists a second release (or what it last said).
+  nlohmann::json releases_after_a_cron_restart() {
+    nlohmann::json releases;
+    eventually([&] {
+      releases = nlohmann::json::parse(cli({"releases", "job", "--json"}).second, nullptr, false);
+      return releases.is_object() && releases["releases"].size() >= 2;
+    });
+    return releases.is_object() ? releases : nlohmann::json{{"releases", nlohmann::json::array()}};
+  }
+
+  // `baton daemon` with no config: services come from `baton start NAME ... -- CMD`.
+  void start_bare_daemon() {
+    home_ = (dir_.path() / "home").string();
+    bare_ = std::make_unique<Process>("daemon", std::vector<std::string>{baton_binary(), "daemon", "--home", home_},
+                                      dir_.path());
+    EXPECT_TRUE(eventually([&] { return cli({"ls"}).first == 0; })) << bare_->output(Stream::err);
+  }
+
+  std::pair<int, std::string> start_command(std::vector<std::string> words) {
+    std::vector<std::string> args{baton_binary(), "start"};
+    for (auto& word : words) args.push_back(word == "HOME" ? home_ : word);
+    Process starting("start-" + std::to_string(++starts_), args, dir_.path());
+    auto code = starting.wait();
+    return {code.value_or(-1), starting.output(Stream::out) + starting.output(Stream::err)};
+  }
+
+  void TearDown() override {
+    if (bare_ && !bare_->wait(std::chrono::milliseconds(0))) {
+      cli({"shutdown", "--stop-apps"});
+      bare_->wait();
+    }
+    Deploys::TearDown();
+  }
+
+  std::unique_ptr<Process> bare_;
+  unsigned starts_ = 0;
 };
 
 TEST_F(RestartPolicies, AnInstancePastMaxRestartsIsErroredInLsUntilARestart) {
@@ -76,14 +113,38 @@ TEST_F(RestartPolicies, CronRestartRestartsTheLiveReleaseOnItsSchedule) {
   start_job("\"exec sleep 1000\"", "cron_restart = \"*/2 * * * * *\"\n");
   ASSERT_TRUE(eventually([&] { return state0() == "running"; })) << cli({"ls", "--json"}).second;
   auto first_pid = instance0().value("pid", 0);
-  nlohmann::json releases;
-  ASSERT_TRUE(eventually([&] {
-    releases = nlohmann::json::parse(cli({"releases", "job", "--json"}).second, nullptr, false);
-    return releases.is_object() && releases["releases"].size() >= 2;
-  })) << releases;
+  auto releases = releases_after_a_cron_restart();
+  ASSERT_GE(releases["releases"].size(), 2u) << releases;
   EXPECT_EQ(releases["releases"][1]["created_by"], "cron_restart") << releases;
   EXPECT_EQ(releases["releases"][1]["version"], releases["releases"][0]["version"]) << "the same code, restarted";
   ASSERT_TRUE(eventually([&] { return state0() == "running" && instance0().value("pid", 0) != first_pid; }));
+}
+
+TEST_F(RestartPolicies, StartTakesThePolicyAsFlagsAndRefusesABadValueNamingTheKey) {
+  start_bare_daemon();
+  auto [refused, why] = start_command({"job", "--autorestart", "sometimes", "--home", "HOME", "--", "sleep", "1000"});
+  EXPECT_NE(refused, 0) << why;
+  EXPECT_NE(why.find("autorestart"), std::string::npos) << why;
+  EXPECT_EQ(cli({"ls", "job"}).first, 2) << "nothing registered";
+
+  auto [code, out] = start_command({"job", "--autorestart", "never", "--max-memory", "512m", "--stop-timeout", "2s",
+                                    "--cron-restart", "*/2 * * * * *", "--min-uptime", "200ms", "--home", "HOME",
+                                    "--", "sleep", "1000"});
+  ASSERT_EQ(code, 0) << out;
+  ASSERT_TRUE(eventually([&] { return state0() == "running"; })) << cli({"ls", "--json"}).second;
+  auto releases = releases_after_a_cron_restart();
+  ASSERT_GE(releases["releases"].size(), 2u) << releases;
+  EXPECT_EQ(releases["releases"][1]["created_by"], "cron_restart") << releases;
+  // autorestart = never came through too: a killed instance stays exited.
+  ASSERT_TRUE(eventually([&] { return state0() == "running" && instance0().value("release", "") != "r1"; }));
+  ::kill(instance0().value("pid", 0), SIGKILL);
+  EXPECT_TRUE(eventually([&] {
+    auto status = nlohmann::json::parse(cli({"ls", "--json"}).second, nullptr, false);
+    if (!status.is_object()) return false;
+    for (const auto& instance : status["instances"])
+      if (instance.value("state", "") == "exited") return true;
+    return false;
+  })) << cli({"ls", "--json"}).second;
 }
 }  // namespace
 }  // namespace baton::itest
