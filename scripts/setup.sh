@@ -9,8 +9,9 @@ packages=(
   clang-16 libclang-rt-16-dev llvm-16
   libboost1.81-dev libsqlite3-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev libncurses-dev
   curl wrk nginx-light haproxy procps python3 git
+  tmux  # a real terminal for the 'baton monit' test
   prometheus  # promtool checks /metrics; a real server scrapes it in a test
   chromium chromium-driver python3-selenium
 )

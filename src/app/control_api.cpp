@@ -13,7 +13,7 @@
 #include "app/deploy_api.hpp"
 #include "app/metrics_page.hpp"
 #include "app/service_runtime.hpp"
-#include "app/version.hpp"
+#include "app/status_json.hpp"
 #include "app/site_api.hpp"
 #include "deploy/deployer.hpp"
 #include "net/keeper_link.hpp"
@@ -22,44 +22,6 @@ namespace baton {
 namespace {
 using nlohmann::json;
 using boost::beast::http::verb;
-
-json instance_json(const supervisor::InstanceStatus& s, ServiceRuntime& runtime) {
-  const auto* counters = runtime.counters_for(Address{Address::Kind::tcp, "127.0.0.1", s.port, {}});
-  json out{{"service", s.service},     {"release", s.release},
-           {"instance", s.index},      {"pid", s.pid},
-           {"port", s.port},           {"state", supervisor::to_string(s.state)},
-           {"ready", s.ready},         {"healthy", runtime.healthy(s.service, s.release, s.index)},
-           {"uptime_ms", s.uptime.count()},
-           {"restarts", s.restarts},   {"cpu_ms", s.cpu_time.count()},
-           {"rss_bytes", s.rss_bytes}, {"last_error", s.last_error}};
-  out["requests"] = counters ? counters->requests.load() : 0;
-  out["in_flight"] = counters ? counters->in_flight.load() : 0;
-  if (s.notify_rejected > 0) out["notify_rejected"] = s.notify_rejected;
-  return out;
-}
-
-json services_json(ApiContext& context) {
-  json services = json::array();
-  for (const auto& name : context.deployer.service_names()) {
-    const auto* live = context.deployer.live(name);
-    json service{{"name", name},
-                 {"live", live ? live->id : ""},
-                 {"version", live ? live->version : ""},
-                 {"standby", context.deployer.standby(name)},
-                 {"paused", context.runtime.traffic(name).paused}};
-    if (auto run = context.deployer.running(name)) service["deploy"] = run_json(*run);
-    services.push_back(std::move(service));
-  }
-  return services;
-}
-
-json status_json(ApiContext& context) {
-  json instances = json::array();
-  for (const auto& s : context.runtime.status()) instances.push_back(instance_json(s, context.runtime));
-  return json{{"instances", instances},
-              {"services", services_json(context)},
-              {"daemon", {{"version", baton_version()}, {"pid", ::getpid()}}}};
-}
 
 // DELETE /v1/services/NAME -> NAME.
 std::optional<std::string> deleted_service(const control::Request& request) {
@@ -71,7 +33,7 @@ std::optional<std::string> deleted_service(const control::Request& request) {
   return std::string(target);
 }
 
-// The answers that need no waiting: releases, pause, resume, promote, abort, and the errors.
+// The answers that need no waiting: releases, describe, pause, resume, promote, abort, and the errors.
 control::Response answer_now(const control::Request& request, ApiContext& context, const std::string& name,
                              const std::string& action) {
   if (!context.deployer.contains(name))
@@ -81,6 +43,8 @@ control::Response answer_now(const control::Request& request, ApiContext& contex
     for (const auto& release : *context.deployer.releases(name)) list.push_back(release_json(release));
     return control::json_response(request, 200, json_text(json{{"releases", list}}));
   }
+  if (action == "describe" && request.method() == verb::get)
+    return control::json_response(request, 200, json_text(describe_json(context, name)));
   if ((action == "pause" || action == "resume") && request.method() == verb::post) {
     bool pause = action == "pause";
     auto done = context.deployer.pause(name, pause);
@@ -95,7 +59,7 @@ control::Response answer_now(const control::Request& request, ApiContext& contex
     return control::json_response(request, 200, json_text(json{{action, run ? run->release() : ""}}));
   }
   return api_error(request, 405,
-                   "use GET .../releases or POST .../deploy, rollback, scale, stop, start, restart, pause, resume, "
+                   "use GET .../releases, .../describe or POST .../deploy, rollback, scale, stop, start, restart, pause, resume, "
                    "promote, abort");
 }
 

@@ -18,8 +18,10 @@
 #include "cli/command_line.hpp"
 #include "cli/daemon_starter.hpp"
 #include "cli/deploy_command.hpp"
+#include "cli/describe_command.hpp"
 #include "cli/logs_command.hpp"
 #include "cli/ls_command.hpp"
+#include "cli/monit_command.hpp"
 #include "config/loader.hpp"
 #include "state/schema.hpp"
 
@@ -86,6 +88,8 @@ int run(int argc, const char* const* argv) {
   if (auto* upgrade = std::get_if<cli::UpgradeCommand>(&*parsed.command))
     return upgrade->keeper ? run_keeper_upgrade(upgrade->home, upgrade->binary) : run_upgrade(upgrade->home, upgrade->binary);
   if (auto* ls = std::get_if<cli::LsCommand>(&*parsed.command)) return cli::run_ls(ls->home, ls->json, ls->service);
+  if (auto* describe = std::get_if<cli::DescribeCommand>(&*parsed.command)) return cli::run_describe(*describe);
+  if (auto* monit = std::get_if<cli::MonitCommand>(&*parsed.command)) return cli::run_monit(*monit);
   if (auto* logs = std::get_if<cli::LogsCommand>(&*parsed.command))
     return logs->flush ? cli::run_flush(*logs) : cli::run_logs(*logs);
   if (auto* deploy = std::get_if<cli::DeployCommand>(&*parsed.command)) return cli::run_deploy(*deploy);

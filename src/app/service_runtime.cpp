@@ -113,7 +113,10 @@ awaitable<std::expected<void, std::string>> ServiceRuntime::run_instances(const 
   } else {
     result = co_await supervisor_.scale(k, count);
   }
-  if (!result && !supervisor_.contains(k)) releases_.erase(k);
+  if (!result && !supervisor_.contains(k)) {
+    releases_.erase(k);
+    health_history_.erase(k);
+  }
   record_instances(service, release.id, supervisor_.contains(k) ? count : 0);
   co_return result;
 }
@@ -136,6 +139,7 @@ awaitable<void> ServiceRuntime::stop_instances(const std::string& service, const
   if (found == releases_.end()) co_return;
   while (!found->second.instances.empty()) unwatch(found->second, found->second.instances.begin()->first);
   releases_.erase(found);
+  health_history_.erase(k);
   publish_routes();
 }
 
@@ -198,6 +202,8 @@ void ServiceRuntime::watch(ReleaseRun& run, unsigned index, Address address, pid
     if (instance == found->second.instances.end()) return;
     instance->second.healthy = healthy;
     instance->second.detail = result.detail;
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    health_history_[k][index].add(HealthChange{now.count(), healthy, result.detail});
     if (healthy) found->second.restarting.erase(index);
     publish_routes();
     changed_.notify();
@@ -257,6 +263,14 @@ std::vector<deploy::InstanceView> ServiceRuntime::instances(const std::string& s
     out.push_back(std::move(view));
   }
   return out;
+}
+
+std::vector<HealthChange> ServiceRuntime::health_history(const std::string& service, const std::string& release,
+                                                         unsigned index) const {
+  auto run = health_history_.find(key(service, release));
+  if (run == health_history_.end()) return {};
+  auto found = run->second.find(index);
+  return found == run->second.end() ? std::vector<HealthChange>{} : found->second.list();
 }
 
 bool ServiceRuntime::healthy(const std::string& service, const std::string& release, unsigned index) const {

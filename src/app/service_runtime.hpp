@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/instance_limits.hpp"
+#include "base/recent.hpp"
 #include "balancer/health_monitor.hpp"
 #include "config/config.hpp"
 #include "deploy/notifier.hpp"
@@ -19,6 +20,14 @@
 #include "supervisor/supervisor.hpp"
 
 namespace baton {
+// One change of an instance's health, as its monitor saw it.
+struct HealthChange {
+  std::int64_t time_ms = 0;  // unix time
+  bool healthy = false;
+  std::string detail;  // the check's result: "200 in 3ms", "connection refused"
+};
+inline constexpr std::size_t kHealthHistory = 10;  // per instance
+
 class ServiceRuntime final : public deploy::Runtime {
  public:
   // Where instance identities go as processes start and stop, so a later daemon can adopt them.
@@ -63,6 +72,11 @@ class ServiceRuntime final : public deploy::Runtime {
   // removes their rotated generations; running instances keep logging. The files emptied.
   std::vector<std::string> flush_logs(const std::string& service);
   bool healthy(const std::string& service, const std::string& release, unsigned index) const;
+  // The instance's last kHealthHistory health changes, oldest first (kept across its restarts).
+  std::vector<HealthChange> health_history(const std::string& service, const std::string& release,
+                                           unsigned index) const;
+  // HOME/logs: the services' output files.
+  const std::filesystem::path& log_dir() const { return log_dir_; }
   const proxy::ProxyServer& server() const { return server_; }
   // The proxy's counters for a target, once it has taken traffic.
   const TargetCounters* counters_for(const Address& address);
@@ -113,6 +127,7 @@ class ServiceRuntime final : public deploy::Runtime {
   std::filesystem::path run_dir_;  // home/run: instances' output FIFOs
   InstanceLimits limits_;          // user, group and cgroup limits of each service's instances
   std::map<std::string, ReleaseRun> releases_;  // by service@release
+  std::map<std::string, std::map<unsigned, Recent<HealthChange, kHealthHistory>>> health_history_;  // by service@release
   std::map<std::string, deploy::TrafficSplit> traffic_;
   proxy::RuntimeRoutes published_;
   std::set<std::string> adopting_;  // services with adopted instances none of which is checked yet

@@ -28,6 +28,17 @@ namespace {
 std::string home_from_environment() {
   return default_home([](const char* name) { return std::getenv(name); }, ::geteuid() == 0);
 }
+
+// A question about one service (releases, describe): NAME, --json, --home.
+template <class Query>
+CLI::App* add_service_query(CLI::App& app, const char* command, const char* description, Query& query) {
+  query.home = home_from_environment();
+  auto* parsed = app.add_subcommand(command, description);
+  parsed->add_option("name", query.service, "Service name")->required();
+  parsed->add_flag("--json", query.json, "Print the daemon's JSON");
+  parsed->add_option("--home", query.home, "The daemon's home directory");
+  return parsed;
+}
 }  // namespace
 
 ParseOutcome parse_command_line(int argc, const char* const* argv) {
@@ -74,6 +85,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   ls_cmd->add_option("--home", ls.home, "The daemon's home directory");
   ls_cmd->add_flag("--json", ls.json, "Print the daemon's JSON");
   ls_cmd->add_option("name", ls.service, "Only this service");
+  DescribeCommand describe;
+  auto* describe_cmd = add_service_query(
+      app, "describe", "Show one service in full: spec, env, releases, instances, exits, health", describe);
+  MonitCommand monit{.home = home_from_environment()};
+  auto* monit_cmd = app.add_subcommand("monit", "Watch every instance live: CPU, memory, requests, errors, deploys (q quits)");
+  monit_cmd->add_option("--home", monit.home, "The daemon's home directory");
   LogsCommand logs{.home = home_from_environment()};
   std::string since;
   bool only_out = false, only_err = false;
@@ -124,11 +141,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   rollback_cmd->add_flag("--detach", rollback.detach, "Return once the rollback has started");
   rollback_cmd->add_option("--home", rollback.home, "The daemon's home directory");
   ReleasesCommand releases;
-  releases.home = home_from_environment();
-  auto* releases_cmd = app.add_subcommand("releases", "List a service's releases");
-  releases_cmd->add_option("name", releases.service, "Service name")->required();
-  releases_cmd->add_flag("--json", releases.json, "Print the daemon's JSON");
-  releases_cmd->add_option("--home", releases.home, "The daemon's home directory");
+  auto* releases_cmd = add_service_query(app, "releases", "List a service's releases", releases);
   // One POST to a service each: pause, resume, promote, abort.
   std::vector<std::pair<CLI::App*, PauseCommand>> nudges;
   for (auto [action, description] : {
@@ -209,6 +222,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = logs;
   } else if (ls_cmd->parsed()) {
     out.command = ls;
+  } else if (describe_cmd->parsed()) {
+    out.command = describe;
+  } else if (monit_cmd->parsed()) {
+    out.command = monit;
   } else if (version_cmd->parsed()) {
     out.command = VersionCommand{};
   }

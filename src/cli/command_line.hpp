@@ -31,6 +31,18 @@ struct LsCommand {
   std::string service;  // empty: every service
 };
 
+// `describe NAME`: one service in full (describe_command.hpp).
+struct DescribeCommand {
+  std::string home;
+  std::string service;
+  bool json = false;
+};
+
+// `monit`: a live view of every instance in the terminal (monit_command.hpp).
+struct MonitCommand {
+  std::string home;
+};
+
 struct LogsCommand {
   std::string home;
   std::string service;                 // empty: every service
@@ -136,7 +148,8 @@ struct ApplyCommand {
 
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
                              RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand, ServiceCommand,
-                             ShutdownCommand, ApplyCommand, StartupCommand, UpgradeCommand, ImportCommand>;
+                             ShutdownCommand, ApplyCommand, StartupCommand, UpgradeCommand, ImportCommand,
+                             DescribeCommand, MonitCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

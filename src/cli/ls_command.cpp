@@ -7,20 +7,10 @@
 #include "base/json_text.hpp"
 #include "cli/api_client.hpp"
 #include "cli/command_line.hpp"
+#include "cli/human_units.hpp"
 
 namespace baton::cli {
 namespace {
-std::string human_bytes(std::uint64_t bytes) {
-  if (bytes >= (1u << 20)) return fmt::format("{:.1f}M", bytes / 1048576.0);
-  return fmt::format("{}K", bytes / 1024);
-}
-
-std::string human_duration(std::int64_t ms) {
-  if (ms < 60'000) return fmt::format("{}s", ms / 1000);
-  if (ms < 3'600'000) return fmt::format("{}m", ms / 60'000);
-  return fmt::format("{}h", ms / 3'600'000);
-}
-
 // A worker has no port.
 std::string port_text(unsigned port) { return port == 0 ? "-" : std::to_string(port); }
 

@@ -21,6 +21,16 @@ std::string_view to_string(InstanceState state) {
   return "unknown";
 }
 
+std::string_view to_string(ExitReason reason) {
+  switch (reason) {
+    case ExitReason::exit: return "exit";
+    case ExitReason::max_memory: return "max_memory";
+    case ExitReason::watchdog: return "watchdog";
+    case ExitReason::stop: return "stop";
+  }
+  return "exit";
+}
+
 std::string instance_label(const ServiceSpec& spec, unsigned index) {
   return fmt::format("{}#{}", spec.name, index);
 }

@@ -83,6 +83,21 @@ struct AdoptedInstance {
 enum class InstanceState { starting, running, backoff, crash_loop, stopping, stopped, exited, errored };
 std::string_view to_string(InstanceState state);
 
+// Why a run of an instance ended: on its own (`exit`), stopped by Baton to start it again
+// (`max_memory`, `watchdog`), or asked to stop (`stop`: a stop, scale-down, deploy or shutdown).
+enum class ExitReason { exit, max_memory, watchdog, stop };
+std::string_view to_string(ExitReason reason);
+
+// One ended run, for `baton describe`.
+struct ExitRecord {
+  std::int64_t time_ms = 0;  // unix time of the exit
+  std::string status;        // "exited with 3", "killed by SIGKILL"
+  Millis uptime{0};          // how long that run lasted
+  ExitReason reason = ExitReason::exit;
+};
+// The exits each instance slot remembers.
+inline constexpr std::size_t kExitHistory = 5;
+
 struct InstanceStatus {
   std::string service;
   std::string release;
@@ -102,6 +117,7 @@ struct InstanceStatus {
   std::uint64_t rss_bytes = 0;
   std::optional<ProcessIdentity> identity;  // what to record for re-adoption
   std::uint64_t notify_rejected = 0;  // malformed or oversized NOTIFY_SOCKET messages, ignored
+  std::vector<ExitRecord> recent_exits;  // the slot's last kExitHistory exits, oldest first
 };
 
 struct InstanceEvent {

@@ -295,6 +295,10 @@ awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
     co_await process_->stop(spec_->stop_signal, spec_->stop_timeout);
   }
   last_exit_ = process_->exit_status();
+  record_exit(outcome == Outcome::memory     ? ExitReason::max_memory
+              : outcome == Outcome::watchdog ? ExitReason::watchdog
+                                             : ExitReason::exit,
+              uptime);
   process_.reset();
   leave_cgroup();
   // Never listening: perhaps another process took the port between its pick and the app's bind.
@@ -365,7 +369,9 @@ awaitable<void> InstanceRunner::shutdown() {
   if (process_) {
     state_ = InstanceState::stopping;
     mark_down(std::nullopt);  // before the signal: traffic leaves first
+    auto uptime = since(started_at_);
     last_exit_ = co_await process_->stop(spec_->stop_signal, spec_->stop_timeout);
+    record_exit(ExitReason::stop, uptime);
     log::info("event=instance_stopped instance={} pid={} status=\"{}\"", label_, process_->pid(),
               last_exit_->text());
     process_.reset();
@@ -397,6 +403,11 @@ void InstanceRunner::mark_down(std::optional<ExitStatus> exit, bool restarting) 
                             identity_ ? identity_->pid : 0, std::move(exit), std::nullopt, restarting});
 }
 
+void InstanceRunner::record_exit(ExitReason reason, Millis uptime) {
+  auto now = std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch());
+  exit_history_.add(ExitRecord{now.count(), last_exit_.value_or(ExitStatus{}).text(), uptime, reason});
+}
+
 InstanceStatus InstanceRunner::status() const {
   InstanceStatus s;
   s.service = spec_->name;
@@ -409,6 +420,7 @@ InstanceStatus InstanceRunner::status() const {
   s.exits = exits_;
   s.last_exit = last_exit_;
   s.last_error = last_error_;
+  s.recent_exits = exit_history_.list();
   if (notify_) s.notify_rejected = notify_->rejected();
   bool waiting = state_ == InstanceState::backoff || state_ == InstanceState::crash_loop;
   if (waiting) s.restart_delay = restart_delay_;

@@ -14,6 +14,7 @@
 #include "supervisor/event.hpp"
 #include "supervisor/instance.hpp"
 #include "base/log_file.hpp"
+#include "base/recent.hpp"
 #include "supervisor/notify_socket.hpp"
 #include "supervisor/running_process.hpp"
 #include "base/unique_fd.hpp"
@@ -75,6 +76,7 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   void relaunch();
   void mark_ready();
   void mark_down(std::optional<ExitStatus> exit, bool restarting = false);
+  void record_exit(ExitReason reason, Millis uptime);
 
   asio::any_io_executor executor_;
   std::shared_ptr<const ServiceSpec> spec_;
@@ -95,6 +97,7 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   unsigned exits_ = 0;
   Millis restart_delay_{0};
   std::optional<ExitStatus> last_exit_;
+  Recent<ExitRecord, kExitHistory> exit_history_;
   std::string last_error_;
   Backoff backoff_;
   RestartBudget restart_budget_;

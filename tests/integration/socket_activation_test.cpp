@@ -1,6 +1,7 @@
 // systemd socket activation: a daemon or keeper started with LISTEN_PID/LISTEN_FDS serves on the
 // sockets it was given instead of binding, including connections queued before it started.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -9,8 +10,6 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "harness.hpp"
 
