@@ -13,6 +13,7 @@ constexpr std::time_t kRecheckSeconds = 1;
 }  // namespace
 
 std::time_t CronRestarts::tick(std::time_t now) {
+  if (stopping_) return std::numeric_limits<std::time_t>::max();
   const auto& config = config_();
   std::erase_if(entries_, [&](const auto& entry) {
     auto service = config.services.find(entry.first);
@@ -44,7 +45,7 @@ std::time_t CronRestarts::tick(std::time_t now) {
 
 awaitable<void> CronRestarts::run() {
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (;;) {
+  while (!stopping_) {
     auto now = std::time(nullptr);
     auto next = tick(now);
     auto wait = std::clamp<std::time_t>(next - now, 0, kRecheckSeconds);

@@ -286,6 +286,7 @@ int run_daemon(const cli::DaemonCommand& command) {
     notify_systemd_serving(runtime.config().services.size());
     tell_keeper_ready();
     received = wait_for_stop_signal(signals, control, applier, runtime, **server);
+    cron_restarts.stop();  // no restart may begin while the daemon drains or stops the apps
     handing_over = received == SIGUSR2 && under_keeper();
     // Under a keeper a daemon's stop is a restart unless the keeper stops, and systemd knows that one.
     if (!under_keeper()) notify_systemd("STOPPING=1\nSTATUS=draining");

@@ -42,7 +42,7 @@ json restart_json(const ServiceConfig& sc) {
   json out{{"autorestart", to_string(sc.restart.autorestart)},
            {"stop_exit_codes", sc.restart.stop_exit_codes},
            {"max_restarts", optional_value(sc.restart.max_restarts)},
-           {"restart_window_ms", sc.restart.restart_window.count()},
+           {"restart_window_ms", sc.restart.restart_window ? json(sc.restart.restart_window->count()) : json(nullptr)},
            {"restart_delay_ms", optional_ms(sc.restart_delay)},
            {"max_restart_delay_ms", optional_ms(sc.max_restart_delay)},
            {"cron_restart", nullptr}};

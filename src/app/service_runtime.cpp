@@ -173,6 +173,12 @@ void ServiceRuntime::on_instance_event(const supervisor::InstanceEvent& event) {
   }
   auto found = releases_.find(key(event.service, event.release));
   if (found == releases_.end()) return;
+  if (event.kind == supervisor::InstanceEvent::Kind::ended) {
+    // A restart Baton began has ended otherwise (the new process died, could not start, or the
+    // instance was stopped): its requests must not keep waiting for it.
+    if (found->second.restarting.erase(event.index) > 0) publish_routes();
+    return;
+  }
   if (event.kind == supervisor::InstanceEvent::Kind::ready && found->second.worker) {
     // Its readiness is the supervisor's (min_uptime or READY=1): no port to check.
     found->second.instances[event.index] = Checked{.address = loopback(0), .pid = event.pid, .healthy = true};
@@ -258,6 +264,12 @@ std::vector<deploy::InstanceView> ServiceRuntime::instances(const std::string& s
     }
     view.crash_loop = s.state == supervisor::InstanceState::crash_loop;
     view.given_up = s.state == supervisor::InstanceState::exited || s.state == supervisor::InstanceState::errored;
+    // A worker whose job ended cleanly (a one-shot job that cron_restart runs again) is done, not failed.
+    if (s.completed && run != releases_.end() && run->second.worker) {
+      view.given_up = false;
+      view.healthy = true;
+      view.health = "completed";
+    }
     view.exits = s.restarts + (s.last_exit && s.state != supervisor::InstanceState::running ? 1 : 0);
     view.problem = !s.last_error.empty() ? s.last_error : s.last_exit ? s.last_exit->text() : "";
     out.push_back(std::move(view));

@@ -64,7 +64,8 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 template <std::size_t N>
 std::expected<void, std::string> parse_field(std::string_view text, const Field& field, std::bitset<N>& bits,
                                              bool& any) {
-  any = text == "*" || text == "?";
+  // As in Vixie cron, a field that starts with `*` (`*`, `*/2`) leaves the day fields' OR rule alone.
+  any = text.starts_with('*') || text == "?";
   for (auto item : split(text, ',')) {
     int step = 1;
     bool stepped = false;
@@ -92,6 +93,7 @@ std::expected<void, std::string> parse_field(std::string_view text, const Field&
       from = *value;
       to = stepped ? field.last : *value;  // "a/n": from a, every n
     }
+    if (from > to) return std::unexpected(fmt::format("'{}' selects nothing in the {} field", item, field.name));
     for (int v = from; v <= to; v += step) bits.set(static_cast<std::size_t>(v == 7 && N == 7 ? 0 : v));
   }
   return {};
@@ -128,10 +130,12 @@ std::expected<CronSchedule, std::string> CronSchedule::parse(std::string_view te
   CronSchedule schedule;
   schedule.text_ = std::string(text);
   std::string_view body = text;
-  if (text.starts_with('@')) {
-    body = expand_macro(text);
+  auto trimmed = words(text);
+  if (trimmed.size() == 1 && trimmed[0].starts_with('@')) {
+    auto macro = lower(trimmed[0]);
+    body = expand_macro(macro);
     if (body.empty())
-      return std::unexpected(fmt::format("unknown macro '{}' (@yearly, @monthly, @weekly, @daily, @hourly)", text));
+      return std::unexpected(fmt::format("unknown macro '{}' (@yearly, @monthly, @weekly, @daily, @hourly)", trimmed[0]));
   }
   auto fields = words(body);
   if (fields.size() != 5 && fields.size() != 6)

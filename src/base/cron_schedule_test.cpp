@@ -77,12 +77,18 @@ TEST_F(CronScheduleTest, DayOfMonthAndWeekdayBothRestrictedMatchEither) {
   EXPECT_EQ(next("0 0 15 * 1", at(2026, 12, 14, 0, 0)), at(2026, 12, 15, 0, 0));
 }
 
+TEST_F(CronScheduleTest, AStarredDayFieldLeavesTheOtherToDecideAsInVixieCron) {
+  // Every other day of the month AND Mondays would be an OR if */2 counted as restricted.
+  EXPECT_EQ(next("0 0 */2 * mon", at(2026, 12, 8, 0, 0)), at(2026, 12, 14, 0, 0));
+}
+
 TEST_F(CronScheduleTest, MacrosAndLeapDays) {
   EXPECT_EQ(next("@daily", at(2026, 12, 7, 22, 0)), at(2026, 12, 8, 0, 0));
   EXPECT_EQ(next("@hourly", at(2026, 12, 7, 22, 0)), at(2026, 12, 7, 23, 0));
   EXPECT_EQ(next("@weekly", at(2026, 12, 7, 22, 0)), at(2026, 12, 13, 0, 0));
   EXPECT_EQ(next("@monthly", at(2026, 12, 7, 22, 0)), at(2027, 1, 1, 0, 0));
   EXPECT_EQ(next("@yearly", at(2026, 12, 7, 22, 0)), at(2027, 1, 1, 0, 0));
+  EXPECT_EQ(next(" @DAILY ", at(2026, 12, 7, 22, 0)), at(2026, 12, 8, 0, 0));
   EXPECT_EQ(next("0 0 29 2 *", at(2026, 12, 7, 0, 0)), at(2028, 2, 29, 0, 0));
 }
 
@@ -108,6 +114,7 @@ TEST(CronScheduleErrors, NameTheFieldAndTheProblem) {
                              Case{"0 0 30 2 *", "never fires"},
                              Case{"0 0 31 4,6 *", "never fires"},
                              Case{"@reboot", "unknown macro '@reboot'"},
+                             Case{"0 0 * * 7/2", "'7' selects nothing in the day of week field"},
                              Case{"* * * * *\n", "control or non-ASCII"}}) {
     auto parsed = CronSchedule::parse(text);
     ASSERT_FALSE(parsed) << text;

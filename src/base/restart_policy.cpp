@@ -34,17 +34,25 @@ bool wants_restart(const RestartPolicy& policy, std::optional<int> exit_code) {
 }
 
 void RestartBudget::forget_before(Clock::time_point now) {
-  while (!restarts_.empty() && now - restarts_.front() >= window_) restarts_.pop_front();
+  while (window_ && !restarts_.empty() && now - restarts_.front() >= *window_) restarts_.pop_front();
 }
 
-bool RestartBudget::take(Clock::time_point now) {
+bool RestartBudget::take(Clock::time_point now, bool short_run) {
+  if (!max_) return true;  // without a limit nothing needs counting
+  if (!window_) {
+    if (!short_run) in_a_row_ = 0;
+    if (in_a_row_ >= *max_) return false;
+    ++in_a_row_;
+    return true;
+  }
   forget_before(now);
-  if (max_ && restarts_.size() >= *max_) return false;
-  if (max_) restarts_.push_back(now);  // without a limit nothing needs counting
+  if (restarts_.size() >= *max_) return false;
+  restarts_.push_back(now);
   return true;
 }
 
 unsigned RestartBudget::used(Clock::time_point now) {
+  if (!window_) return in_a_row_;
   forget_before(now);
   return static_cast<unsigned>(restarts_.size());
 }

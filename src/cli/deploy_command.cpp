@@ -106,11 +106,14 @@ int run_pause(const PauseCommand& command) {
 
 int run_service(const ServiceCommand& command) {
   bool registers = !command.listen.empty() || !command.health.empty() || !command.cwd.empty() ||
-                   !command.env.empty() || command.socket_activation || command.notify;
+                   !command.env.empty() || command.socket_activation || command.notify || !command.settings.empty() ||
+                   command.max_restarts;
   if (command.action == "start" && !command.command.empty()) return run_register(command);
   if (registers) {
-    fmt::print(stderr, "baton: --listen, --health, --cwd, --env, --socket-activation and --notify describe a new service: "
-                       "give its command after --\n");
+    // A service that exists keeps its settings: they change in its config (baton apply), never in passing.
+    fmt::print(stderr, "baton: --listen, --health, --cwd, --env, --socket-activation, --notify and the settings "
+                       "flags (--max-memory, --autorestart, ...) describe a new service: give its command after --; "
+                       "an existing service's settings change with 'baton apply'\n");
     return kUsage;
   }
   if (command.action == "delete") return run_delete(command);

@@ -68,9 +68,11 @@ void add_spec(std::string& out, const json& spec) {
                      or_dash(field(spec, "user")), or_dash(field(spec, "group")));
   const auto& r = field(spec, "restart");
   auto codes = r.value("stop_exit_codes", json::array());
-  out += fmt::format("  restart      autorestart {}, stop_exit_codes {}, max_restarts {} within {}\n",
+  auto window = field(r, "restart_window_ms");
+  out += fmt::format("  restart      autorestart {}, stop_exit_codes {}, max_restarts {} {}\n",
                      r.value("autorestart", ""), codes.empty() ? "-" : joined(codes, ","),
-                     or_dash(field(r, "max_restarts")), ms_or_dash(field(r, "restart_window_ms")));
+                     or_dash(field(r, "max_restarts")),
+                     window.is_null() ? "in a row after short runs" : "within " + ms_or_dash(window));
   out += fmt::format("               restart_delay {}, max_restart_delay {}\n", ms_or_dash(field(r, "restart_delay_ms")),
                      ms_or_dash(field(r, "max_restart_delay_ms")));
   if (!field(r, "cron_restart").is_null())

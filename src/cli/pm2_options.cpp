@@ -16,7 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::uint64_t kMinMaxMemory = 1024 * 1024;  // Baton's least max_memory
-constexpr std::string_view kRestartWindow = "60s";
 constexpr std::string_view kBackoffCeiling = "15s";  // PM2's exp_backoff_restart_delay stops growing there
 
 constexpr std::string_view kLogsInstead =
@@ -154,10 +153,8 @@ void map_restart_policy(AppMapping& mapping) {
     if (!number || *number < 0) {
       mapping.note("max_restarts", *limit, "not a count: not imported");
     } else {
-      mapping.key("max_restarts", *number,
-                  "PM2 gives up after max_restarts restarts in a row of runs shorter than min_uptime; Baton gives "
-                  "up after max_restarts restarts within restart_window");
-      mapping.key("restart_window", std::string(kRestartWindow));
+      // Baton counts them as PM2 does (restarts in a row after runs shorter than min_uptime).
+      mapping.key("max_restarts", *number);
     }
   }
   map_restart_delays(mapping);

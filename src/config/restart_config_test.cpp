@@ -50,7 +50,7 @@ autorestart = true
   EXPECT_EQ(job.restart.autorestart, AutoRestart::on_failure);
   EXPECT_EQ(job.restart.stop_exit_codes, (std::vector<int>{0, 64}));
   EXPECT_EQ(job.restart.max_restarts, std::optional(10u));
-  EXPECT_EQ(job.restart.restart_window, 5min);
+  EXPECT_EQ(job.restart.restart_window, std::optional<std::chrono::milliseconds>(5min));
   EXPECT_EQ(job.restart_delay, std::optional(500ms));
   EXPECT_EQ(job.max_restart_delay, std::optional(15s));
   ASSERT_TRUE(job.cron_restart);

@@ -113,6 +113,9 @@ struct InstanceStatus {
   std::optional<ExitStatus> last_exit;
   // Why the last start failed, or (exited, errored) why the instance is not started again.
   std::string last_error;
+  // exited after a clean end (code 0, or one of stop_exit_codes): its job is done, as a one-shot
+  // job run by cron_restart is.
+  bool completed = false;
   Millis cpu_time{0};
   std::uint64_t rss_bytes = 0;
   std::optional<ProcessIdentity> identity;  // what to record for re-adoption
@@ -122,8 +125,10 @@ struct InstanceStatus {
 
 struct InstanceEvent {
   // started: a process was spawned (record its identity before anything else happens to it);
-  // ready: it accepts connections; down: a ready instance stops taking traffic (stop or exit).
-  enum class Kind { started, ready, down };
+  // ready: it accepts connections; down: a ready instance stops taking traffic (stop or exit);
+  // ended: its process ended on its own, or could not start, or it was stopped for good (whether it
+  // was ready or not; a restart Baton decided itself is not an end).
+  enum class Kind { started, ready, down, ended };
   Kind kind = Kind::ready;
   std::string service;
   std::string release;

@@ -264,10 +264,10 @@ awaitable<void> InstanceRunner::watch_memory(pid_t pid) {
     co_await timer.async_wait(use_nothrow);
     if (co_await cancelled()) co_return;
     // The whole process group: an app's forked workers count with it. The group's id is the pid.
-    auto rss = spec_->max_memory ? read_group_rss_bytes(pid) : std::nullopt;
-    if (rss && *rss > *spec_->max_memory) {
-      log::warn("event=instance_over_memory instance={} pid={} rss={} max_memory={} scope=process_group", label_, pid,
-                *rss, *spec_->max_memory);
+    auto used = spec_->max_memory ? read_group_memory_bytes(pid) : std::nullopt;
+    if (used && *used > *spec_->max_memory) {
+      log::warn("event=instance_over_memory instance={} pid={} memory={} max_memory={} scope=process_group", label_,
+                pid, *used, *spec_->max_memory);
       co_return;
     }
   }
@@ -303,8 +303,12 @@ awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
   leave_cgroup();
   // Never listening: perhaps another process took the port between its pick and the app's bind.
   if (!was_ready && !listen_socket_) port_ = 0;
-  if (!may_restart(outcome)) co_return;
-  restart_delay_ = outcome == Outcome::memory ? Millis(0) : backoff_.on_exit(uptime);
+  if (!planned) announce_ended();
+  if (!may_restart(outcome, uptime)) co_return;
+  restart_delay_ = backoff_.on_exit(uptime);
+  // Over max_memory after a long run: a leak, restarted at once. Again and again soon after each
+  // start: the limit is below what the app needs, and the backoff and crash loop say so.
+  if (outcome == Outcome::memory && backoff_.short_runs() == 0) restart_delay_ = Millis(0);
   state_ = backoff_.crash_loop() ? InstanceState::crash_loop : InstanceState::backoff;
   log::warn("event=instance_exited instance={} status=\"{}\" uptime={} restart_in={}{}", label_,
             last_exit_.value_or(ExitStatus{}).text(), format_duration(uptime),
@@ -312,13 +316,15 @@ awaitable<void> InstanceRunner::after_exit(Outcome outcome) {
 }
 
 // The restart policy, after an exit the instance chose itself; a stop Baton decided is always restarted.
-bool InstanceRunner::may_restart(Outcome outcome) {
+bool InstanceRunner::may_restart(Outcome outcome, Millis uptime) {
   if (outcome == Outcome::memory || outcome == Outcome::watchdog) return true;
   auto exit = last_exit_.value_or(ExitStatus{});
   // A signal, or an adopted process whose status only its real parent saw: a failure.
   std::optional<int> code = exit.kind == ExitStatus::Kind::exited ? std::optional<int>(exit.value) : std::nullopt;
   if (!wants_restart(spec_->restart, code)) {
     state_ = InstanceState::exited;
+    completed_ = code && (*code == 0 || std::ranges::find(spec_->restart.stop_exit_codes, *code) !=
+                                            spec_->restart.stop_exit_codes.end());
     last_error_ = fmt::format("{}; not restarted (autorestart = \"{}\"{})", exit.text(),
                               to_string(spec_->restart.autorestart),
                               code && std::ranges::find(spec_->restart.stop_exit_codes, *code) !=
@@ -329,14 +335,18 @@ bool InstanceRunner::may_restart(Outcome outcome) {
               last_error_);
     return false;
   }
-  return within_restart_budget();
+  return within_restart_budget(uptime);
 }
 
-bool InstanceRunner::within_restart_budget() {
-  if (restart_budget_.take(Clock::now())) return true;
+bool InstanceRunner::within_restart_budget(Millis uptime) {
+  if (restart_budget_.take(Clock::now(), uptime < spec_->backoff.min_uptime)) return true;
   state_ = InstanceState::errored;
-  last_error_ = fmt::format("{} restarts within {} (max_restarts): not started again until 'baton restart' or a deploy",
-                            *spec_->restart.max_restarts, format_duration(spec_->restart.restart_window));
+  const auto& policy = spec_->restart;
+  auto counted = policy.restart_window
+                     ? fmt::format("{} restarts within {}", *policy.max_restarts, format_duration(*policy.restart_window))
+                     : fmt::format("{} restarts in a row after runs shorter than {}", *policy.max_restarts,
+                                   format_duration(spec_->backoff.min_uptime));
+  last_error_ = fmt::format("{} (max_restarts): not started again until 'baton restart' or a deploy", counted);
   log::error("event=instance_errored instance={} last_exit=\"{}\" reason=\"{}\"", label_,
              last_exit_.value_or(ExitStatus{}).text(), last_error_);
   return false;
@@ -355,7 +365,8 @@ void InstanceRunner::relaunch() {
   auto launched = launch();
   if (launched) return;
   last_error_ = launched.error();
-  if (!within_restart_budget()) {
+  announce_ended();
+  if (!within_restart_budget(Millis(0))) {
     last_error_ = launched.error() + "; " + last_error_;
     return;
   }
@@ -384,6 +395,7 @@ awaitable<void> InstanceRunner::shutdown() {
   close_notify_socket(true);
   listen_socket_.reset();
   state_ = InstanceState::stopped;
+  announce_ended();
 }
 
 void InstanceRunner::mark_ready() {
@@ -393,6 +405,12 @@ void InstanceRunner::mark_ready() {
   if (on_event_)
     on_event_(InstanceEvent{InstanceEvent::Kind::ready, spec_->name, spec_->release, index_, port_,
                             identity_ ? identity_->pid : 0, std::nullopt});
+}
+
+void InstanceRunner::announce_ended() {
+  if (on_event_)
+    on_event_(InstanceEvent{InstanceEvent::Kind::ended, spec_->name, spec_->release, index_, port_,
+                            identity_ ? identity_->pid : 0, last_exit_});
 }
 
 void InstanceRunner::mark_down(std::optional<ExitStatus> exit, bool restarting) {
@@ -420,6 +438,7 @@ InstanceStatus InstanceRunner::status() const {
   s.exits = exits_;
   s.last_exit = last_exit_;
   s.last_error = last_error_;
+  s.completed = state_ == InstanceState::exited && completed_;
   s.recent_exits = exit_history_.list();
   if (notify_) s.notify_rejected = notify_->rejected();
   bool waiting = state_ == InstanceState::backoff || state_ == InstanceState::crash_loop;

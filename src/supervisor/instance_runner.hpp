@@ -69,12 +69,13 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   void reset_notify_state();
   void close_notify_socket(bool remove);
   awaitable<void> after_exit(Outcome outcome);
-  bool may_restart(Outcome outcome);
-  bool within_restart_budget();
+  bool may_restart(Outcome outcome, Millis uptime);
+  bool within_restart_budget(Millis uptime);
   awaitable<bool> sleep_unless_stopped(Millis delay);
   awaitable<void> shutdown();
   void relaunch();
   void mark_ready();
+  void announce_ended();
   void mark_down(std::optional<ExitStatus> exit, bool restarting = false);
   void record_exit(ExitReason reason, Millis uptime);
 
@@ -99,6 +100,7 @@ class InstanceRunner : public std::enable_shared_from_this<InstanceRunner> {
   std::optional<ExitStatus> last_exit_;
   Recent<ExitRecord, kExitHistory> exit_history_;
   std::string last_error_;
+  bool completed_ = false;  // exited cleanly and not restarted by its policy
   Backoff backoff_;
   RestartBudget restart_budget_;
   Drainer drainer_;

@@ -9,6 +9,8 @@
 #include <charconv>
 #include <fmt/format.h>
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
 #include "base/unique_fd.hpp"
 
@@ -134,13 +136,54 @@ bool for_each_process(Each each) {
 bool live(const ProcStat& stat) { return stat.state != 'Z' && stat.state != 'X'; }
 }  // namespace
 
-std::optional<std::uint64_t> read_group_rss_bytes(pid_t pgid) {
-  std::optional<std::uint64_t> total;
+std::optional<std::uint64_t> parse_smaps_rollup_pss(std::string_view text) {
+  constexpr std::string_view kPss = "\nPss:";
+  auto at = text.find(kPss);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = text.substr(at + kPss.size());
+  auto kilobytes_text = next_field(rest);
+  std::uint64_t kilobytes = 0;
+  if (!parse_number(kilobytes_text, kilobytes) || next_field(rest).substr(0, 2) != "kB") return std::nullopt;
+  return kilobytes * 1024;
+}
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr auto kProcessTableMaxAge = std::chrono::milliseconds(200);
+
+// The live members of each process group, from one pass over /proc.
+struct ProcessTable {
+  Clock::time_point read_at{};
+  std::unordered_map<pid_t, std::vector<pid_t>> groups;
+};
+
+const ProcessTable& process_table() {
+  thread_local ProcessTable table;
+  auto now = Clock::now();
+  if (table.read_at != Clock::time_point{} && now - table.read_at < kProcessTableMaxAge) return table;
+  table.groups.clear();
   for_each_process([&](pid_t pid, const ProcStat& stat) {
-    if (stat.pgrp != pgid || !live(stat)) return false;
-    if (auto rss = read_rss_bytes(pid)) total = total.value_or(0) + *rss;
+    if (live(stat)) table.groups[stat.pgrp].push_back(pid);
     return false;
   });
+  table.read_at = now;
+  return table;
+}
+
+std::optional<std::uint64_t> read_memory_bytes(pid_t pid) {
+  if (auto text = read_proc_file(pid, "smaps_rollup"))
+    if (auto pss = parse_smaps_rollup_pss(*text)) return pss;
+  return read_rss_bytes(pid);
+}
+}  // namespace
+
+std::optional<std::uint64_t> read_group_memory_bytes(pid_t pgid) {
+  const auto& groups = process_table().groups;
+  auto found = groups.find(pgid);
+  if (found == groups.end()) return std::nullopt;
+  std::optional<std::uint64_t> total;
+  for (pid_t pid : found->second)
+    if (auto bytes = read_memory_bytes(pid)) total = total.value_or(0) + *bytes;
   return total;
 }
 

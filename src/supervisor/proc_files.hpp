@@ -35,9 +35,14 @@ struct ProcessUsage {
 };
 std::optional<ProcessUsage> read_process_usage(pid_t pid);
 std::optional<std::uint64_t> read_rss_bytes(pid_t pid);
-// The resident bytes of every live process of the group (an app's workers and helpers count with
-// its main process); nullopt when none is left. Pages two processes share count twice, as PM2 counts.
-std::optional<std::uint64_t> read_group_rss_bytes(pid_t pgid);
+// "Pss:" of /proc/PID/smaps_rollup in bytes: the process's share of its resident pages (a page
+// shared by N processes counts 1/N to each).
+std::optional<std::uint64_t> parse_smaps_rollup_pss(std::string_view text);
+// The memory of every live process of the group (an app's forked workers and helpers count with its
+// main process), as proportional set size, so pages they share after a fork count once in the sum;
+// the resident size where the kernel has no smaps_rollup. nullopt when no process of it is left.
+// The process table is read at most once per 200 ms on a thread, however many groups are asked for.
+std::optional<std::uint64_t> read_group_memory_bytes(pid_t pgid);
 
 // Whether any process of the group is still running. Zombies do not count: they hold no port or
 // file, and their reaper may be an init that is slow to reap (or, in some containers, never does).

@@ -58,4 +58,20 @@ TEST(ProcessUsage, ReadsOwnProcess) {
   auto usage = read_process_usage(::getpid()).value();
   EXPECT_GT(usage.rss_bytes, 0u);
 }
+TEST(SmapsRollup, PssIsTheProportionalShareInBytes) {
+  std::string_view text =
+      "55d0c8a4c000-7ffd5b1fe000 ---p 00000000 00:00 0                          [rollup]\n"
+      "Rss:                5120 kB\nPss:                1234 kB\nPss_Anon:            600 kB\n";
+  EXPECT_EQ(parse_smaps_rollup_pss(text), 1234u * 1024);
+  EXPECT_FALSE(parse_smaps_rollup_pss("Rss: 5120 kB\n"));
+  EXPECT_FALSE(parse_smaps_rollup_pss("x\nPss: many kB\n"));
+  EXPECT_FALSE(parse_smaps_rollup_pss("x\nPss: 12 pages\n"));
+}
+
+TEST(GroupMemory, CountsTheOwnGroupAndNothingForAnUnusedOne) {
+  auto own = read_group_memory_bytes(::getpgrp());
+  ASSERT_TRUE(own);
+  EXPECT_GT(*own, 0u);
+  EXPECT_FALSE(read_group_memory_bytes(0x3ffffff));
+}
 }  // namespace baton::supervisor

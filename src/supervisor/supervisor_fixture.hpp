@@ -13,7 +13,9 @@ class SupervisorTest : public ::testing::Test {
   SupervisorTest()
       : supervisor_(std::make_unique<Supervisor>(
             io_.get_executor(), [this](const InstanceEvent& event) {
-              (event.kind == InstanceEvent::Kind::started ? started_ : events_).push_back(event);
+              if (event.kind == InstanceEvent::Kind::started) started_.push_back(event);
+              else if (event.kind == InstanceEvent::Kind::ended) ended_.push_back(event);
+              else events_.push_back(event);
             })) {}
   ~SupervisorTest() override {
     if (supervisor_) run(io_, supervisor_->stop_all());
@@ -62,6 +64,7 @@ class SupervisorTest : public ::testing::Test {
   TempDir dir_;
   std::vector<InstanceEvent> events_;   // ready and down: what moves traffic
   std::vector<InstanceEvent> started_;  // started: every spawn, with its identity
+  std::vector<InstanceEvent> ended_;    // ended: every process that ended on its own or was stopped
   std::unique_ptr<Supervisor> supervisor_;
 };
 

@@ -76,6 +76,17 @@ TEST_F(SupervisorTest, MoreThanMaxRestartsInTheWindowLeavesTheInstanceErrored) {
   EXPECT_EQ(instance(0).state, InstanceState::starting);
 }
 
+TEST_F(SupervisorTest, WithoutAWindowMaxRestartsCountsRestartsInARowAfterShortRunsAsPm2Does) {
+  auto s = spec("exit 2");
+  s.restart.max_restarts = 2;
+  ASSERT_TRUE(start(s));
+  ASSERT_TRUE(wait_for([&] { return stays(instance(0), InstanceState::errored); }));
+  EXPECT_EQ(instance(0).restarts, 2u);
+  EXPECT_NE(instance(0).last_error.find("2 restarts in a row after runs shorter than 10s (max_restarts)"),
+            std::string::npos)
+      << instance(0).last_error;
+}
+
 TEST_F(SupervisorTest, TheBackoffStartsAtRestartDelayAndStopsGrowingAtItsMaximum) {
   auto s = spec("exit 3");
   s.backoff.initial = 30ms;
@@ -92,7 +103,7 @@ TEST_F(SupervisorTest, TheBackoffStartsAtRestartDelayAndStopsGrowingAtItsMaximum
   EXPECT_EQ(delays, (std::vector<long>{30, 60, 60, 60}));
 }
 
-TEST_F(SupervisorTest, MemoryOfTheWholeProcessGroupCountsAndTheInstanceDrainsBeforeItsStop) {
+TEST_F(SupervisorTest, MemoryOfTheWholeProcessGroupCountsAndAWorkerLeavesServiceBeforeItsStop) {
   // The main process stays small; a child it forks grows past the limit.
   // (The size is computed at run time: a constant "a" x N would be allocated when perl compiles.)
   auto s = spec("perl -e 'if (fork() == 0) { $mib = 48; $x = \"a\" x ($mib * 1024 * 1024); sleep 30; exit } "

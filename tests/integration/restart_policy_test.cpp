@@ -29,6 +29,13 @@ class RestartPolicies : public Deploys {
 
   std::string state0() { return instance0().value("state", ""); }
 
+  // The pid of instance 0, which must be a real process (never 0: kill(0) is the test's own group).
+  pid_t pid0() {
+    pid_t pid = instance0().value("pid", 0);
+    EXPECT_GT(pid, 0) << cli({"ls", "--json"}).second;
+    return pid;
+  }
+
   // `baton releases job --json` once it lists a second release (or what it last said).
   nlohmann::json releases_after_a_cron_restart() {
     nlohmann::json releases;
@@ -74,7 +81,9 @@ TEST_F(RestartPolicies, AnInstancePastMaxRestartsIsErroredInLsUntilARestart) {
             "max_restarts = 2\nrestart_window = \"1m\"\nrestart_delay = \"50ms\"\n");
   ASSERT_TRUE(eventually([&] { return state0() == "running"; })) << cli({"ls", "--json"}).second;
   std::filesystem::remove(fixed);
-  ::kill(instance0().value("pid", 0), SIGKILL);
+  pid_t pid = pid0();
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGKILL);
   ASSERT_TRUE(eventually([&] { return state0() == "errored"; })) << cli({"ls", "--json"}).second;
   auto errored = instance0();
   EXPECT_EQ(errored.value("pid", -1), 0);
@@ -96,14 +105,16 @@ TEST_F(RestartPolicies, AnInstancePastMaxRestartsIsErroredInLsUntilARestart) {
 TEST_F(RestartPolicies, NeverLeavesAnExitedInstanceAloneAndADeployOfItFailsAtOnce) {
   start_job("\"exec sleep 1000\"", "autorestart = \"never\"\ndeploy_timeout = \"60s\"\n");
   ASSERT_TRUE(eventually([&] { return state0() == "running"; })) << cli({"ls", "--json"}).second;
-  ::kill(instance0().value("pid", 0), SIGTERM);
+  pid_t pid = pid0();
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGTERM);
   ASSERT_TRUE(eventually([&] { return state0() == "exited"; })) << cli({"ls", "--json"}).second;
   EXPECT_NE(instance0().value("last_error", "").find("autorestart = \"never\""), std::string::npos) << instance0();
   EXPECT_EQ(instance0().value("restarts", 1u), 0u);
-  // A release that exits before it is ready is not waited for until deploy_timeout.
+  // A release that fails before it is ready (exit 3: not a completed job) is not waited for until deploy_timeout.
   auto started = std::chrono::steady_clock::now();
   // cli() appends --home, which after "--" only becomes the shell's $0.
-  auto [code, out] = cli({"deploy", "job", "--home", home_, "--", "/bin/sh", "-c", "exit 0"});
+  auto [code, out] = cli({"deploy", "job", "--home", home_, "--", "/bin/sh", "-c", "exit 3"});
   EXPECT_NE(code, 0) << out;
   EXPECT_NE(out.find("is not restarted"), std::string::npos) << out;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(50)) << "failed at once, not at the timeout";
@@ -128,23 +139,42 @@ TEST_F(RestartPolicies, StartTakesThePolicyAsFlagsAndRefusesABadValueNamingTheKe
   EXPECT_EQ(cli({"ls", "job"}).first, 2) << "nothing registered";
 
   auto [code, out] = start_command({"job", "--autorestart", "never", "--max-memory", "512m", "--stop-timeout", "2s",
-                                    "--cron-restart", "*/2 * * * * *", "--min-uptime", "200ms", "--home", "HOME",
-                                    "--", "sleep", "1000"});
+                                    "--min-uptime", "200ms", "--home", "HOME", "--", "sleep", "1000"});
   ASSERT_EQ(code, 0) << out;
   ASSERT_TRUE(eventually([&] { return state0() == "running"; })) << cli({"ls", "--json"}).second;
-  auto releases = releases_after_a_cron_restart();
-  ASSERT_GE(releases["releases"].size(), 2u) << releases;
-  EXPECT_EQ(releases["releases"][1]["created_by"], "cron_restart") << releases;
-  // autorestart = never came through too: a killed instance stays exited.
-  ASSERT_TRUE(eventually([&] { return state0() == "running" && instance0().value("release", "") != "r1"; }));
-  ::kill(instance0().value("pid", 0), SIGKILL);
+  pid_t pid = pid0();
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGKILL);
+  EXPECT_TRUE(eventually([&] { return state0() == "exited"; })) << "autorestart = never came through";
+
+  auto [cron_code, cron_out] = start_command({"job", "--cron-restart", "*/2 * * * * *", "--min-uptime", "200ms",
+                                              "--home", "HOME", "--", "sleep", "1000"});
+  EXPECT_NE(cron_code, 0) << "job exists already: " << cron_out;
+  auto [second, second_out] = start_command({"nightly", "--cron-restart", "*/2 * * * * *", "--min-uptime", "200ms",
+                                             "--home", "HOME", "--", "sleep", "1000"});
+  ASSERT_EQ(second, 0) << second_out;
+  nlohmann::json releases;
   EXPECT_TRUE(eventually([&] {
-    auto status = nlohmann::json::parse(cli({"ls", "--json"}).second, nullptr, false);
-    if (!status.is_object()) return false;
-    for (const auto& instance : status["instances"])
-      if (instance.value("state", "") == "exited") return true;
-    return false;
-  })) << cli({"ls", "--json"}).second;
+    releases = nlohmann::json::parse(cli({"releases", "nightly", "--json"}).second, nullptr, false);
+    return releases.is_object() && releases["releases"].size() >= 2;
+  })) << releases;
+  if (releases.is_object() && releases["releases"].size() >= 2)
+    EXPECT_EQ(releases["releases"][1]["created_by"], "cron_restart") << releases;
+}
+
+TEST_F(RestartPolicies, AOneShotJobThatCronRestartsRunsEachTimeWithoutAFailedDeploy) {
+  auto runs = dir_.path() / "runs";
+  start_job(fmt::format("\"echo ran >> {}\"", runs.string()),
+            "autorestart = \"never\"\ncron_restart = \"*/2 * * * * *\"\n");
+  ASSERT_TRUE(eventually([&] { return state0() == "exited"; })) << cli({"ls", "--json"}).second;
+  ASSERT_TRUE(eventually([&] {
+    auto text = read_text(runs);
+    return std::count(text.begin(), text.end(), '\n') >= 3;
+  })) << read_text(runs);
+  auto releases = nlohmann::json::parse(cli({"releases", "job", "--json"}).second, nullptr, false);
+  ASSERT_TRUE(releases.is_object()) << releases;
+  for (const auto& release : releases["releases"])
+    EXPECT_NE(release.value("status", ""), "failed") << "a clean one-shot run is a done deploy: " << releases;
 }
 }  // namespace
 }  // namespace baton::itest
