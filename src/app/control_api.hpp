@@ -10,6 +10,7 @@ namespace baton {
 class ServiceRuntime;
 class ConfigApplier;
 class SiteApi;
+class AppArtifacts;
 namespace deploy {
 class Deployer;
 }
@@ -22,6 +23,7 @@ struct ApiContext {
   // Set by POST /v1/shutdown with {"stop_apps": true}: the only way the daemon's own stop
   // also stops the apps (a signal, a restart or an upgrade leaves them for the next daemon).
   std::atomic<bool>* stop_apps_on_shutdown = nullptr;
+  AppArtifacts* artifacts = nullptr;  // deploy --from: HOME/apps/NAME/releases/
 };
 
 awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context);

@@ -15,6 +15,7 @@
 
 #include "base/log.hpp"
 #include "config/loader.hpp"
+#include "app/app_artifacts.hpp"
 #include "app/config_applier.hpp"
 #include "app/cron_restarts.hpp"
 #include "app/control_api.hpp"
@@ -261,7 +262,8 @@ int run_daemon(const cli::DaemonCommand& command) {
                              });
   SiteApi sites([&runtime]() -> const std::map<std::string, SiteConfig>& { return runtime.config().sites; });
   std::atomic<bool> stop_apps{false};
-  ApiContext api{runtime, deployer, applier, &sites, &stop_apps};
+  AppArtifacts artifacts(*home);
+  ApiContext api{runtime, deployer, applier, &sites, &stop_apps, &artifacts};
   control::Handlers handlers{
       .handle = [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); },
       .streams_body = &SiteApi::is_upload,

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "base/json_text.hpp"
 #include "app/api_json.hpp"
+#include "app/app_artifacts.hpp"
 #include "app/config_applier.hpp"
 #include "app/deploy_body.hpp"
 #include "config/loader.hpp"
@@ -67,6 +70,24 @@ awaitable<void> answer(const control::Request& request, control::Reply& reply, c
 }
 }  // namespace
 
+namespace {
+// deploy --from: the code is copied first, so a failed copy starts nothing, and directories no kept
+// release uses go (never the live one's, the standby's or one a rollback may bring back).
+std::expected<void, std::string> store_code(ApiContext& context, deploy::DeployRequest& request) {
+  if (!context.artifacts) return std::unexpected("this daemon keeps no app releases");
+  if (context.deployer.running(request.service))
+    return std::unexpected(fmt::format("a deploy of {} is running: wait for it, or abort it", request.service));
+  auto dir = context.artifacts->store(request.service, request.from);
+  if (!dir) return std::unexpected(dir.error());
+  use_release_dir(request.spec, dir->string());
+  std::set<std::string> in_use{dir->string()};
+  if (const auto* history = context.deployer.releases(request.service))
+    for (const auto& release : *history) in_use.insert(release.spec.cwd);
+  context.artifacts->prune(request.service, in_use);
+  return {};
+}
+}  // namespace
+
 awaitable<void> handle_deploy(const control::Request& request, control::Reply& reply, ApiContext& context,
                               const std::string& service) {
   auto body = body_object(request);
@@ -79,6 +100,14 @@ awaitable<void> handle_deploy(const control::Request& request, control::Reply& r
     auto response = api_error(request, 400, parsed.error());
     co_await reply.send(std::move(response));
     co_return;
+  }
+  if (!parsed->from.empty()) {
+    auto stored = store_code(context, *parsed);
+    if (!stored) {
+      auto response = api_error(request, 400, stored.error());
+      co_await reply.send(std::move(response));
+      co_return;
+    }
   }
   auto started = context.deployer.deploy(std::move(*parsed));
   co_await answer(request, reply, *body, std::move(started));

@@ -127,10 +127,11 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
       if (!in_range(value, 1))
         return std::unexpected("instances must be a number from 1 to 1000");
       spec.instances = value.get<unsigned>();
-    } else if (key == "cwd" || key == "version" || key == "strategy" || key == "who") {
+    } else if (key == "cwd" || key == "version" || key == "strategy" || key == "who" || key == "from") {
       if (!value.is_string()) return std::unexpected(key + " must be a string");
       auto text = value.get<std::string>();
       if (key == "cwd") spec.cwd = text;
+      else if (key == "from") request.from = text;
       else if (key == "version") request.version = text;
       else if (key == "who") request.who = text;
       else if (auto strategy = parse_strategy(text)) request.strategy = strategy;
@@ -154,6 +155,12 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
   if (canary.pause_at && std::ranges::find(canary.steps, *canary.pause_at) == canary.steps.end())
     return std::unexpected(fmt::format("pause_at {} is not one of the steps ({})", *canary.pause_at,
                                        fmt::join(canary.steps, ",")));
+  if (!request.from.empty() && body.contains("cwd"))
+    return std::unexpected("from and cwd cannot go together: the copy of from is the release's cwd");
+  if (!request.from.empty() && (request.from.front() != '/' || request.from.find('\0') != std::string::npos))
+    return std::unexpected("from must be an absolute path (the CLI sends one)");
+  if (!request.from.empty() && spec.external())
+    return std::unexpected("from is for a service Baton runs (with command), not one with targets");
   request.spec = std::move(spec);
   return request;
 }

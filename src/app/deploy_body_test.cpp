@@ -28,6 +28,18 @@ TEST(DeployBody, FieldsLandOnTheConfigsSpec) {
   EXPECT_TRUE(parse_deploy_body("", base(), "web")) << "an empty body deploys the config as it is";
 }
 
+TEST(DeployBody, FromIsAnAbsoluteBuildDirectoryAndNotWithCwd) {
+  auto request = parse_deploy_body(R"({"from":"/srv/build/web"})", base(), "web");
+  ASSERT_TRUE(request) << request.error();
+  EXPECT_EQ(request->from, "/srv/build/web");
+  for (const char* body : {R"({"from":"build"})", R"({"from":7})",
+                           R"({"from":"/srv/build","cwd":"/srv"})"}) {
+    auto refused = parse_deploy_body(body, base(), "web");
+    EXPECT_FALSE(refused) << body;
+  }
+  EXPECT_TRUE(parse_deploy_body(R"({"from":""})", base(), "web")) << "empty: no copy, as if absent";
+}
+
 TEST(DeployBody, EveryBadShapeIsRefusedWithAMessage) {
   for (const char* body : {R"([1])", R"({"a":)", R"({"instances":0})", R"({"instances":1001})",
                            R"({"instances":4294967297})", R"({"instances":-1})", R"({"instances":"3"})",

@@ -122,6 +122,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   deploy_cmd->add_option("--watch", deploy.watch, "Rolling, blue-green: judge the new release this long after the switch, e.g. 60s");
   deploy_cmd->add_option("-i,--instances", deploy.instances, "Instance count")->check(CLI::Range(1u, 1000u));
   deploy_cmd->add_option("--cwd", deploy.cwd, "Working directory of the new release");
+  deploy_cmd->add_option("--from", deploy.from,
+                         "A build directory: copied into HOME/apps/NAME/releases/, it is the release's code and cwd "
+                         "({release_dir} in the command and env)");
   // One value per flag: a list option would also swallow what follows it up to `--`.
   deploy_cmd->add_option("--env", deploy.env, "K=V for the new release (repeatable)")->allow_extra_args(false);
   deploy_cmd->add_option("--env-file", deploy.env_files, "A dotenv file of K=V for the new release (repeatable; --env wins)")

@@ -66,6 +66,7 @@ struct DeployCommand {
   std::string watch;     // rolling, blue-green: "60s"
   std::optional<unsigned> instances;
   std::string cwd;
+  std::string from;  // a directory copied as the release's code (made absolute by the CLI)
   std::vector<std::string> env;      // K=V
   std::vector<std::string> env_files;  // dotenv files, read by the CLI; --env overrides them
   std::vector<std::string> targets;  // external services

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <expected>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -57,6 +58,10 @@ int run_deploy(const DeployCommand& command) {
   if (!command.watch.empty()) body["watch"] = command.watch;
   if (command.instances) body["instances"] = *command.instances;
   if (!command.cwd.empty()) body["cwd"] = command.cwd;
+  if (!command.from.empty()) {
+    std::error_code ec;
+    body["from"] = std::filesystem::absolute(command.from, ec).lexically_normal().string();
+  }
   if (!command.command.empty()) body["command"] = command.command;
   if (!command.targets.empty()) body["targets"] = command.targets;
   auto env = deploy_env(command);

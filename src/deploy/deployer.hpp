@@ -29,6 +29,9 @@ struct DeployRequest {
   std::string version;  // empty: a timestamp
   std::optional<Strategy> strategy;  // empty: the spec's
   std::string who;
+  // A directory to copy as the release's code (the daemon's composition root does the copy and
+  // makes it the cwd before the deploy starts); empty: the spec's cwd as it is.
+  std::string from;
 };
 
 // Scaling changes the live release's instance count in place (no new release): new instances

@@ -1,0 +1,91 @@
+#include "app/app_artifacts.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "base/unique_fd.hpp"
+#include "site/tree_copy.hpp"
+
+namespace baton {
+namespace {
+constexpr std::string_view kPlaceholder = "{release_dir}";
+constexpr std::string_view kStagingPrefix = ".staging-";
+
+void replace_all(std::string& text, std::string_view what, const std::string& with) {
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
+    text.replace(at, what.size(), with);
+}
+
+// "20261207T233100Z-3": sorts by time, unique within a daemon.
+std::string directory_name(unsigned sequence) {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  return fmt::format("{}-{}-{}", stamp, ::getpid(), sequence);
+}
+
+void sync_directory(const std::filesystem::path& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd) ::fsync(fd.get());
+}
+}  // namespace
+
+std::expected<std::filesystem::path, std::string> AppArtifacts::store(const std::string& service,
+                                                                      const std::string& from) {
+  std::error_code ec;
+  std::filesystem::path source(from);
+  if (!source.is_absolute()) return std::unexpected(fmt::format("from must be an absolute path, not '{}'", from));
+  if (!std::filesystem::is_directory(source, ec))
+    return std::unexpected(fmt::format("cannot deploy from {}: not a directory", from));
+  auto releases = releases_dir(service);
+  std::filesystem::create_directories(releases, ec);
+  if (ec) return std::unexpected(fmt::format("cannot create {}: {}", releases.string(), ec.message()));
+  auto name = directory_name(++sequence_);
+  auto staging = releases / (std::string(kStagingPrefix) + name);
+  auto final_dir = releases / name;
+  if (!std::filesystem::create_directory(staging, ec))
+    return std::unexpected(fmt::format("cannot create {}: {}", staging.string(), ec ? ec.message() : "it exists"));
+  auto abandon = [&](std::string why) {
+    std::error_code ignored;
+    std::filesystem::remove_all(staging, ignored);
+    return std::unexpected(std::move(why));
+  };
+  {
+    UniqueFd dirfd(::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd) return abandon(fmt::format("cannot open {}", staging.string()));
+    auto copied = site::copy_tree(source.string(), dirfd.get());
+    if (!copied) return abandon(fmt::format("cannot deploy from {}: {}", from, copied.error()));
+  }
+  // Complete or absent: the name appears only once every file is on disk.
+  std::filesystem::rename(staging, final_dir, ec);
+  if (ec) return abandon(fmt::format("cannot rename {}: {}", staging.string(), ec.message()));
+  sync_directory(releases);
+  return final_dir;
+}
+
+std::size_t AppArtifacts::prune(const std::string& service, const std::set<std::string>& in_use) const {
+  std::error_code ec;
+  std::size_t removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(releases_dir(service), ec)) {
+    auto path = entry.path().string();
+    // A staging directory is a copy in progress (or one a crash cut short: it was never used).
+    if (entry.path().filename().string().starts_with(kStagingPrefix) || in_use.contains(path)) continue;
+    std::error_code ignored;
+    if (std::filesystem::remove_all(entry.path(), ignored) > 0) ++removed;
+  }
+  return removed;
+}
+
+void use_release_dir(deploy::ReleaseSpec& spec, const std::string& dir) {
+  spec.cwd = dir;
+  for (auto& word : spec.command) replace_all(word, kPlaceholder, dir);
+  for (auto& [name, value] : spec.env) replace_all(value, kPlaceholder, dir);
+}
+}  // namespace baton

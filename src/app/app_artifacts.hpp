@@ -1,0 +1,32 @@
+#pragma once
+// App code as releases: `baton deploy NAME --from DIR` copies DIR into
+// HOME/apps/NAME/releases/<id>/, which becomes the release's cwd, so a rollback or a standby runs
+// that release's own code. Copies follow the site publisher's rules (site/tree_copy.hpp: regular
+// files, directories and symlinks only, every file fsynced); a copy that fails leaves nothing.
+#include <expected>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "deploy/release.hpp"
+
+namespace baton {
+class AppArtifacts {
+ public:
+  explicit AppArtifacts(std::filesystem::path home) : apps_(std::move(home) / "apps") {}
+
+  // A new release directory holding a copy of the directory `from` (an absolute path).
+  std::expected<std::filesystem::path, std::string> store(const std::string& service, const std::string& from);
+  // Removes the service's release directories that no kept release uses (`in_use`: their cwds).
+  // Returns how many went.
+  std::size_t prune(const std::string& service, const std::set<std::string>& in_use) const;
+  std::filesystem::path releases_dir(const std::string& service) const { return apps_ / service / "releases"; }
+
+ private:
+  std::filesystem::path apps_;
+  unsigned sequence_ = 0;
+};
+
+// Every "{release_dir}" in the spec's command words and env values becomes `dir`, and `dir` its cwd.
+void use_release_dir(deploy::ReleaseSpec& spec, const std::string& dir);
+}  // namespace baton

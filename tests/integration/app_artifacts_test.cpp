@@ -1,0 +1,82 @@
+// App code as releases: `baton deploy web --from DIR` copies a build into the home, runs it from
+// there, and a rollback runs the old release's own code, not only its env; a bad build changes
+// nothing.
+#include <fmt/format.h>
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "deploy_fixture.hpp"
+
+namespace baton::itest {
+namespace {
+class AppArtifactsTest : public Deploys {
+ protected:
+  // A build of the "app": the test backend, named after the VERSION file of its own directory.
+  std::filesystem::path build(const std::string& version) {
+    auto dir = dir_.path() / ("build-" + version);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "VERSION") << version;
+    std::ofstream(dir / "run.sh") << fmt::format("exec \"{}\" --listen \"127.0.0.1:$PORT\" --name \"$(cat VERSION)\"\n",
+                                                 *backend_binary());
+    return dir;
+  }
+
+  std::string served(std::uint16_t port) {
+    Client client(port);
+    auto response = client.get("/hello");
+    return response ? response->header("X-Backend-Name").value_or("") : "";
+  }
+
+  std::pair<int, std::string> deploy_from(const std::filesystem::path& dir) {
+    // --home before "--": cli() appends another after it, which only becomes the script's $1.
+    return cli({"deploy", "web", "--from", dir.string(), "--home", home_, "--", "/bin/sh", "{release_dir}/run.sh"});
+  }
+
+  std::size_t release_dirs() {
+    std::size_t count = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "home" / "apps" / "web" / "releases", ec))
+      count += entry.is_directory() ? 1 : 0;
+    return count;
+  }
+};
+
+TEST_F(AppArtifactsTest, EachDeployRunsItsOwnCopyAndARollbackRunsTheOldCode) {
+  auto& baton = start_service(2, "rolling");
+  auto v1 = build("code-1");
+  auto [first, first_out] = deploy_from(v1);
+  ASSERT_EQ(first, 0) << first_out;
+  EXPECT_EQ(served(baton.port()), "code-1");
+  // The build directory changes after the deploy: the release runs its copy.
+  std::ofstream(v1 / "VERSION") << "changed-after-deploy";
+  auto& load = start_load(baton.port());
+  auto [second, second_out] = deploy_from(build("code-2"));
+  ASSERT_EQ(second, 0) << second_out;
+  EXPECT_EQ(served(baton.port()), "code-2");
+  auto [back, back_out] = cli({"rollback", "web"});
+  ASSERT_EQ(back, 0) << back_out;
+  EXPECT_EQ(served(baton.port()), "code-1") << "the old release's own code, not the changed build";
+  expect_no_failure(stop_load(load));
+  EXPECT_EQ(release_dirs(), 2u);
+}
+
+TEST_F(AppArtifactsTest, ABuildThatCannotBeCopiedChangesNothing) {
+  auto& baton = start_service(1, "rolling");
+  auto before = served(baton.port());
+  auto [missing, missing_out] = deploy_from(dir_.path() / "no-such-build");
+  EXPECT_NE(missing, 0);
+  EXPECT_NE(missing_out.find("not a directory"), std::string::npos) << missing_out;
+  auto bad = build("with-a-fifo");
+  ASSERT_EQ(::mkfifo((bad / "queue").c_str(), 0600), 0);
+  auto [refused, refused_out] = deploy_from(bad);
+  EXPECT_NE(refused, 0);
+  EXPECT_NE(refused_out.find("queue"), std::string::npos) << refused_out;
+  EXPECT_EQ(release_dirs(), 0u) << "nothing left behind";
+  EXPECT_EQ(served(baton.port()), before);
+  auto releases = nlohmann::json::parse(cli({"releases", "web", "--json"}).second, nullptr, false);
+  EXPECT_EQ(releases["releases"].size(), 1u) << "no release was made: " << releases;
+}
+}  // namespace
+}  // namespace baton::itest
