@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
@@ -66,7 +67,11 @@ awaitable<ExitStatus> RunningProcess::wait() {
 
 void RunningProcess::signal_group(int signal) {
   ::kill(-pid_, signal);
-  if (!status_) ::syscall(SYS_pidfd_send_signal, pidfd_.native_handle(), signal, nullptr, 0);
+  // The leader is in the group (a session leader cannot leave it), so the group's signal reaches it.
+  // The pidfd is for a leader whose group id reads otherwise (a process not started in a session of
+  // its own); never both: a second copy of a signal it catches could run its handler twice.
+  if (!status_ && ::getpgid(pid_) != pid_)
+    ::syscall(SYS_pidfd_send_signal, pidfd_.native_handle(), signal, nullptr, 0);
 }
 
 awaitable<bool> RunningProcess::wait_until(Clock::time_point deadline) {

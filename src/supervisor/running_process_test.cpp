@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <fmt/format.h>
+
 #include "supervisor/spawn.hpp"
 #include "supervisor/test_support.hpp"
 
@@ -103,6 +105,20 @@ TEST_F(RunningProcessTest, StopKillsAMemberThatOutlivesTheLeader) {
   EXPECT_EQ(status, (ExitStatus{ExitStatus::Kind::signaled, SIGTERM}));
   EXPECT_FALSE(alive(worker));
   EXPECT_FALSE(process_group_alive(pid));
+}
+
+TEST_F(RunningProcessTest, ALeaderThatCatchesTheStopSignalGetsItOnce) {
+  // Its handler takes a while, as an app's drain does: a second copy would run it again.
+  TempDir dir;
+  auto file = dir.path() / "caught";
+  // (stderr to /dev/null: this fixture closes the stderr pipe, and a write there would be SIGPIPE.)
+  auto started = start(fmt::format("exec 2>/dev/null; trap 'echo TERM >> {}; sleep 0.3; exit 0' TERM; echo ready; "
+                                   "while :; do sleep 0.05; done",
+                                   file.string()));
+  read_pid_line();  // "ready": the trap is set
+  auto status = run(io_, started.process->stop(SIGTERM, 10s));
+  EXPECT_EQ(status, (ExitStatus{ExitStatus::Kind::exited, 0}));
+  EXPECT_EQ(read_file(file), "TERM\n");
 }
 
 TEST_F(RunningProcessTest, StopAfterExitReturnsTheStatus) {
