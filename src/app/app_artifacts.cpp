@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/unique_fd.hpp"
+#include "site/file_util.hpp"
 #include "site/tree_copy.hpp"
 
 namespace baton {
@@ -33,7 +34,7 @@ std::string directory_name(unsigned sequence) {
 
 void sync_directory(const std::filesystem::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd) ::fsync(fd.get());
+  if (fd) (void)site::fsync_fd(fd.get(), dir.string());  // the rename is durable at the next sync anyway
 }
 }  // namespace
 
@@ -74,9 +75,9 @@ std::size_t AppArtifacts::prune(const std::string& service, const std::set<std::
   std::error_code ec;
   std::size_t removed = 0;
   for (const auto& entry : std::filesystem::directory_iterator(releases_dir(service), ec)) {
-    auto path = entry.path().string();
-    // A staging directory is a copy in progress (or one a crash cut short: it was never used).
-    if (entry.path().filename().string().starts_with(kStagingPrefix) || in_use.contains(path)) continue;
+    // A staging directory here was left by a copy a crash cut short: store() and prune() run one
+    // after the other on the control thread, so none is in progress.
+    if (in_use.contains(entry.path().string())) continue;
     std::error_code ignored;
     if (std::filesystem::remove_all(entry.path(), ignored) > 0) ++removed;
   }

@@ -17,8 +17,8 @@ class AppArtifacts {
 
   // A new release directory holding a copy of the directory `from` (an absolute path).
   std::expected<std::filesystem::path, std::string> store(const std::string& service, const std::string& from);
-  // Removes the service's release directories that no kept release uses (`in_use`: their cwds).
-  // Returns how many went.
+  // Removes the service's release directories that no kept release uses (`in_use`: their cwds), and
+  // any copy a crash left half done. Returns how many went.
   std::size_t prune(const std::string& service, const std::set<std::string>& in_use) const;
   std::filesystem::path releases_dir(const std::string& service) const { return apps_ / service / "releases"; }
 

@@ -70,6 +70,15 @@ TEST(AppArtifacts, PruneKeepsWhatReleasesUse) {
   EXPECT_EQ(artifacts.prune("nothing-here", {}), 0u);
 }
 
+TEST(AppArtifacts, PruneRemovesACopyACrashLeftHalfDone) {
+  supervisor::testing::TempDir dir;
+  AppArtifacts artifacts(dir.path() / "home");
+  auto left = artifacts.releases_dir("web") / ".staging-20261207T000000Z-1-1";
+  fs::create_directories(left / "lib");
+  EXPECT_EQ(artifacts.prune("web", {}), 1u);
+  EXPECT_FALSE(fs::exists(left));
+}
+
 TEST(AppArtifacts, ReleaseDirIsTheCwdAndFillsThePlaceholder) {
   deploy::ReleaseSpec spec;
   spec.command = {"node", "{release_dir}/server.js", "--root={release_dir}/{release_dir}"};

@@ -4,14 +4,11 @@
 #include <chrono>
 #include <limits>
 
+#include <boost/asio/system_timer.hpp>
+
 #include "base/log.hpp"
 
 namespace baton {
-namespace {
-// The longest sleep: config changes and clock jumps are seen within this.
-constexpr std::time_t kRecheckSeconds = 1;
-}  // namespace
-
 std::time_t CronRestarts::tick(std::time_t now) {
   if (stopping_) return std::numeric_limits<std::time_t>::max();
   const auto& config = config_();
@@ -44,18 +41,13 @@ std::time_t CronRestarts::tick(std::time_t now) {
 }
 
 awaitable<void> CronRestarts::run() {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+  asio::system_timer timer(co_await asio::this_coro::executor);
   while (!stopping_) {
     auto now = std::time(nullptr);
-    auto next = tick(now);
-    auto wait = std::clamp<std::time_t>(next - now, 0, kRecheckSeconds);
-    // Wake just after the second turns, so a due time is seen in its own second.
-    auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-    auto into_second = since_epoch - std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-    auto delay = wait == 0 ? std::chrono::milliseconds(1)
-                           : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(wait) - into_second) +
-                                 std::chrono::milliseconds(5);
-    timer.expires_after(delay);
+    tick(now);
+    // At the start of each second: a due time is seen in its own second, and a config change or a
+    // clock jump within one.
+    timer.expires_at(std::chrono::system_clock::from_time_t(now + 1));
     auto [error] = co_await timer.async_wait(use_nothrow);
     if (error) co_return;
   }

@@ -12,19 +12,24 @@ namespace baton {
 namespace {
 using nlohmann::json;
 // Keys given as strings in the config file too (sizes, durations, names): copied as they are.
-constexpr const char* kStringKeys[] = {"cwd", "health", "user", "group", "max_memory", "memory_max", "cpu_max",
-                                       "stop_signal", "stop_timeout", "min_uptime", "autorestart", "restart_window",
-                                       "restart_delay", "max_restart_delay", "cron_restart"};
-constexpr std::string_view kFields[] = {"name", "listen", "command", "instances", "env", "socket_activation", "notify",
-                                        "max_restarts", "cwd", "health", "user", "group", "max_memory", "memory_max",
-                                        "cpu_max", "stop_signal", "stop_timeout", "min_uptime", "autorestart",
-                                        "restart_window", "restart_delay", "max_restart_delay", "cron_restart"};
+constexpr std::string_view kStringKeys[] = {"cwd", "health", "user", "group", "max_memory", "memory_max", "cpu_max",
+                                            "stop_signal", "stop_timeout", "min_uptime", "autorestart", "restart_window",
+                                            "restart_delay", "max_restart_delay", "cron_restart"};
+// The other fields, each with a type of its own.
+constexpr std::string_view kTypedFields[] = {"name",     "listen",           "command", "instances",
+                                             "env",      "socket_activation", "notify",  "max_restarts"};
+
+bool known_field(std::string_view key) {
+  return std::ranges::find(kTypedFields, key) != std::end(kTypedFields) ||
+         std::ranges::find(kStringKeys, key) != std::end(kStringKeys);
+}
 
 std::expected<void, std::string> check_fields(const json& body) {
   if (!body.is_object()) return std::unexpected("the body must be a JSON object");
   for (const auto& [key, value] : body.items())
-    if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
-      return std::unexpected(fmt::format("unknown field '{}' (known: {})", key, fmt::join(kFields, ", ")));
+    if (!known_field(key))
+      return std::unexpected(fmt::format("unknown field '{}' (known: {}, {})", key, fmt::join(kTypedFields, ", "),
+                                         fmt::join(kStringKeys, ", ")));
   if (!body.contains("name") || !body["name"].is_string())
     return std::unexpected("name is required and must be a string");
   // Without listen the service is a worker (no port, no route).
@@ -52,10 +57,11 @@ std::expected<void, std::string> copy_optional(const json& body, TomlKeys& keys)
     if (!body[key].is_number_integer()) return std::unexpected(fmt::format("{} must be a whole number", key));
     keys.emplace_back(key, body[key].get<std::int64_t>());
   }
-  for (const char* key : kStringKeys) {
-    if (!body.contains(key)) continue;
-    if (!body[key].is_string()) return std::unexpected(fmt::format("{} must be a string", key));
-    keys.emplace_back(key, body[key].get<std::string>());
+  for (auto key : kStringKeys) {
+    std::string name(key);
+    if (!body.contains(name)) continue;
+    if (!body[name].is_string()) return std::unexpected(fmt::format("{} must be a string", name));
+    keys.emplace_back(name, body[name].get<std::string>());
   }
   for (const char* flag : {"socket_activation", "notify"}) {
     if (!body.contains(flag)) continue;
