@@ -226,6 +226,10 @@ TEST_F(Workers, NoJobIsLostOrRunTwiceAcrossTwentyDeploys) {
   const char* strategies[] = {"rolling", "recreate", "blue-green"};
   std::set<pid_t> seen = pids_of(cli({"ls", "--json"}).second);
   for (int i = 1; i <= 20; ++i) {
+    // Jobs keep arriving between and during deploys; wait for a few new ones before each deploy so the
+    // count does not depend on how fast deploys are.
+    const unsigned want = produced_ + 6;
+    ASSERT_TRUE(eventually([&] { return produced_ >= want; })) << "the producer stalled";
     std::string version = fmt::format("v{}", i);
     auto [code, out] = deploy_worker(version, {"--strategy", strategies[i % 3]}, worker_command());
     ASSERT_EQ(code, 0) << version << ": " << out;
