@@ -10,7 +10,9 @@ packages=(
   libboost1.81-dev libsqlite3-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev libncurses-dev
+  libarchive-dev  # release archives: tar, tar.gz, tar.zst, zip
   curl wrk nginx-light haproxy procps python3 git
+  zstd xz-utils bzip2  # archives made by real archivers in the tests
   tmux  # a real terminal for the 'baton monit' test
   prometheus  # promtool checks /metrics; a real server scrapes it in a test
   chromium chromium-driver python3-selenium

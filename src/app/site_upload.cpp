@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "site/tar_extract.hpp"
+#include "site/archive_extract.hpp"
 
 namespace baton {
 namespace {
@@ -28,15 +28,6 @@ std::expected<void, SpoolError> write_all(int fd, const char* data, std::size_t 
   return {};
 }
 
-site::TarSource read_from(int fd) {
-  return [fd](std::span<char> out) -> std::expected<std::size_t, std::string> {
-    for (;;) {
-      auto n = ::read(fd, out.data(), out.size());
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) return std::unexpected(site::errno_message("cannot read", "the spooled upload"));
-    }
-  };
-}
 }  // namespace
 
 std::expected<site::Fd, std::string> open_spool(const std::string& root) {
@@ -65,8 +56,8 @@ std::expected<site::ReleaseInfo, site::PublishError> publish_archive(const std::
   auto store = site::SiteStore::open(root);
   if (!store) return site::failed(store.error());
   if (::lseek(spool, 0, SEEK_SET) != 0) return site::failed(site::errno_message("cannot rewind", "the spooled upload"));
-  site::TarReader reader(read_from(spool), {.max_bytes = kMaxArchiveBytes});
-  auto extract = [&](int release_dirfd) { return site::extract_tar(reader, release_dirfd); };
+  site::ArchiveReader reader(site::file_source(spool, "the spooled upload"), {.max_bytes = kMaxArchiveBytes});
+  auto extract = [&](int release_dirfd) { return site::extract_archive(reader, release_dirfd); };
   return store->publish_tree(extract, "the archive",
                              {.version = options.version, .require_index = options.require_index, .keep = options.keep});
 }

@@ -1,8 +1,9 @@
 #pragma once
-// Writes a build directory as a ustar archive, for a remote publish: regular files, directories
-// and symlinks under relative paths, names sorted (the same build gives the same bytes), owner
-// and group 0, modification times kept (ETags stay the same across releases). Anything else,
-// and a path or link too long for ustar, is an error naming it. Data goes to the sink in pieces.
+// Writes a build directory as a tar archive (through libarchive: ustar headers, pax ones where ustar
+// cannot hold a long path or link), for a remote publish: regular files, directories and symlinks
+// under relative paths, names sorted (the same build gives the same bytes), owner and group 0,
+// modification times kept (ETags stay the same across releases). Anything else is an error naming
+// it. Data goes to the sink in pieces.
 #include <expected>
 #include <functional>
 #include <span>

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <filesystem>
 
-#include "site/tar_test_support.hpp"
+#include "site/archive_test_support.hpp"
 #include "site_support.hpp"
 
 namespace baton::itest {

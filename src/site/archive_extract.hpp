@@ -6,10 +6,10 @@
 #include <string>
 
 #include "site/publish_error.hpp"
-#include "site/tar_reader.hpp"
+#include "site/archive_reader.hpp"
 #include "site/tree_copy.hpp"
 
 namespace baton::site {
 // The archive's faults are `refused` (the message says what was wrong); the disk's are not.
-std::expected<TreeStats, PublishError> extract_tar(TarReader& reader, int dst_dirfd);
+std::expected<TreeStats, PublishError> extract_archive(ArchiveReader& reader, int dst_dirfd);
 }  // namespace baton::site

@@ -1,4 +1,4 @@
-#include "site/tar_extract.hpp"
+#include "site/archive_extract.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -18,7 +18,7 @@ constexpr std::size_t kWriteChunk = 1 << 20;
 
 
 struct Extractor {
-  TarReader& reader;
+  ArchiveReader& reader;
   int root;
   TreeStats stats;
   std::set<std::string> dirs;  // every directory made, fsynced at the end
@@ -27,10 +27,10 @@ struct Extractor {
   std::vector<char> buffer = std::vector<char>(kWriteChunk);
 
   std::expected<int, PublishError> open_parent(const std::string& path);
-  std::expected<void, PublishError> make_file(const TarEntry& entry, int dir, const std::string& leaf);
-  std::expected<void, PublishError> make_dir(const TarEntry& entry, int dir, const std::string& leaf);
-  std::expected<void, PublishError> make_link(const TarEntry& entry, int dir, const std::string& leaf);
-  std::expected<void, PublishError> add(const TarEntry& entry);
+  std::expected<void, PublishError> make_file(const ArchiveEntry& entry, int dir, const std::string& leaf);
+  std::expected<void, PublishError> make_dir(const ArchiveEntry& entry, int dir, const std::string& leaf);
+  std::expected<void, PublishError> make_link(const ArchiveEntry& entry, int dir, const std::string& leaf);
+  std::expected<void, PublishError> add(const ArchiveEntry& entry);
   std::expected<void, PublishError> sync_dirs();
 };
 
@@ -67,7 +67,7 @@ std::expected<int, PublishError> Extractor::open_parent(const std::string& path)
   return parent.get();
 }
 
-std::expected<void, PublishError> Extractor::make_file(const TarEntry& entry, int dir, const std::string& leaf) {
+std::expected<void, PublishError> Extractor::make_file(const ArchiveEntry& entry, int dir, const std::string& leaf) {
   Fd out(::openat(dir, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (entry.mode & 0755) | 0600));
   if (!out && errno == EEXIST) return refused(fmt::format("'{}' appears twice in the archive", entry.path));
   if (!out) return failed(errno_message("cannot create", entry.path));
@@ -90,7 +90,7 @@ std::expected<void, PublishError> Extractor::make_file(const TarEntry& entry, in
   return {};
 }
 
-std::expected<void, PublishError> Extractor::make_dir(const TarEntry& entry, int dir, const std::string& leaf) {
+std::expected<void, PublishError> Extractor::make_dir(const ArchiveEntry& entry, int dir, const std::string& leaf) {
   if (::mkdirat(dir, leaf.c_str(), (entry.mode & 0755) | 0700) == 0) {
     dirs.insert(entry.path);
     return {};
@@ -101,7 +101,7 @@ std::expected<void, PublishError> Extractor::make_dir(const TarEntry& entry, int
   return failed(errno_message("cannot create", entry.path));
 }
 
-std::expected<void, PublishError> Extractor::make_link(const TarEntry& entry, int dir, const std::string& leaf) {
+std::expected<void, PublishError> Extractor::make_link(const ArchiveEntry& entry, int dir, const std::string& leaf) {
   if (::symlinkat(entry.link_target.c_str(), dir, leaf.c_str()) == 0) {
     ++stats.files;
     return {};
@@ -110,14 +110,14 @@ std::expected<void, PublishError> Extractor::make_link(const TarEntry& entry, in
   return failed(errno_message("cannot create the link", entry.path));
 }
 
-std::expected<void, PublishError> Extractor::add(const TarEntry& entry) {
+std::expected<void, PublishError> Extractor::add(const ArchiveEntry& entry) {
   auto dir = open_parent(entry.path);
   if (!dir) return std::unexpected(dir.error());
   auto leaf = entry.path.substr(entry.path.rfind('/') + 1);
   switch (entry.type) {
-    case TarType::file: return make_file(entry, *dir, leaf);
-    case TarType::directory: return make_dir(entry, *dir, leaf);
-    case TarType::symlink: return make_link(entry, *dir, leaf);
+    case EntryType::file: return make_file(entry, *dir, leaf);
+    case EntryType::directory: return make_dir(entry, *dir, leaf);
+    case EntryType::symlink: return make_link(entry, *dir, leaf);
   }
   return {};
 }
@@ -133,7 +133,7 @@ std::expected<void, PublishError> Extractor::sync_dirs() {
 }
 }  // namespace
 
-std::expected<TreeStats, PublishError> extract_tar(TarReader& reader, int dst_dirfd) {
+std::expected<TreeStats, PublishError> extract_archive(ArchiveReader& reader, int dst_dirfd) {
   Extractor extractor{.reader = reader, .root = dst_dirfd};
   for (;;) {
     auto entry = reader.next();
