@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/unique_fd.hpp"
+#include "site/archive_extract.hpp"
 #include "site/file_util.hpp"
 #include "site/tree_copy.hpp"
 
@@ -32,6 +33,16 @@ std::string directory_name(unsigned sequence) {
   return fmt::format("{}-{}-{}", stamp, ::getpid(), sequence);
 }
 
+// An archive of the build (tar in any compression, or zip), read with the site publisher's rules.
+std::expected<site::TreeStats, std::string> unpack(const std::filesystem::path& archive, int dirfd) {
+  UniqueFd fd(::open(archive.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::unexpected(site::errno_message("cannot open", archive.string()));
+  site::ArchiveReader reader(site::file_source(fd.get(), archive.string()));
+  auto extracted = site::extract_archive(reader, dirfd);
+  if (!extracted) return std::unexpected(extracted.error().message);
+  return *extracted;
+}
+
 void sync_directory(const std::filesystem::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd) (void)site::fsync_fd(fd.get(), dir.string());  // the rename is durable at the next sync anyway
@@ -43,8 +54,9 @@ std::expected<std::filesystem::path, std::string> AppArtifacts::store(const std:
   std::error_code ec;
   std::filesystem::path source(from);
   if (!source.is_absolute()) return std::unexpected(fmt::format("from must be an absolute path, not '{}'", from));
-  if (!std::filesystem::is_directory(source, ec))
-    return std::unexpected(fmt::format("cannot deploy from {}: not a directory", from));
+  bool archive = std::filesystem::is_regular_file(source, ec);
+  if (!archive && !std::filesystem::is_directory(source, ec))
+    return std::unexpected(fmt::format("cannot deploy from {}: not a directory or an archive", from));
   auto releases = releases_dir(service);
   std::filesystem::create_directories(releases, ec);
   if (ec) return std::unexpected(fmt::format("cannot create {}: {}", releases.string(), ec.message()));
@@ -61,7 +73,7 @@ std::expected<std::filesystem::path, std::string> AppArtifacts::store(const std:
   {
     UniqueFd dirfd(::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dirfd) return abandon(fmt::format("cannot open {}", staging.string()));
-    auto copied = site::copy_tree(source.string(), dirfd.get());
+    auto copied = archive ? unpack(source, dirfd.get()) : site::copy_tree(source.string(), dirfd.get());
     if (!copied) return abandon(fmt::format("cannot deploy from {}: {}", from, copied.error()));
   }
   // Complete or absent: the name appears only once every file is on disk.

@@ -1,5 +1,6 @@
 #pragma once
-// App code as releases: `baton deploy NAME --from DIR` copies DIR into
+// App code as releases: `baton deploy NAME --from DIR|ARCHIVE` copies DIR (or unpacks the archive:
+// tar, tar.gz, tar.bz2, tar.xz, tar.zst, zip) into
 // HOME/apps/NAME/releases/<id>/, which becomes the release's cwd, so a rollback or a standby runs
 // that release's own code. Copies follow the site publisher's rules (site/tree_copy.hpp: regular
 // files, directories and symlinks only, every file fsynced); a copy that fails leaves nothing.
@@ -15,7 +16,8 @@ class AppArtifacts {
  public:
   explicit AppArtifacts(std::filesystem::path home) : apps_(std::move(home) / "apps") {}
 
-  // A new release directory holding a copy of the directory `from` (an absolute path).
+  // A new release directory holding a copy of the directory `from` (an absolute path), or what
+  // the archive `from` holds.
   std::expected<std::filesystem::path, std::string> store(const std::string& service, const std::string& from);
   // Removes the service's release directories that no kept release uses (`in_use`: their cwds), and
   // any copy a crash left half done. Returns how many went.

@@ -123,7 +123,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   deploy_cmd->add_option("-i,--instances", deploy.instances, "Instance count")->check(CLI::Range(1u, 1000u));
   deploy_cmd->add_option("--cwd", deploy.cwd, "Working directory of the new release");
   deploy_cmd->add_option("--from", deploy.from,
-                         "A build directory: copied into HOME/apps/NAME/releases/, it is the release's code and cwd "
+                         "A build directory or archive (tar, tar.gz, tar.zst, zip...): copied into HOME/apps/NAME/releases/, "
+                         "it is the release's code and cwd "
                          "({release_dir} in the command and env)");
   // One value per flag: a list option would also swallow what follows it up to `--`.
   deploy_cmd->add_option("--env", deploy.env, "K=V for the new release (repeatable)")->allow_extra_args(false);

@@ -5,7 +5,9 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <tuple>
 
 #include "deploy_fixture.hpp"
 
@@ -67,7 +69,7 @@ TEST_F(AppArtifactsTest, ABuildThatCannotBeCopiedChangesNothing) {
   auto before = served(baton.port());
   auto [missing, missing_out] = deploy_from(dir_.path() / "no-such-build");
   EXPECT_NE(missing, 0);
-  EXPECT_NE(missing_out.find("not a directory"), std::string::npos) << missing_out;
+  EXPECT_NE(missing_out.find("not a directory or an archive"), std::string::npos) << missing_out;
   auto bad = build("with-a-fifo");
   ASSERT_EQ(::mkfifo((bad / "queue").c_str(), 0600), 0);
   auto [refused, refused_out] = deploy_from(bad);
@@ -77,6 +79,41 @@ TEST_F(AppArtifactsTest, ABuildThatCannotBeCopiedChangesNothing) {
   EXPECT_EQ(served(baton.port()), before);
   auto releases = nlohmann::json::parse(cli({"releases", "web", "--json"}).second, nullptr, false);
   EXPECT_EQ(releases["releases"].size(), 1u) << "no release was made: " << releases;
+}
+// What CI hands over: a tarball (any compression) or a zip of the build.
+TEST_F(AppArtifactsTest, ArchivesOfTheBuildDeployAndABadOneChangesNothing) {
+  auto& baton = start_service(1, "rolling");
+  auto make = [&](const std::string& version, const std::string& name, const std::string& how) {
+    auto dir = build(version);
+    auto archive = dir_.path() / name;
+    auto command = fmt::format("cd '{}' && {} '{}' . >/dev/null", dir.string(), how, archive.string());
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    return archive;
+  };
+  const std::tuple<std::string, std::string, std::string> kinds[] = {
+      {"from-tgz", "app.tar.gz", "tar -czf"}, {"from-zst", "app.tar.zst", "tar --zstd -cf"},
+      {"from-tar", "app.tar", "tar -cf"}, {"from-zip", "app.zip", "python3 -m zipfile -c"}};
+  for (const auto& [version, name, how] : kinds) {
+    auto [code, out] = deploy_from(make(version, name, how));
+    ASSERT_EQ(code, 0) << name << ": " << out;
+    EXPECT_EQ(served(baton.port()), version) << name;
+  }
+  auto evil = dir_.path() / "evil.tar";
+  {
+    auto inside = build("evil");
+    std::ofstream(dir_.path() / "outside") << "x";
+    // GNU tar strips a leading "../"; Python's tarfile writes the name it is given.
+    auto command = fmt::format("cd '{}' && python3 -c \"import tarfile, sys; t = tarfile.open(sys.argv[1], 'w'); "
+                               "t.add('run.sh'); t.add('../outside', arcname='../outside'); t.close()\" '{}'",
+                               inside.string(), evil.string());
+    ASSERT_EQ(std::system(command.c_str()), 0);
+  }
+  auto dirs_before = release_dirs();
+  auto [refused, refused_out] = deploy_from(evil);
+  EXPECT_NE(refused, 0);
+  EXPECT_NE(refused_out.find("leaves the release"), std::string::npos) << refused_out;
+  EXPECT_EQ(release_dirs(), dirs_before) << "nothing left behind";
+  EXPECT_EQ(served(baton.port()), "from-zip");
 }
 }  // namespace
 }  // namespace baton::itest
