@@ -43,6 +43,37 @@ std::expected<site::TreeStats, std::string> unpack(const std::filesystem::path& 
   return *extracted;
 }
 
+// Capistrano's linked_dirs and linked_files: the entry in the release is a link into shared/,
+// so uploads, caches and a .env outlive releases. The first release seeds shared/ with what its
+// build holds there (moved, not copied); later builds' own copies give way to the link.
+std::expected<void, std::string> link_shared(const std::filesystem::path& release, const std::filesystem::path& root,
+                                             const std::vector<std::string>& entries) {
+  namespace fs = std::filesystem;
+  for (const auto& entry : entries) {
+    std::error_code ec;
+    auto in_release = release / entry;
+    auto target = root / entry;
+    auto fail = [&](std::string_view what, const fs::path& path) {
+      return std::unexpected(fmt::format("shared '{}': cannot {} {}: {}", entry, what, path.string(), ec.message()));
+    };
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) return fail("create", target.parent_path());
+    bool in_build = fs::exists(fs::symlink_status(in_release, ec));
+    if (!fs::exists(fs::symlink_status(target, ec))) {
+      if (in_build) fs::rename(in_release, target, ec);
+      else fs::create_directory(target, ec);
+      if (ec) return fail("create", target);
+      in_build = false;
+    }
+    if (in_build && fs::remove_all(in_release, ec) == static_cast<std::uintmax_t>(-1)) return fail("replace", in_release);
+    fs::create_directories(in_release.parent_path(), ec);
+    if (ec) return fail("create", in_release.parent_path());
+    fs::create_symlink(target, in_release, ec);
+    if (ec) return fail("link", in_release);
+  }
+  return {};
+}
+
 void sync_directory(const std::filesystem::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd) (void)site::fsync_fd(fd.get(), dir.string());  // the rename is durable at the next sync anyway
@@ -50,7 +81,8 @@ void sync_directory(const std::filesystem::path& dir) {
 }  // namespace
 
 std::expected<std::filesystem::path, std::string> AppArtifacts::store(const std::string& service,
-                                                                      const std::string& from) {
+                                                                      const std::string& from,
+                                                                      const std::vector<std::string>& shared) {
   std::error_code ec;
   std::filesystem::path source(from);
   if (!source.is_absolute()) return std::unexpected(fmt::format("from must be an absolute path, not '{}'", from));
@@ -76,6 +108,7 @@ std::expected<std::filesystem::path, std::string> AppArtifacts::store(const std:
     auto copied = archive ? unpack(source, dirfd.get()) : site::copy_tree(source.string(), dirfd.get());
     if (!copied) return abandon(fmt::format("cannot deploy from {}: {}", from, copied.error()));
   }
+  if (auto linked = link_shared(staging, shared_dir(service), shared); !linked) return abandon(linked.error());
   // Complete or absent: the name appears only once every file is on disk.
   std::filesystem::rename(staging, final_dir, ec);
   if (ec) return abandon(fmt::format("cannot rename {}: {}", staging.string(), ec.message()));
@@ -94,6 +127,13 @@ std::size_t AppArtifacts::prune(const std::string& service, const std::set<std::
     if (std::filesystem::remove_all(entry.path(), ignored) > 0) ++removed;
   }
   return removed;
+}
+
+void AppArtifacts::discard(const std::string& service, const std::string& dir) const {
+  std::filesystem::path path(dir);
+  if (dir.empty() || path.parent_path() != releases_dir(service)) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
 }
 
 void use_release_dir(deploy::ReleaseSpec& spec, const std::string& dir) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "deploy/release.hpp"
 
@@ -18,11 +19,17 @@ class AppArtifacts {
 
   // A new release directory holding a copy of the directory `from` (an absolute path), or what
   // the archive `from` holds.
-  std::expected<std::filesystem::path, std::string> store(const std::string& service, const std::string& from);
+  // Each `shared` entry (a relative path) becomes a link to HOME/apps/NAME/shared/ENTRY, made on
+  // first use: from what the first build holds there, else as an empty directory.
+  std::expected<std::filesystem::path, std::string> store(const std::string& service, const std::string& from,
+                                                          const std::vector<std::string>& shared = {});
+  // Removes a release directory of the service (one whose build failed); any other path is left.
+  void discard(const std::string& service, const std::string& dir) const;
   // Removes the service's release directories that no kept release uses (`in_use`: their cwds), and
   // any copy a crash left half done. Returns how many went.
   std::size_t prune(const std::string& service, const std::set<std::string>& in_use) const;
   std::filesystem::path releases_dir(const std::string& service) const { return apps_ / service / "releases"; }
+  std::filesystem::path shared_dir(const std::string& service) const { return apps_ / service / "shared"; }
 
  private:
   std::filesystem::path apps_;

@@ -90,5 +90,34 @@ TEST(AppArtifacts, ReleaseDirIsTheCwdAndFillsThePlaceholder) {
   EXPECT_EQ(spec.env[0].second, "/h/apps/web/releases/x");
   EXPECT_EQ(spec.env[1].second, "1");
 }
+// The first build seeds shared/ with what it holds there; later builds' copies give way to the link;
+// an entry no build has starts as an empty directory.
+TEST(AppArtifacts, SharedEntriesAreLinksSeededByTheFirstBuild) {
+  supervisor::testing::TempDir dir;
+  auto build = dir.path() / "build";
+  fs::create_directories(build / "storage");
+  std::ofstream(build / "storage" / "seed.txt") << "from the first build";
+  std::ofstream(build / "index.js") << "app";
+  AppArtifacts artifacts(dir.path() / "home");
+  const std::vector<std::string> shared{"storage", "node_modules/.cache"};
+  auto first = artifacts.store("web", build.string(), shared);
+  ASSERT_TRUE(first) << first.error();
+  auto root = artifacts.shared_dir("web");
+  EXPECT_EQ(fs::read_symlink(*first / "storage"), root / "storage");
+  EXPECT_EQ(slurp(*first / "storage" / "seed.txt"), "from the first build");
+  EXPECT_TRUE(fs::is_directory(root / "node_modules" / ".cache"));
+  EXPECT_EQ(fs::read_symlink(*first / "node_modules" / ".cache"), root / "node_modules" / ".cache");
+  std::ofstream(*first / "storage" / "upload.png") << "user data";
+  std::ofstream(build / "storage" / "seed.txt") << "from a later build";
+  auto second = artifacts.store("web", build.string(), shared);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(slurp(*second / "storage" / "upload.png"), "user data");
+  EXPECT_EQ(slurp(*second / "storage" / "seed.txt"), "from the first build") << "shared/ is not overwritten";
+  artifacts.discard("web", second->string());
+  EXPECT_FALSE(fs::exists(*second));
+  EXPECT_TRUE(fs::exists(root / "storage" / "upload.png")) << "discarding a release keeps shared/";
+  artifacts.discard("web", (dir.path() / "build").string());
+  EXPECT_TRUE(fs::exists(build)) << "only release directories are discarded";
+}
 }  // namespace
 }  // namespace baton

@@ -263,6 +263,9 @@ int run_daemon(const cli::DaemonCommand& command) {
   SiteApi sites([&runtime]() -> const std::map<std::string, SiteConfig>& { return runtime.config().sites; });
   std::atomic<bool> stop_apps{false};
   AppArtifacts artifacts(*home);
+  deployer.discard_code = [&artifacts](const std::string& service, const std::string& dir) {
+    artifacts.discard(service, dir);
+  };
   ApiContext api{runtime, deployer, applier, &sites, &stop_apps, &artifacts};
   control::Handlers handlers{
       .handle = [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); },

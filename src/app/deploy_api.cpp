@@ -1,5 +1,7 @@
 #include "app/deploy_api.hpp"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -71,19 +73,39 @@ awaitable<void> answer(const control::Request& request, control::Reply& reply, c
 }  // namespace
 
 namespace {
-// deploy --from: the code is copied first, so a failed copy starts nothing, and directories no kept
-// release uses go (never the live one's, the standby's or one a rollback may bring back).
+// The release directories that stay: the new one, the newest `keep` (it included) of releases that
+// did not fail, and whatever the live release, the standby, a deploy in progress or any running
+// instance (an old release still draining) uses.
+std::set<std::string> kept_dirs(ApiContext& context, const std::string& service, const std::string& fresh,
+                                unsigned keep) {
+  using deploy::ReleaseStatus;
+  std::set<std::string> kept{fresh};
+  const auto* history = context.deployer.releases(service);
+  if (!history) return kept;
+  auto releases_dir = context.artifacts->releases_dir(service);
+  unsigned recent = 1;  // the new release
+  for (auto it = history->rbegin(); it != history->rend(); ++it) {
+    if (std::filesystem::path(it->spec.cwd).parent_path() != releases_dir) continue;
+    bool in_use = it->status == ReleaseStatus::live || it->status == ReleaseStatus::standby ||
+                  it->status == ReleaseStatus::deploying || !context.runtime.instances(service, it->id).empty();
+    bool wanted = it->status != ReleaseStatus::failed && recent < keep;
+    if (wanted) ++recent;
+    if (in_use || wanted) kept.insert(it->spec.cwd);
+  }
+  return kept;
+}
+
+// deploy --from: the code is copied first, so a failed copy starts nothing; the spec's build hook
+// then runs as the deploy's first step; directories no kept release uses go.
 std::expected<void, std::string> store_code(ApiContext& context, deploy::DeployRequest& request) {
   if (!context.artifacts) return std::unexpected("this daemon keeps no app releases");
   if (context.deployer.running(request.service))
     return std::unexpected(fmt::format("a deploy of {} is running: wait for it, or abort it", request.service));
-  auto dir = context.artifacts->store(request.service, request.from);
+  auto dir = context.artifacts->store(request.service, request.from, request.spec.deploy.shared);
   if (!dir) return std::unexpected(dir.error());
   use_release_dir(request.spec, dir->string());
-  std::set<std::string> in_use{dir->string()};
-  if (const auto* history = context.deployer.releases(request.service))
-    for (const auto& release : *history) in_use.insert(release.spec.cwd);
-  context.artifacts->prune(request.service, in_use);
+  request.build = !request.spec.deploy.build.empty();
+  context.artifacts->prune(request.service, kept_dirs(context, request.service, dir->string(), request.spec.deploy.keep));
   return {};
 }
 }  // namespace

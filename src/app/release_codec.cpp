@@ -76,6 +76,10 @@ json deploy_json(const DeployConfig& d) {
               {"smoke", hook_json(d.smoke)},
               {"post_deploy", hook_json(d.post_deploy)},
               {"hook_timeout_ms", d.hook_timeout.count()},
+              {"build", hook_json(d.build)},
+              {"build_timeout_ms", d.build_timeout.count()},
+              {"keep", d.keep},
+              {"shared", d.shared},
               {"canary", json{{"steps", d.canary.steps},
                               {"interval_ms", d.canary.interval.count()},
                               {"max_error_rate", d.canary.max_error_rate},
@@ -122,6 +126,13 @@ std::expected<void, std::string> read_deploy(const json& in, DeployConfig& d) {
   read_hook(in.value("smoke", json()), d.smoke);
   read_hook(in.value("post_deploy", json()), d.post_deploy);
   read_millis(in, "hook_timeout_ms", d.hook_timeout);
+  read_hook(in.value("build", json()), d.build);
+  read_millis(in, "build_timeout_ms", d.build_timeout);
+  if (auto keep = in.find("keep"); keep != in.end() && keep->is_number_unsigned() && keep->get<unsigned>() > 0)
+    d.keep = keep->get<unsigned>();
+  if (auto shared = in.find("shared"); shared != in.end() && shared->is_array())
+    for (const auto& entry : *shared)
+      if (entry.is_string()) d.shared.push_back(entry.get<std::string>());
   read_canary(in.value("canary", json()), d.canary);
   read_millis(in, "watch_ms", d.watch);
   return {};

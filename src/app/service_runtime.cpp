@@ -406,7 +406,7 @@ awaitable<deploy::HookOutcome> ServiceRuntime::run_hook(const std::string& servi
   process.env.emplace_back("BATON_RELEASE", release.id);
   process.env.emplace_back("BATON_VERSION", release.version);
   for (auto& e : extra) process.env.push_back(std::move(e));
-  process.timeout = release.spec.deploy.hook_timeout;
+  process.timeout = hook == "build" ? release.spec.deploy.build_timeout : release.spec.deploy.hook_timeout;
   process.label = service + "/" + std::string(hook);
   auto outcome = co_await deploy::run_hook_process(executor_, process, log ? *log : nullptr);
   co_return outcome;

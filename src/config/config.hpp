@@ -63,6 +63,8 @@ inline constexpr Millis kDeployTimeout{120'000};        // new instances must be
 inline constexpr Millis kMaxPause{30'000};              // recreate: requests held while nothing runs
 inline constexpr std::size_t kMaxPausedRequests = 1024;  // recreate: more are refused with 503
 inline constexpr Millis kHookTimeout{300'000};          // one pre_deploy, smoke or post_deploy run
+inline constexpr Millis kBuildTimeout{600'000};         // the build hook of a deploy --from (npm ci, pip install)
+inline constexpr unsigned kKeptAppReleases = 5;          // release directories of deploy --from kept for rollbacks
 // Logs: services' and the daemon's files rotate at base/log_file.hpp's kDefaultLogMaxSize (10 MiB),
 // keeping kDefaultLogKeep (5); the access log, written at every request, rotates later.
 inline constexpr std::uint64_t kAccessLogMaxSize = 100ull << 20;
@@ -129,6 +131,13 @@ struct DeployConfig {
   bool version_affinity = true;  // during a deploy, a client stays on the release it first got
   HookCommand pre_deploy, smoke, post_deploy;
   Millis hook_timeout = defaults::kHookTimeout;
+  // deploy --from: run inside the new release directory before anything starts (its own timeout),
+  // the newest `keep` release directories stay, and `shared` entries of HOME/apps/NAME/shared/
+  // are linked into each (Capistrano's linked_dirs and linked_files).
+  HookCommand build;
+  Millis build_timeout = defaults::kBuildTimeout;
+  unsigned keep = defaults::kKeptAppReleases;
+  std::vector<std::string> shared;
   CanaryConfig canary;
   Millis watch{0};  // rolling and blue-green: judge the new release this long after the switch; 0: off
   bool operator==(const DeployConfig&) const = default;

@@ -53,6 +53,10 @@ pre_deploy = "bin/migrate --yes"
 smoke = ["curl", "-fsS", "http://127.0.0.1:{port}/"]
 post_deploy = ["./notify"]
 hook_timeout = "90s"
+build = ["npm", "ci", "--omit=dev"]
+build_timeout = "20m"
+keep = 3
+shared = ["storage/", "node_modules/.cache", ".env"]
 )");
   EXPECT_EQ(deploy.strategy, Strategy::blue_green);
   EXPECT_EQ(deploy.max_surge, 3u);
@@ -70,6 +74,20 @@ hook_timeout = "90s"
   EXPECT_EQ(deploy.post_deploy.command, std::vector<std::string>{"./notify"});
   EXPECT_FALSE(deploy.post_deploy.is_shell_string);
   EXPECT_EQ(deploy.hook_timeout, 90s);
+  EXPECT_EQ(deploy.build.command, (std::vector<std::string>{"npm", "ci", "--omit=dev"}));
+  EXPECT_EQ(deploy.build_timeout, 20min);
+  EXPECT_EQ(deploy.keep, 3u);
+  EXPECT_EQ(deploy.shared, (std::vector<std::string>{"storage", "node_modules/.cache", ".env"}));
+}
+
+TEST(DeployKeyErrors, SharedPathsStayInsideTheRelease) {
+  for (std::string_view bad : {"/var/data", "../up", "a/../../b", "", "a//b", "./x", "a/."}) {
+    SCOPED_TRACE(bad);
+    expect_error(fmt::format("{}shared = [\"{}\"]\n", kManaged, bad), 5,
+                 "'shared' in [services.web]: '");
+  }
+  expect_error(managed("keep = 0\n"), 5, "'keep' in [services.web] must be from 1 to 100, not 0");
+  expect_error(managed("build = []\n"), 5, "'build' in [services.web] is empty");
 }
 
 TEST(DeployKeys, StrategyNames) {
@@ -149,7 +167,7 @@ TEST(DeployKeyErrors, OutOfRangeNumbers) {
 
 TEST(DeployKeyErrors, Durations) {
   for (std::string_view key : {"standby_ttl", "drain_timeout", "deploy_timeout", "max_pause",
-                               "hook_timeout"}) {
+                               "hook_timeout", "build_timeout"}) {
     SCOPED_TRACE(key);
     expect_error(fmt::format("{}{} = \"0s\"\n", kManaged, key), 5,
                  fmt::format("'{}' in [services.web] must be longer than zero", key));

@@ -10,6 +10,7 @@ namespace baton::config_detail {
 namespace {
 // Bounds that catch typos and nonsense values; none of them is tuning advice.
 constexpr Range<std::uint32_t> kMaxSurgeRange{1, 256};
+constexpr Range<std::uint32_t> kKeptAppReleasesRange{1, 100};
 constexpr Range<std::uint32_t> kMaxPausedRequestsRange{1, 1'000'000};
 constexpr Range<std::uint32_t> kMinRequestsRange{1, 1'000'000};
 constexpr Range<std::uint32_t> kMaxExtensionsRange{0, 100};
@@ -98,6 +99,29 @@ bool read_command_line(TableReader& r, std::string_view key, std::vector<std::st
   return true;
 }
 
+// Paths inside a release: relative, no "..", so a link can only be made where the release is.
+void read_shared(TableReader& r, std::vector<std::string>& out) {
+  std::vector<LocatedString> entries;
+  if (!r.read_strings("shared", entries)) return;
+  for (auto& entry : entries) {
+    std::string_view path = entry.text;
+    while (path.ends_with('/')) path.remove_suffix(1);
+    bool bad = path.empty() || path.starts_with('/') || path.find('\0') != std::string_view::npos;
+    for (std::size_t start = 0; !bad && start <= path.size();) {
+      auto end = std::min(path.find('/', start), path.size());
+      auto part = path.substr(start, end - start);
+      bad = part.empty() || part == "." || part == "..";
+      start = end + 1;
+    }
+    if (bad) {
+      r.fail(entry.line, fmt::format("{}: '{}' must be a relative path inside the release (no '..', '.' or empty parts)",
+                                     r.describe("shared"), entry.text));
+      return;
+    }
+    out.emplace_back(path);
+  }
+}
+
 void read_deploy(TableReader& r, DeployConfig& out) {
   read_strategy(r, out);
   r.read("max_surge", out.max_surge, kMaxSurgeRange);
@@ -113,6 +137,10 @@ void read_deploy(TableReader& r, DeployConfig& out) {
   read_hook(r, "smoke", out.smoke);
   read_hook(r, "post_deploy", out.post_deploy);
   r.read_duration("hook_timeout", out.hook_timeout);
+  read_hook(r, "build", out.build);
+  r.read_duration("build_timeout", out.build_timeout);
+  r.read("keep", out.keep, kKeptAppReleasesRange);
+  read_shared(r, out.shared);
   read_canary(r, out.canary);
   r.read_duration("watch", out.watch);
 }

@@ -52,12 +52,12 @@ constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "in
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kBalancePolicies = {"round_robin", "least_conn"};
 // Keys that only mean something for a service Baton runs.
-constexpr std::array<std::string_view, 27> kManagedOnlyKeys = {
+constexpr std::array<std::string_view, 31> kManagedOnlyKeys = {
     "instances", "cwd", "env", "stop_signal", "stop_timeout", "max_memory", "socket_activation",
     "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
     "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files",
     "autorestart", "stop_exit_codes", "max_restarts", "restart_window", "restart_delay", "max_restart_delay",
-    "cron_restart"};
+    "cron_restart", "build", "build_timeout", "keep", "shared"};
 
 void read_timeouts(TableReader& parent, Timeouts& timeouts) {
   auto r = parent.child("timeouts");
@@ -233,7 +233,7 @@ ServiceConfig read_service(TableReader& r, std::string name, const ProxyConfig& 
                 "min_uptime", "notify", "watchdog", "user", "group", "memory_max", "cpu_max",
                 "env_file", "secret_env", "secret_env_file", "log_per_instance", "log_max_size", "log_max_files",
                 "autorestart", "stop_exit_codes", "max_restarts", "restart_window", "restart_delay",
-                "max_restart_delay", "cron_restart"});
+                "max_restart_delay", "cron_restart", "build", "build_timeout", "keep", "shared"});
   ServiceConfig service;
   service.name = std::move(name);
   service.access_log = proxy.access_log;

@@ -97,7 +97,11 @@ awaitable<Deployer::Run::Result> Deployer::Run::hook(std::string_view name, cons
     extra.emplace_back("BATON_TARGETS", targets);
   }
   auto outcome = co_await deployer_.runtime_.run_hook(service_.name, target(), name, command, std::move(extra));
-  progress_->add(DeployEvent{.kind = "hook", .message = fmt::format("{} hook: {}", name, outcome.summary)});
+  // A build's output is worth seeing when it passed too (what npm installed, what pip resolved).
+  bool show_output = name == "build" && outcome.ok && !outcome.log_tail.empty();
+  progress_->add(DeployEvent{.kind = "hook", .message = fmt::format("{} hook: {}{}{}", name, outcome.summary,
+                                                                    show_output ? "\n" : "",
+                                                                    show_output ? outcome.log_tail : "")});
   if (outcome.ok) co_return Result{};
   co_return std::unexpected(fmt::format("the {} hook failed: {}{}{}", name, outcome.summary,
                                         outcome.log_tail.empty() ? "" : "\n", outcome.log_tail));

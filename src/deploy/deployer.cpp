@@ -193,6 +193,7 @@ std::expected<std::shared_ptr<DeployRun>, std::string> Deployer::deploy(DeployRe
   }
   service.running = progress;
   auto run = std::make_shared<Run>(*this, service, progress, release.id, strategy);
+  run->build = request.build;
   asio::co_spawn(executor_, [run]() -> awaitable<void> { co_await run->execute(); },
                  [run](std::exception_ptr error) { Run::ended(run, error); });
   return progress;

@@ -32,6 +32,9 @@ struct DeployRequest {
   // A directory to copy as the release's code (the daemon's composition root does the copy and
   // makes it the cwd before the deploy starts); empty: the spec's cwd as it is.
   std::string from;
+  // Run the spec's build hook in the release directory first (a fresh --from copy only: a
+  // rollback, a restart or a scale runs code that was built already).
+  bool build = false;
 };
 
 // Scaling changes the live release's instance count in place (no new release): new instances
@@ -54,6 +57,10 @@ class Deployer {
   // `journal` (may be null) outlives the deployer.
   Deployer(asio::any_io_executor executor, Runtime& runtime, Journal* journal = nullptr);
   ~Deployer();
+
+  // Removes a release's code directory (its cwd) once its build failed; set by the composition
+  // root, which owns where app releases live. Empty: nothing is removed.
+  std::function<void(const std::string& service, const std::string& dir)> discard_code;
 
   // The service's history as a previous daemon left it (may be empty, oldest first) and its spec
   // from the config. Starts the live release (or a first one from the config) and routes traffic

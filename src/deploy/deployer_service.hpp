@@ -26,6 +26,7 @@ class Deployer::Run {
       Strategy strategy);
   // Carries the deploy out and always finishes `progress`.
   awaitable<void> execute();
+  bool build = false;  // run the build hook first (DeployRequest::build)
   // Rollback to a warm standby: one traffic switch, then the current release drains.
   awaitable<void> switch_to_standby();
   // The live release to `count` instances, in place (scale, stop, start).

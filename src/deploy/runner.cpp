@@ -19,8 +19,13 @@ awaitable<void> Deployer::Run::execute() {
                                                     release.spec.size(),
                                                     previous_id_.empty() ? "" : ", replacing " + previous_id_),
                              .total = release.spec.size()});
-  auto pre = co_await hook("pre_deploy", release.spec.deploy.pre_deploy, false);
-  Result result = pre;
+  Result result = Result{};
+  if (build) {
+    result = co_await hook("build", release.spec.deploy.build, false);
+    // A release whose build failed can never run: its directory goes at once.
+    if (!result && deployer_.discard_code) deployer_.discard_code(service_.name, release.spec.cwd);
+  }
+  if (result) result = co_await hook("pre_deploy", release.spec.deploy.pre_deploy, false);
   if (result) {
     auto machine = strategy::make(strategy_, plan());
     progress_->set_steerable(machine->takes_operator_commands());

@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <tuple>
 
 #include "deploy_fixture.hpp"
@@ -114,6 +116,54 @@ TEST_F(AppArtifactsTest, ArchivesOfTheBuildDeployAndABadOneChangesNothing) {
   EXPECT_NE(refused_out.find("leaves the release"), std::string::npos) << refused_out;
   EXPECT_EQ(release_dirs(), dirs_before) << "nothing left behind";
   EXPECT_EQ(served(baton.port()), "from-zip");
+}
+// The spec's build hook runs inside each new release directory (and only for a fresh --from: a
+// rollback runs what was built), `shared` entries outlive releases, the newest `keep` stay, and a
+// failed build leaves nothing and changes nothing.
+TEST_F(AppArtifactsTest, BuildHookSharedPathsAndKeep) {
+  auto& baton = start_service(
+      1, "rolling", "10s",
+      "build = [\"/bin/sh\", \"-c\", \"test ! -e FAIL || { echo refusing to build; exit 3; }; "
+      "echo \\\"$(cat VERSION)-built\\\" > VERSION; echo building $BATON_VERSION; date +%s%N >> storage/builds\"]\n"
+      "keep = 2\nshared = [\"storage\", \".env\"]\n");
+  auto [first, first_out] = deploy_from(build("code-1"));
+  ASSERT_EQ(first, 0) << first_out;
+  EXPECT_EQ(served(baton.port()), "code-1-built");
+  EXPECT_NE(first_out.find("build hook: exited with 0"), std::string::npos) << first_out;
+  EXPECT_NE(first_out.find("building"), std::string::npos) << "the build's output is in the progress\n" << first_out;
+  auto shared = dir_.path() / "home" / "apps" / "web" / "shared";
+  ASSERT_TRUE(std::filesystem::is_directory(shared / "storage"));
+  for (int i = 2; i <= 4; ++i) {
+    auto [code, out] = deploy_from(build(fmt::format("code-{}", i)));
+    ASSERT_EQ(code, 0) << out;
+    EXPECT_EQ(served(baton.port()), fmt::format("code-{}-built", i));
+  }
+  // Every build wrote through the same link: storage is one directory for all releases.
+  EXPECT_EQ(std::count(std::istreambuf_iterator<char>(std::ifstream(shared / "storage" / "builds").rdbuf()), {}, '\n'), 4);
+  EXPECT_EQ(release_dirs(), 2u) << "keep = 2";
+  auto [back, back_out] = cli({"rollback", "web"});
+  ASSERT_EQ(back, 0) << back_out;
+  EXPECT_EQ(served(baton.port()), "code-3-built") << "a rollback runs the build it had, not a new one";
+  EXPECT_EQ(back_out.find("build hook"), std::string::npos) << back_out;
+  auto bad = build("code-5");
+  std::ofstream(bad / "FAIL") << "";
+  auto [failed, failed_out] = deploy_from(bad);
+  EXPECT_NE(failed, 0);
+  EXPECT_NE(failed_out.find("the build hook failed: exited with 3"), std::string::npos) << failed_out;
+  EXPECT_NE(failed_out.find("refusing to build"), std::string::npos) << failed_out;
+  EXPECT_EQ(served(baton.port()), "code-3-built");
+  EXPECT_EQ(release_dirs(), 2u) << "a failed build leaves nothing behind";
+  // code-1's directory was pruned: a rollback to it fails and the live release keeps serving.
+  auto releases = nlohmann::json::parse(cli({"releases", "web", "--json"}).second, nullptr, false);
+  std::string first_id;
+  for (const auto& release : releases["releases"])
+    if (release.dump().find("apps/web/releases/") != std::string::npos && first_id.empty())
+      first_id = release["id"].get<std::string>();
+  ASSERT_FALSE(first_id.empty()) << releases;
+  auto [gone, gone_out] = cli({"rollback", "web", "--to", first_id});
+  EXPECT_NE(gone, 0) << gone_out;
+  EXPECT_NE(gone_out.find("No such file or directory"), std::string::npos) << gone_out;
+  EXPECT_EQ(served(baton.port()), "code-3-built");
 }
 }  // namespace
 }  // namespace baton::itest
