@@ -129,6 +129,17 @@ std::size_t AppArtifacts::prune(const std::string& service, const std::set<std::
   return removed;
 }
 
+void AppArtifacts::forget_stale_uploads(const std::string& service) const {
+  constexpr auto kUploadLifetime = std::chrono::hours(24);
+  std::error_code ec;
+  auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& entry : std::filesystem::directory_iterator(uploads_dir(service), ec)) {
+    std::error_code ignored;
+    auto written = entry.last_write_time(ignored);
+    if (!ignored && now - written > kUploadLifetime) std::filesystem::remove(entry.path(), ignored);
+  }
+}
+
 void AppArtifacts::discard(const std::string& service, const std::string& dir) const {
   std::filesystem::path path(dir);
   if (dir.empty() || path.parent_path() != releases_dir(service)) return;

@@ -30,6 +30,10 @@ class AppArtifacts {
   std::size_t prune(const std::string& service, const std::set<std::string>& in_use) const;
   std::filesystem::path releases_dir(const std::string& service) const { return apps_ / service / "releases"; }
   std::filesystem::path shared_dir(const std::string& service) const { return apps_ / service / "shared"; }
+  // Archives uploaded for a deploy (POST /v1/services/NAME/artifacts), named by their id until a
+  // deploy takes one; an upload no deploy took within a day goes at the next upload.
+  std::filesystem::path uploads_dir(const std::string& service) const { return apps_ / service / "uploads"; }
+  void forget_stale_uploads(const std::string& service) const;
 
  private:
   std::filesystem::path apps_;

@@ -128,6 +128,10 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
     ::kill(::getpid(), SIGTERM);
     co_return;
   }
+  if (target == "/v1/logs" || target.starts_with("/v1/logs?")) {
+    co_await handle_logs(request, reply, context);
+    co_return;
+  }
   if (target == "/v1/logs/flush") {
     co_await handle_flush(request, reply, context);
     co_return;

@@ -16,7 +16,9 @@ std::expected<ControlListeners, std::string> start_control_listeners(asio::any_i
                                                                      const ControlConfig& config,
                                                                      const control::Handlers& handlers) {
   ControlListeners listeners;
-  control::ControlLimits limits{.request_timeout = config.request_timeout, .max_connections = config.max_connections};
+  control::ControlLimits limits{.request_timeout = config.request_timeout,
+                                .max_connections = config.max_connections,
+                                .plaintext_remote = config.allow_plaintext_remote};
   auto socket = control::ControlServer::start_unix(executor, home / "baton.sock", handlers, limits);
   if (!socket) return std::unexpected(socket.error());
   listeners.socket = std::move(*socket);

@@ -16,6 +16,7 @@
 #include "base/log.hpp"
 #include "config/loader.hpp"
 #include "app/app_artifacts.hpp"
+#include "app/artifact_upload.hpp"
 #include "app/config_applier.hpp"
 #include "app/cron_restarts.hpp"
 #include "app/control_api.hpp"
@@ -125,16 +126,26 @@ std::expected<void, std::string> end_interrupted_deploys(StateRecorder& state) {
   return {};
 }
 
+// A member-less coroutine, not a lambda: GCC 12 mishandles coroutine lambdas that take parameters.
+template <typename T>
+awaitable<void> run_into(std::shared_ptr<std::promise<T>> done, std::function<awaitable<T>()> work) {
+  T value = co_await work();
+  done->set_value(std::move(value));
+}
+
 // Runs `work` on the control plane's thread and waits for its result. An exception it throws
 // is rethrown here: `asio::detached` would drop it and leave this thread waiting for ever.
+// The promise is shared: this thread may wake and return the moment the value is set, while the
+// control thread is still inside set_value and its coroutine still has to end (a promise on this
+// stack died under it, seen as a bad vptr under UBSan).
 template <typename T>
 T run_on(asio::io_context& context, std::function<awaitable<T>()> work) {
-  std::promise<T> done;
-  asio::co_spawn(context, [&]() -> awaitable<void> { done.set_value(co_await work()); },
-                 [&](std::exception_ptr error) {
-                   if (error) done.set_exception(error);
-                 });
-  return done.get_future().get();
+  auto done = std::make_shared<std::promise<T>>();
+  auto result = done->get_future();
+  asio::co_spawn(context, run_into<T>(done, std::move(work)), [done](std::exception_ptr error) {
+    if (error) done->set_exception(error);
+  });
+  return result.get();
 }
 
 // A start-up step whose exception (asio reports some failures only so) is its error message.
@@ -269,9 +280,12 @@ int run_daemon(const cli::DaemonCommand& command) {
   ApiContext api{runtime, deployer, applier, &sites, &stop_apps, &artifacts};
   control::Handlers handlers{
       .handle = [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); },
-      .streams_body = &SiteApi::is_upload,
+      .streams_body = [](const control::Request& head) { return SiteApi::is_upload(head) || is_artifact_upload(head); },
       .upload = [&](const control::Request& head, control::BodyReader& body,
-                    control::Reply& reply) { return sites.upload(head, body, reply); }};
+                    control::Reply& reply) -> awaitable<void> {
+        if (is_artifact_upload(head)) return handle_artifact_upload(head, body, reply, api);
+        return sites.upload(head, body, reply);
+      }};
   using Control = std::expected<ControlListeners, std::string>;
   auto control_server = start_step<Control>(control, [&]() -> awaitable<Control> {
     co_return start_control_listeners(control.get_executor(), *home, config.control, handlers);

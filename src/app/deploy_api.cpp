@@ -110,6 +110,13 @@ std::expected<void, std::string> store_code(ApiContext& context, deploy::DeployR
 }
 }  // namespace
 
+// A remote client names its upload by id: the daemon's paths are none of its business.
+std::string hide_path(std::string message, const std::string& path) {
+  for (auto at = message.find(path); at != std::string::npos; at = message.find(path, at))
+    message.replace(at, path.size(), "the uploaded archive");
+  return message;
+}
+
 awaitable<void> handle_deploy(const control::Request& request, control::Reply& reply, ApiContext& context,
                               const std::string& service) {
   auto body = body_object(request);
@@ -123,10 +130,27 @@ awaitable<void> handle_deploy(const control::Request& request, control::Reply& r
     co_await reply.send(std::move(response));
     co_return;
   }
+  std::filesystem::path upload;
+  if (!parsed->artifact.empty() && context.artifacts) {
+    upload = context.artifacts->uploads_dir(service) / parsed->artifact;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(upload, ec)) {
+      auto response = api_error(request, 400, fmt::format("no uploaded artifact {} for {}: upload it first (POST "
+                                                          "/v1/services/{}/artifacts)",
+                                                          parsed->artifact, service, service));
+      co_await reply.send(std::move(response));
+      co_return;
+    }
+    parsed->from = upload.string();
+  }
   if (!parsed->from.empty()) {
     auto stored = store_code(context, *parsed);
+    if (!upload.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(upload, ignored);  // taken or refused, it is not deployed twice
+    }
     if (!stored) {
-      auto response = api_error(request, 400, stored.error());
+      auto response = api_error(request, 400, upload.empty() ? stored.error() : hide_path(stored.error(), upload.string()));
       co_await reply.send(std::move(response));
       co_return;
     }

@@ -127,11 +127,13 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
       if (!in_range(value, 1))
         return std::unexpected("instances must be a number from 1 to 1000");
       spec.instances = value.get<unsigned>();
-    } else if (key == "cwd" || key == "version" || key == "strategy" || key == "who" || key == "from") {
+    } else if (key == "cwd" || key == "version" || key == "strategy" || key == "who" || key == "from" ||
+               key == "artifact") {
       if (!value.is_string()) return std::unexpected(key + " must be a string");
       auto text = value.get<std::string>();
       if (key == "cwd") spec.cwd = text;
       else if (key == "from") request.from = text;
+      else if (key == "artifact") request.artifact = text;
       else if (key == "version") request.version = text;
       else if (key == "who") request.who = text;
       else if (auto strategy = parse_strategy(text)) request.strategy = strategy;
@@ -155,6 +157,14 @@ std::expected<deploy::DeployRequest, std::string> deploy_request(const json& bod
   if (canary.pause_at && std::ranges::find(canary.steps, *canary.pause_at) == canary.steps.end())
     return std::unexpected(fmt::format("pause_at {} is not one of the steps ({})", *canary.pause_at,
                                        fmt::join(canary.steps, ",")));
+  if (body.contains("artifact")) {
+    if (body.contains("from")) return std::unexpected("from and artifact cannot go together: give one");
+    if (request.artifact.size() != 32 ||
+        !std::ranges::all_of(request.artifact, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+      return std::unexpected("artifact must be the id an upload to POST /v1/services/NAME/artifacts answered");
+    if (body.contains("cwd")) return std::unexpected("artifact and cwd cannot go together: the upload is the release's cwd");
+    if (spec.external()) return std::unexpected("artifact is for a service Baton runs (with command), not one with targets");
+  }
   if (!request.from.empty() && body.contains("cwd"))
     return std::unexpected("from and cwd cannot go together: the copy of from is the release's cwd");
   if (!request.from.empty() && (request.from.front() != '/' || request.from.find('\0') != std::string::npos))

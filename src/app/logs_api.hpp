@@ -4,4 +4,8 @@
 
 namespace baton {
 awaitable<void> handle_flush(const control::Request& request, control::Reply& reply, ApiContext& context);
+// GET /v1/logs[?service=NAME&lines=N&since=TIME&stream=out|err&json=1&follow=1]: `baton logs` from
+// another machine. The lines come as JSON lines {"line": TEXT}, chosen and rendered as the CLI does
+// on the daemon's machine; with follow, new lines keep coming until the client goes.
+awaitable<void> handle_logs(const control::Request& request, control::Reply& reply, ApiContext& context);
 }

@@ -61,6 +61,17 @@ int write_startup_unit(const cli::StartupCommand& command) {
   return cli::kOk;
 }
 
+// Commands that act on this machine (a daemon, its binary, its unit, files here): never remote.
+std::optional<std::string_view> local_only_command(const cli::Command& command) {
+  if (std::holds_alternative<cli::DaemonCommand>(command)) return "daemon";
+  if (std::holds_alternative<cli::CheckCommand>(command)) return "check";
+  if (std::holds_alternative<cli::ImportCommand>(command)) return "import";
+  if (std::holds_alternative<cli::StartupCommand>(command)) return "startup";
+  if (std::holds_alternative<cli::UpgradeCommand>(command)) return "upgrade";
+  if (std::holds_alternative<cli::VersionCommand>(command)) return "version";
+  return std::nullopt;
+}
+
 int check_config(const cli::CheckCommand& command) {
   auto config = load_config_file(command.config_path);
   if (!config) {
@@ -77,6 +88,19 @@ int run(int argc, const char* const* argv) {
   if (!parsed.command) {
     fmt::print(parsed.exit_code == 0 ? stdout : stderr, "{}\n", parsed.message);
     return parsed.exit_code;
+  }
+  auto remote = cli::resolve_remote(parsed.remote, [](const char* name) { return std::getenv(name); });
+  if (!remote) {
+    fmt::print(stderr, "baton: {}\n", remote.error());
+    return cli::kUsage;
+  }
+  if (*remote) {
+    if (auto local_only = local_only_command(*parsed.command)) {
+      fmt::print(stderr, "baton: {} runs on the daemon's own machine: it does not take --remote, --context or "
+                         "BATON_REMOTE\n", *local_only);
+      return cli::kUsage;
+    }
+    cli::use_remote(std::move(*remote));
   }
   if (auto* daemon = std::get_if<cli::DaemonCommand>(&*parsed.command))
     return daemon->keeper ? run_keeper(*daemon) : run_daemon(*daemon);

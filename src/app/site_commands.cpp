@@ -1,5 +1,7 @@
 #include "app/site_commands.hpp"
 
+#include "cli/remote_api.hpp"
+
 #include <fmt/format.h>
 
 #include "cli/command_line.hpp"
@@ -16,7 +18,7 @@ int usage(const std::string& message) {
 }  // namespace
 
 int run_site_command(const cli::SiteCommand& command) {
-  if (!command.remote.empty()) return cli::run_remote_site(command);
+  if (!command.remote.empty() || cli::remote_in_use()) return cli::run_remote_site(command);
   if (!command.root.empty()) {
     if (!command.root.starts_with('/')) return usage(fmt::format("--root must be an absolute path, not '{}'", command.root));
     return cli::run_site(command, {.root = command.root, .keep = defaults::kSiteKeep, .require_index = true});

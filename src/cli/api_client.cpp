@@ -4,7 +4,9 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 
+#include "cli/api_stream.hpp"
 #include "cli/daemon_starter.hpp"
+#include "cli/remote_api.hpp"
 #include "net/asio.hpp"
 
 namespace baton::cli {
@@ -42,6 +44,7 @@ std::expected<void, ApiError> connect_and_send(unix_socket::socket& socket, cons
 
 std::expected<ApiReply, ApiError> call_api(const std::string& home, const std::string& method, const std::string& path,
                                            const std::string& body) {
+  if (const auto* remote = remote_in_use()) return call_remote(*remote, method, path, body);
   asio::io_context context;
   unix_socket::socket socket(context);
   if (auto sent = connect_and_send(socket, home, method, path, body); !sent) return std::unexpected(sent.error());
@@ -56,36 +59,11 @@ std::expected<ApiReply, ApiError> call_api(const std::string& home, const std::s
 std::expected<ApiReply, ApiError> stream_api(const std::string& home, const std::string& method,
                                              const std::string& path, const std::string& body,
                                              const std::function<void(std::string_view line)>& on_line) {
+  if (const auto* remote = remote_in_use()) return stream_remote(*remote, method, path, body, on_line);
   asio::io_context context;
   unix_socket::socket socket(context);
   if (auto sent = connect_and_send(socket, home, method, path, body); !sent) return std::unexpected(sent.error());
   beast::flat_buffer buffer;
-  http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
-  error_code ec;
-  http::read_header(socket, buffer, parser, ec);
-  if (ec) return std::unexpected(ApiError{false, "the daemon did not answer: " + ec.message()});
-  ApiReply reply{static_cast<unsigned>(parser.get().result_int()), {}};
-  bool streamed = parser.get()[http::field::content_type] == "application/x-ndjson";
-  std::string pending;
-  char chunk[4096];
-  while (!parser.is_done()) {
-    parser.get().body().data = chunk;
-    parser.get().body().size = sizeof chunk;
-    // read_some, not read: read fills the whole chunk first, which would hold
-    // the progress lines back until the deploy ends.
-    http::read_some(socket, buffer, parser, ec);
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) break;
-    pending.append(chunk, sizeof chunk - parser.get().body().size);
-    for (auto newline = pending.find('\n'); streamed && newline != std::string::npos; newline = pending.find('\n')) {
-      on_line(std::string_view(pending).substr(0, newline));
-      pending.erase(0, newline + 1);
-    }
-  }
-  if (ec && ec != http::error::end_of_stream && ec != asio::error::eof)
-    return std::unexpected(ApiError{false, "the daemon's answer broke off: " + ec.message()});
-  if (!streamed) reply.body = std::move(pending);
-  return reply;
+  return read_streamed_reply(socket, buffer, on_line);
 }
 }  // namespace baton::cli

@@ -44,6 +44,15 @@ CLI::App* add_service_query(CLI::App& app, const char* command, const char* desc
 ParseOutcome parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"baton: zero-downtime deploys, a reverse proxy and a process supervisor in one daemon"};
   app.require_subcommand(1);
+  // Before or after the command: `baton --remote URL ls` and `baton ls --remote URL` alike.
+  app.fallthrough();
+  ParseOutcome out;
+  app.add_option("--remote", out.remote.remote,
+                 "Talk to the daemon behind this admin listener (http://HOST:PORT) instead of HOME's; "
+                 "or BATON_REMOTE");
+  app.add_option("--token", out.remote.token_file, "With --remote: the file holding its token; or BATON_TOKEN_FILE");
+  app.add_option("--context", out.remote.context,
+                 "A remote daemon named in ~/.config/baton/contexts.toml (remote, token_file); or BATON_CONTEXT");
   DaemonCommand daemon{.config_path = "", .home = home_from_environment(), .log_level = std::nullopt};
   std::string level;
   auto* daemon_cmd = app.add_subcommand("daemon", "Run the daemon in the foreground");
@@ -165,7 +174,6 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   ImportArgs import_args(app);
   ServiceArgs service_actions(app, home_from_environment());
 
-  ParseOutcome out;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

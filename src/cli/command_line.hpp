@@ -9,6 +9,7 @@
 
 #include "cli/import_command.hpp"
 #include "cli/log_line.hpp"
+#include "cli/remote_api.hpp"
 #include "cli/site_args.hpp"
 
 namespace baton::cli {
@@ -154,6 +155,7 @@ using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsComm
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`
+  RemoteFlags remote;              // --remote, --token, --context: resolved before the command runs
   int exit_code = kOk;
   std::string message;
 };

@@ -4,6 +4,9 @@
 
 #include <expected>
 #include <filesystem>
+#include <fstream>
+#include <span>
+#include <vector>
 #include <optional>
 #include <thread>
 
@@ -13,6 +16,8 @@
 #include "cli/api_client.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/event_stream.hpp"
+#include "cli/remote_api.hpp"
+#include "site/tar_writer.hpp"
 
 namespace baton::cli {
 namespace {
@@ -46,6 +51,40 @@ std::expected<json, std::string> deploy_env(const DeployCommand& command) {
   }
   return env;
 }
+// `--from DIR|ARCHIVE` to a remote daemon: a directory goes up as a tar written on the fly, an
+// archive as it is (the daemon reads any format it could read locally). Returns the upload's id.
+std::expected<std::string, ApiError> upload_artifact(const Remote& remote, const std::string& service,
+                                                     const std::string& from) {
+  std::error_code ec;
+  bool directory = std::filesystem::is_directory(from, ec);
+  if (!directory && !std::filesystem::is_regular_file(from, ec))
+    return std::unexpected(ApiError{false, fmt::format("cannot deploy from {}: not a directory or an archive", from)});
+  auto produce = [&](const BodySink& sink) -> std::expected<void, std::string> {
+    if (directory) {
+      auto written = site::write_tar(from, sink);
+      if (!written) return std::unexpected(written.error());
+      return {};
+    }
+    std::ifstream in(from, std::ios::binary);
+    if (!in) return std::unexpected(fmt::format("cannot read {}", from));
+    std::vector<char> chunk(1 << 20);
+    while (in) {
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      if (in.gcount() > 0)
+        if (auto sent = sink(std::span<const char>(chunk.data(), static_cast<std::size_t>(in.gcount()))); !sent)
+          return sent;
+    }
+    if (in.bad()) return std::unexpected(fmt::format("cannot read {}", from));
+    return {};
+  };
+  auto reply = upload_remote(remote, "/v1/services/" + service + "/artifacts", "application/octet-stream", produce);
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->status != 200) return std::unexpected(ApiError{false, error_of(reply->body)});
+  auto answer = json::parse(reply->body, nullptr, false);
+  if (!answer.is_object() || !answer.contains("artifact") || !answer["artifact"].is_string())
+    return std::unexpected(ApiError{false, "the daemon's answer to the upload has no artifact id: " + reply->body});
+  return answer["artifact"].get<std::string>();
+}
 }  // namespace
 
 int run_deploy(const DeployCommand& command) {
@@ -58,7 +97,15 @@ int run_deploy(const DeployCommand& command) {
   if (!command.watch.empty()) body["watch"] = command.watch;
   if (command.instances) body["instances"] = *command.instances;
   if (!command.cwd.empty()) body["cwd"] = command.cwd;
-  if (!command.from.empty()) {
+  if (!command.from.empty() && remote_in_use()) {
+    // The daemon is elsewhere: the code goes up first, and the deploy names the upload.
+    auto artifact = upload_artifact(*remote_in_use(), command.service, command.from);
+    if (!artifact) {
+      fmt::print(stderr, "baton: {}\n", artifact.error().message);
+      return artifact.error().unreachable ? kUnreachable : kFailed;
+    }
+    body["artifact"] = *artifact;
+  } else if (!command.from.empty()) {
     std::error_code ec;
     body["from"] = std::filesystem::absolute(command.from, ec).lexically_normal().string();
   }

@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "base/secret_file.hpp"
+#include "cli/api_stream.hpp"
+#include "config/contexts_reader.hpp"
 #include "net/asio.hpp"
 
 namespace baton::cli {
@@ -95,6 +98,68 @@ std::expected<RemoteUrl, std::string> parse_remote_url(std::string_view url) {
   if (out.host.empty() || error != std::errc() || end != out.port.data() + out.port.size() || port == 0 || port > 65535)
     return std::unexpected(fmt::format("'{}' is not an http://HOST:PORT URL", url));
   return out;
+}
+
+namespace {
+std::optional<Remote>& chosen_remote() {
+  static std::optional<Remote> remote;
+  return remote;
+}
+
+std::expected<Remote, std::string> remote_from(const std::string& url, const std::string& token_file,
+                                               std::string_view source) {
+  auto parsed = parse_remote_url(url);
+  if (!parsed) return std::unexpected(fmt::format("{}: {}", source, parsed.error()));
+  if (token_file.empty()) return std::unexpected(fmt::format("{}: a remote daemon needs its token (--token FILE)", source));
+  auto token = read_secret_file(token_file);
+  if (!token) return std::unexpected(fmt::format("{}: token: {}", source, token.error()));
+  return Remote{std::move(*parsed), std::move(*token)};
+}
+}  // namespace
+
+void use_remote(std::optional<Remote> remote) { chosen_remote() = std::move(remote); }
+
+const Remote* remote_in_use() { return chosen_remote() ? &*chosen_remote() : nullptr; }
+
+std::string contexts_file(const std::function<const char*(const char*)>& env) {
+  auto set = [&](const char* name) -> std::optional<std::string> {
+    const char* value = env(name);
+    if (!value || !*value) return std::nullopt;
+    return std::string(value);
+  };
+  if (auto config = set("XDG_CONFIG_HOME")) return *config + "/baton/contexts.toml";
+  return set("HOME").value_or("") + "/.config/baton/contexts.toml";
+}
+
+std::expected<std::optional<Remote>, std::string> resolve_remote(const RemoteFlags& flags,
+                                                                 const std::function<const char*(const char*)>& env) {
+  auto from_env = [&](const char* name) { return std::string(env(name) ? env(name) : ""); };
+  if (!flags.remote.empty()) return remote_from(flags.remote, flags.token_file, "--remote");
+  if (!flags.token_file.empty()) return std::unexpected("--token goes with --remote URL");
+  auto context = flags.context.empty() ? from_env("BATON_CONTEXT") : flags.context;
+  if (!context.empty()) {
+    auto found = config::read_remote_context(contexts_file(env), context);
+    if (!found) return std::unexpected(found.error());
+    return remote_from(found->remote, found->token_file, fmt::format("context {}", context));
+  }
+  auto url = from_env("BATON_REMOTE");
+  if (url.empty()) return std::nullopt;
+  return remote_from(url, from_env("BATON_TOKEN_FILE"), "BATON_REMOTE");
+}
+
+std::expected<ApiReply, ApiError> stream_remote(const Remote& remote, const std::string& method, const std::string& path,
+                                                const std::string& body,
+                                                const std::function<void(std::string_view line)>& on_line) {
+  Connection c;
+  if (auto connected = connect(c, remote.url); !connected) return std::unexpected(connected.error());
+  auto request = head(remote, method, path);
+  request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  request.prepare_payload();
+  error_code ec;
+  http::write(c.socket, request, ec);
+  if (ec) return std::unexpected(ApiError{false, "the daemon did not take the request: " + ec.message()});
+  return read_streamed_reply(c.socket, c.buffer, on_line);
 }
 
 std::expected<ApiReply, ApiError> call_remote(const Remote& remote, const std::string& method, const std::string& path,

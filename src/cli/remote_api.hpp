@@ -3,6 +3,7 @@
 // bearer token, and uploads streamed in chunks of bounded size.
 #include <expected>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,27 @@ struct Remote {
   RemoteUrl url;
   std::string token;
 };
+
+// Where this command's requests go when it has --remote (or a context, or BATON_REMOTE): set once,
+// before the command runs; call_api and stream_api then talk to that daemon instead of HOME's.
+void use_remote(std::optional<Remote> remote);
+const Remote* remote_in_use();
+
+// --remote URL --token FILE, else --context NAME (or BATON_CONTEXT) from `contexts_file`, else
+// BATON_REMOTE and BATON_TOKEN_FILE; nullopt when none is given. `env` reads a variable.
+struct RemoteFlags {
+  std::string remote;
+  std::string token_file;
+  std::string context;
+};
+std::expected<std::optional<Remote>, std::string> resolve_remote(const RemoteFlags& flags,
+                                                                 const std::function<const char*(const char*)>& env);
+// $XDG_CONFIG_HOME/baton/contexts.toml, else ~/.config/baton/contexts.toml.
+std::string contexts_file(const std::function<const char*(const char*)>& env);
+
+std::expected<ApiReply, ApiError> stream_remote(const Remote& remote, const std::string& method, const std::string& path,
+                                                const std::string& body,
+                                                const std::function<void(std::string_view line)>& on_line);
 
 std::expected<ApiReply, ApiError> call_remote(const Remote& remote, const std::string& method, const std::string& path,
                                               const std::string& body = {});

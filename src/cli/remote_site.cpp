@@ -92,6 +92,16 @@ int list(const Remote& remote, const SiteCommand& command) {
 }  // namespace
 
 int run_remote_site(const SiteCommand& command) {
+  if (command.remote.empty() && remote_in_use()) {  // --remote before `site`, a context or BATON_REMOTE
+    if (command.keep) return usage(command, "--keep goes with a local publish; remotely the site's keep applies");
+    const auto& remote = *remote_in_use();
+    switch (command.action) {
+      case SiteAction::publish: return publish(remote, command);
+      case SiteAction::rollback: return rollback(remote, command);
+      case SiteAction::ls: return list(remote, command);
+    }
+    return kFailed;
+  }
   auto url = parse_remote_url(command.remote);
   if (!url) return usage(command, "--remote: " + url.error());
   auto token = read_secret_file(command.token_file);

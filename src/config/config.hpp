@@ -237,6 +237,8 @@ struct ControlConfig {
   // keep-alive) and how many connections may be open at once.
   std::chrono::milliseconds request_timeout{std::chrono::seconds(15)};
   std::uint32_t max_connections = 256;
+  // Serve admin clients that are not on this machine, over plain HTTP (their token readable on the way).
+  bool allow_plaintext_remote = false;
   bool operator==(const ControlConfig&) const = default;
 };
 

@@ -29,11 +29,12 @@ void read_token_file(TableReader& r, ControlConfig& control) {
 void read_control(TableReader& root, ControlConfig& control) {
   auto r = root.child("control");
   if (!r) return;
-  r->allow_only({"admin_listen", "admin_token_file", "request_timeout", "max_connections"});
+  r->allow_only({"admin_listen", "admin_token_file", "request_timeout", "max_connections", "allow_plaintext_remote"});
   read_admin_listen(*r, control);
   read_token_file(*r, control);
   r->read_duration("request_timeout", control.request_timeout);
   r->read("max_connections", control.max_connections, kControlConnectionsRange);
+  r->read("allow_plaintext_remote", control.allow_plaintext_remote);
   if (r->failed()) return;
   // A listener without a token would be open to anyone who can reach it.
   if (control.admin_listen && control.admin_token_file.empty())

@@ -2,7 +2,9 @@
 
 #include "net/keeper_link.hpp"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +31,20 @@ std::string endpoint_text(const asio::generic::stream_protocol::endpoint& endpoi
   char host[NI_MAXHOST] = "?";
   ::getnameinfo(endpoint.data(), static_cast<socklen_t>(endpoint.size()), host, sizeof host, nullptr, 0, NI_NUMERICHOST);
   return host;
+}
+
+bool is_loopback(const asio::generic::stream_protocol::endpoint& endpoint) {
+  const auto* address = endpoint.data();
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
 }
 
 // Answers and ends the connection: the body, if any, was never read.
@@ -154,9 +170,12 @@ awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
   ConnectionDeadline deadline(socket, limits_.request_timeout);
   beast::flat_buffer buffer;
   std::string remote;
+  bool refused_peer = false;
   if (token_) {
     error_code ignored;
-    remote = endpoint_text(socket.remote_endpoint(ignored));
+    auto peer = socket.remote_endpoint(ignored);
+    remote = endpoint_text(peer);
+    refused_peer = !limits_.plaintext_remote && !is_loopback(peer);
   }
   for (;;) {
     HeadParser head;
@@ -175,6 +194,14 @@ awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
         bool too_large = read_error == http::error::header_limit;
         co_await refuse(socket, 11, too_large ? 431 : 400, too_large ? "the request head is too large" : "malformed request head");
       }
+      co_return;
+    }
+    if (refused_peer) {
+      log::warn("event=control_remote_refused remote={} reason=plaintext", remote);
+      co_await refuse(socket, head.get().version(), 403,
+                      "this admin listener speaks plain HTTP, so it serves loopback clients only (a token sent over "
+                      "the network would be readable on the way): reach it through an SSH tunnel or a TLS proxy on "
+                      "its machine, or set allow_plaintext_remote = true in [control]");
       co_return;
     }
     if (token_ && !bearer_matches(head.get()[http::field::authorization], *token_)) {

@@ -95,6 +95,10 @@ struct ControlLimits {
   std::chrono::milliseconds request_timeout;
   // Open connections at most; one more is closed at once, so a flood cannot queue in the backlog.
   unsigned max_connections;
+  // The admin listener speaks plain HTTP: its token would cross the network in clear. Unless the
+  // operator says otherwise ([control] allow_plaintext_remote), only loopback peers are served
+  // (an SSH tunnel or a TLS proxy on the machine reaches it that way).
+  bool plaintext_remote = false;
 };
 
 class ControlServer {

@@ -32,6 +32,8 @@ struct DeployRequest {
   // A directory to copy as the release's code (the daemon's composition root does the copy and
   // makes it the cwd before the deploy starts); empty: the spec's cwd as it is.
   std::string from;
+  // An archive uploaded to the daemon beforehand (its id), taken as `from` is.
+  std::string artifact;
   // Run the spec's build hook in the release directory first (a fresh --from copy only: a
   // rollback, a restart or a scale runs code that was built already).
   bool build = false;

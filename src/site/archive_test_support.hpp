@@ -42,7 +42,7 @@ inline std::string tar_header(std::string_view path, char type, std::size_t size
                               unsigned mode = 0644) {
   std::array<char, kBlock> block{};
   auto put = [&](std::size_t offset, std::size_t length, std::string_view text) {
-    std::memcpy(block.data() + offset, text.data(), std::min(text.size(), length));
+    if (!text.empty()) std::memcpy(block.data() + offset, text.data(), std::min(text.size(), length));
   };
   auto octal = [&](std::size_t offset, std::size_t length, unsigned long long value) {
     put(offset, length, fmt::format("{:0{}o}", value, length - 1));
@@ -92,7 +92,7 @@ inline ArchiveSource memory_source(std::string_view bytes, std::size_t step = 40
   ArchiveSource source;
   source.read = [bytes, step, at](std::span<char> out) -> std::expected<std::size_t, std::string> {
     auto n = std::min({out.size(), bytes.size() - *at, step});
-    std::memcpy(out.data(), bytes.data() + *at, n);
+    if (n > 0) std::memcpy(out.data(), bytes.data() + *at, n);
     *at += n;
     return n;
   };
