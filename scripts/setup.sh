@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev libncurses-dev
   libarchive-dev  # release archives: tar, tar.gz, tar.zst, zip
+  libssl-dev  # hashes of the admin listener's tokens
   curl wrk nginx-light haproxy procps python3 git
   zstd xz-utils bzip2  # archives made by real archivers in the tests
   tmux  # a real terminal for the 'baton monit' test

@@ -22,7 +22,7 @@
 namespace baton {
 namespace {
 using boost::beast::http::verb;
-constexpr std::string_view kPrefix = "/v1/services/";
+constexpr std::string_view kArtifactsPrefix = "/v1/services/";
 
 // 128 random bits: an upload's name cannot be guessed by another client of the admin listener.
 std::string new_artifact_id() {
@@ -37,13 +37,13 @@ awaitable<void> refuse(control::Reply& reply, const control::Request& head, unsi
 }  // namespace
 
 bool is_artifact_upload(const control::Request& head) {
-  auto path = named_path(head.target(), kPrefix);
+  auto path = named_path(head.target(), kArtifactsPrefix);
   return path && path->second == "artifacts" && head.method() == verb::post;
 }
 
 awaitable<void> handle_artifact_upload(const control::Request& head, control::BodyReader& body, control::Reply& reply,
                                        ApiContext& context) {
-  auto name = named_path(head.target(), kPrefix)->first;
+  auto name = named_path(head.target(), kArtifactsPrefix)->first;
   if (!context.artifacts) co_return co_await refuse(reply, head, 500, "this daemon keeps no app releases");
   if (!context.deployer.releases(name))
     co_return co_await refuse(reply, head, 404, fmt::format("no service named '{}'", name));

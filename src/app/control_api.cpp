@@ -14,6 +14,7 @@
 #include "app/metrics_page.hpp"
 #include "app/service_runtime.hpp"
 #include "app/status_json.hpp"
+#include "app/token_api.hpp"
 #include "app/site_api.hpp"
 #include "deploy/deployer.hpp"
 #include "net/keeper_link.hpp"
@@ -126,6 +127,10 @@ awaitable<void> handle_api(const control::Request& request, control::Reply& repl
     // and under a keeper the keeper stops too instead of starting a new daemon.
     tell_keeper_stopping();
     ::kill(::getpid(), SIGTERM);
+    co_return;
+  }
+  if (is_token_request(request)) {
+    co_await handle_tokens(request, reply, context);
     co_return;
   }
   if (target == "/v1/logs" || target.starts_with("/v1/logs?")) {

@@ -14,6 +14,9 @@ class AppArtifacts;
 namespace deploy {
 class Deployer;
 }
+namespace control {
+class TokenStore;
+}
 
 struct ApiContext {
   ServiceRuntime& runtime;
@@ -24,6 +27,7 @@ struct ApiContext {
   // also stops the apps (a signal, a restart or an upgrade leaves them for the next daemon).
   std::atomic<bool>* stop_apps_on_shutdown = nullptr;
   AppArtifacts* artifacts = nullptr;  // deploy --from: HOME/apps/NAME/releases/
+  control::TokenStore* tokens = nullptr;  // /v1/tokens: the admin listener's named tokens
 };
 
 awaitable<void> handle_api(const control::Request& request, control::Reply& reply, ApiContext& context);

@@ -17,6 +17,7 @@
 #include "config/loader.hpp"
 #include "app/app_artifacts.hpp"
 #include "app/artifact_upload.hpp"
+#include "control/token_store.hpp"
 #include "app/config_applier.hpp"
 #include "app/cron_restarts.hpp"
 #include "app/control_api.hpp"
@@ -277,7 +278,8 @@ int run_daemon(const cli::DaemonCommand& command) {
   deployer.discard_code = [&artifacts](const std::string& service, const std::string& dir) {
     artifacts.discard(service, dir);
   };
-  ApiContext api{runtime, deployer, applier, &sites, &stop_apps, &artifacts};
+  control::TokenStore tokens(*home / "tokens.json");
+  ApiContext api{runtime, deployer, applier, &sites, &stop_apps, &artifacts, &tokens};
   control::Handlers handlers{
       .handle = [&](const control::Request& r, control::Reply& reply) { return handle_api(r, reply, api); },
       .streams_body = [](const control::Request& head) { return SiteApi::is_upload(head) || is_artifact_upload(head); },

@@ -12,6 +12,7 @@
 #include "app/app_artifacts.hpp"
 #include "app/config_applier.hpp"
 #include "app/deploy_body.hpp"
+#include "app/token_api.hpp"
 #include "config/loader.hpp"
 #include "deploy/deployer.hpp"
 
@@ -155,6 +156,7 @@ awaitable<void> handle_deploy(const control::Request& request, control::Reply& r
       co_return;
     }
   }
+  parsed->who = who_with_token(request, parsed->who);
   auto started = context.deployer.deploy(std::move(*parsed));
   co_await answer(request, reply, *body, std::move(started));
 }
@@ -169,6 +171,7 @@ awaitable<void> handle_rollback(const control::Request& request, control::Reply&
     co_await reply.send(std::move(response));
     co_return;
   }
+  rollback->who = who_with_token(request, rollback->who);
   auto started = context.deployer.rollback(std::move(*rollback));
   co_await answer(request, reply, *body, std::move(started));
 }
@@ -200,7 +203,8 @@ awaitable<void> handle_scale(const control::Request& request, control::Reply& re
     co_return;
   }
   auto started = context.deployer.scale(
-      deploy::ScaleRequest{.service = service, .instances = *count, .kind = action, .who = body->value("who", "")});
+      deploy::ScaleRequest{.service = service, .instances = *count, .kind = action,
+                           .who = who_with_token(request, body->value("who", ""))});
   co_await answer(request, reply, *body, std::move(started));
 }
 
@@ -220,7 +224,8 @@ awaitable<void> handle_restart(const control::Request& request, control::Reply& 
     co_return;
   }
   auto started = context.deployer.deploy(
-      deploy::DeployRequest{.service = service, .spec = live->spec, .version = live->version, .who = "restart"});
+      deploy::DeployRequest{.service = service, .spec = live->spec, .version = live->version,
+                              .who = who_with_token(request, "restart")});
   co_await answer(request, reply, *body, std::move(started));
 }
 }  // namespace baton

@@ -14,6 +14,7 @@
 #include "app/upgrade_command.hpp"
 #include "app/version.hpp"
 #include "app/site_commands.hpp"
+#include "cli/token_command.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
 #include "cli/daemon_starter.hpp"
@@ -124,6 +125,7 @@ int run(int argc, const char* const* argv) {
   if (auto* shutdown = std::get_if<cli::ShutdownCommand>(&*parsed.command)) return cli::run_shutdown(*shutdown);
   if (auto* apply = std::get_if<cli::ApplyCommand>(&*parsed.command)) return cli::run_apply(*apply);
   if (auto* site = std::get_if<cli::SiteCommand>(&*parsed.command)) return run_site_command(*site);
+  if (auto* token = std::get_if<cli::TokenCommand>(&*parsed.command)) return cli::run_token(*token);
   // The second line tells `baton upgrade` which state files this build can use.
   fmt::print("baton {}\nstate schema {}\n", baton_version(), state::kSchemaVersion);
   return cli::kOk;

@@ -170,6 +170,21 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     nudge_cmd->add_option("--home", nudge.home, "The daemon's home directory");
   }
 
+  TokenCommand token{.home = home_from_environment(), .action = "", .name = "", .scope = "", .json = false};
+  auto* token_cmd = app.add_subcommand("token", "Named tokens for the admin listener, each read, deploy or admin");
+  token_cmd->require_subcommand(1);
+  auto* token_create = token_cmd->add_subcommand("create", "Make a token: printed once, on standard output");
+  token_create->add_option("name", token.name, "Its name (letters, digits, '_', '-', '.')")->required();
+  token_create->add_option("--scope", token.scope, "read (look), deploy (also ship and steer releases) or admin (anything)")
+      ->required()
+      ->check(CLI::IsMember({"read", "deploy", "admin"}));
+  auto* token_ls = token_cmd->add_subcommand("ls", "List the tokens: names, scopes, when made (never the secrets)");
+  token_ls->add_flag("--json", token.json, "Print the daemon's JSON");
+  auto* token_revoke = token_cmd->add_subcommand("revoke", "Revoke a token: it is refused from the next request on");
+  token_revoke->add_option("name", token.name, "Its name")->required();
+  for (auto* sub : {token_create, token_ls, token_revoke})
+    sub->add_option("--home", token.home, "The daemon's home directory");
+
   SiteArgs site(app);
   ImportArgs import_args(app);
   ServiceArgs service_actions(app, home_from_environment());
@@ -238,6 +253,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
     out.command = describe;
   } else if (monit_cmd->parsed()) {
     out.command = monit;
+  } else if (token_cmd->parsed()) {
+    token.action = token_create->parsed() ? "create" : token_ls->parsed() ? "ls" : "revoke";
+    out.command = token;
   } else if (version_cmd->parsed()) {
     out.command = VersionCommand{};
   }

@@ -148,10 +148,19 @@ struct ApplyCommand {
   Progress progress = Progress::lines;
 };
 
+// `token create NAME --scope S | ls | revoke NAME`: the admin listener's named tokens.
+struct TokenCommand {
+  std::string home;
+  std::string action;  // create, ls, revoke
+  std::string name;
+  std::string scope;   // create: read, deploy or admin
+  bool json = false;   // ls
+};
+
 using Command = std::variant<DaemonCommand, CheckCommand, VersionCommand, LsCommand, LogsCommand, DeployCommand,
                              RollbackCommand, ReleasesCommand, PauseCommand, SiteCommand, ServiceCommand,
                              ShutdownCommand, ApplyCommand, StartupCommand, UpgradeCommand, ImportCommand,
-                             DescribeCommand, MonitCommand>;
+                             DescribeCommand, MonitCommand, TokenCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty: print `message`, exit with `exit_code`

@@ -64,7 +64,10 @@ class EventPrinter {
 
 }  // namespace
 
-int exit_code_for(unsigned status) { return status == 409 || status >= 500 ? kFailed : kUsage; }
+// Refused (no right token, a conflict, too many tries) or broken: 1; the request itself was wrong: 2.
+int exit_code_for(unsigned status) {
+  return status == 401 || status == 403 || status == 409 || status == 429 || status >= 500 ? kFailed : kUsage;
+}
 
 std::string error_of(const std::string& body) {
   auto parsed = json::parse(body, nullptr, false);

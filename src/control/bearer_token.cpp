@@ -16,6 +16,16 @@ bool bearer_matches(std::string_view authorization, std::string_view token) {
   return same_bytes_in_constant_time(given, token);
 }
 
+std::optional<std::string_view> bearer_of(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) return std::nullopt;
+  bool scheme_ok = std::ranges::equal(authorization.substr(0, kScheme.size()), kScheme, [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+  if (!scheme_ok) return std::nullopt;
+  return authorization.substr(kScheme.size());
+}
+
 // Every byte is looked at whatever the earlier ones were, and the accumulator is volatile so the
 // compiler cannot turn the loop back into an early exit.
 bool same_bytes_in_constant_time(std::string_view a, std::string_view b) {

@@ -109,7 +109,7 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
 }
 
 std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_tcp(
-    asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers,
+    asio::any_io_executor executor, const tcp::endpoint& endpoint, Authenticator authenticate, Handlers handlers,
     ControlLimits limits) {
   auto acceptor = listen_on<tcp::acceptor>(executor, endpoint, true);
   if (!acceptor)
@@ -118,7 +118,7 @@ std::expected<std::unique_ptr<ControlServer>, std::string> ControlServer::start_
   error_code ignored;
   auto bound = acceptor->local_endpoint(ignored);
   std::unique_ptr<ControlServer> server(new ControlServer(Acceptor(std::move(*acceptor)), std::move(handlers), limits));
-  server->token_ = std::move(token);
+  server->authenticate_ = std::move(authenticate);
   auto host = bound.address().to_string();
   server->address_ = bound.address().is_v6() ? fmt::format("[{}]:{}", host, bound.port()) : fmt::format("{}:{}", host, bound.port());
   asio::co_spawn(executor, server->accept_loop(), log::LogIfThrown{"control_accept"});
@@ -151,7 +151,7 @@ awaitable<void> ControlServer::accept_loop() {
 
 // On the unix socket, the peer's uid must be ours or root's; the TCP listener checks tokens instead.
 bool ControlServer::admit(StreamSocket& socket) const {
-  if (token_) return true;
+  if (admin()) return true;
   auto uid = peer_uid(socket.native_handle());
   if (uid && peer_allowed(*uid, ::geteuid())) return true;
   log::warn("event=control_refused uid={}", uid ? std::to_string(*uid) : std::string("unknown"));
@@ -171,7 +171,7 @@ awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
   beast::flat_buffer buffer;
   std::string remote;
   bool refused_peer = false;
-  if (token_) {
+  if (admin()) {
     error_code ignored;
     auto peer = socket.remote_endpoint(ignored);
     remote = endpoint_text(peer);
@@ -187,7 +187,7 @@ awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
     deadline.arm();
     auto [read_error, n] = co_await http::async_read_header(socket, buffer, head, use_nothrow);
     if (read_error) {
-      if (deadline.expired() && token_) log::info("event=admin_request_timeout remote={}", remote);
+      if (deadline.expired() && admin()) log::info("event=admin_request_timeout remote={}", remote);
       bool malformed = read_error.category() == http::make_error_code(http::error::bad_target).category() &&
                        read_error != http::error::end_of_stream && read_error != http::error::partial_message;
       if (malformed) {
@@ -204,11 +204,34 @@ awaitable<void> ControlServer::serve_requests(StreamSocket& socket) {
                       "its machine, or set allow_plaintext_remote = true in [control]");
       co_return;
     }
-    if (token_ && !bearer_matches(head.get()[http::field::authorization], *token_)) {
-      log::warn("event=control_unauthorized remote={} method={} path={}", remote, head.get().method_string(),
-                head.get().target().substr(0, head.get().target().find('?')));
-      co_await refuse(socket, head.get().version(), 401, "missing or wrong token: send Authorization: Bearer TOKEN");
-      co_return;
+    head.get().erase(kTokenNameField);  // only the server says who asked
+    if (admin()) {
+      auto path = head.get().target().substr(0, head.get().target().find('?'));
+      if (throttled(remote)) {
+        log::warn("event=control_throttled remote={} method={} path={}", remote, head.get().method_string(), path);
+        co_await refuse(socket, head.get().version(), 429,
+                        "too many requests with a wrong token from this address: wait a minute");
+        co_return;
+      }
+      auto presented = bearer_of(head.get()[http::field::authorization]);
+      auto principal = presented ? authenticate_(*presented) : std::nullopt;
+      if (!principal) {
+        note_failure(remote);
+        log::warn("event=control_unauthorized remote={} method={} path={}", remote, head.get().method_string(), path);
+        co_await refuse(socket, head.get().version(), 401, "missing or wrong token: send Authorization: Bearer TOKEN");
+        co_return;
+      }
+      auto needed = required_scope(head.get().method(), head.get().target());
+      if (principal->scope < needed) {
+        log::warn("event=control_forbidden remote={} token={} method={} path={}", remote, principal->name,
+                  head.get().method_string(), path);
+        auto why = fmt::format("the token '{}' has the scope {}; {} {} needs {}", principal->name,
+                               to_string(principal->scope), std::string(head.get().method_string()), std::string(path),
+                               to_string(needed));
+        co_await refuse(socket, head.get().version(), 403, why);
+        co_return;
+      }
+      head.get().set(kTokenNameField, principal->name);
     }
     bool streams = handlers_.streams_body && handlers_.streams_body(Request(head.get().base()));
     bool keep_alive = false;  // no ?: of awaitables: GCC 12 destroys such temporaries twice
@@ -250,7 +273,7 @@ awaitable<bool> ControlServer::serve_whole(StreamSocket& socket, beast::flat_buf
   Reply reply(socket, request, deadline);
   co_await handlers_.handle(request, reply);
   if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
-  if (token_) log_request(request, reply.status());
+  if (admin()) log_request(request, reply.status());
   co_return !reply.streaming() && request.keep_alive();
 }
 
@@ -265,13 +288,40 @@ awaitable<bool> ControlServer::serve_stream(StreamSocket& socket, beast::flat_bu
   Reply reply(socket, request, deadline);
   co_await handlers_.upload(request, body, reply);
   if (!reply.sent()) co_await reply.send(json_response(request, 500, R"({"error":"the request was not answered"})"));
-  if (token_) log_request(request, reply.status());
+  if (admin()) log_request(request, reply.status());
   co_return !reply.streaming() && request.keep_alive() && body.done();
 }
 
 // The admin listener's access log: never a header (the token), never the query.
 void ControlServer::log_request(const Request& request, unsigned status) const {
-  log::info("event=admin_request method={} path={} status={}", request.method_string(),
-            request.target().substr(0, request.target().find('?')), status);
+  log::info("event=admin_request method={} path={} status={} token={}", request.method_string(),
+            request.target().substr(0, request.target().find('?')), status, request[kTokenNameField]);
+}
+
+namespace {
+constexpr unsigned kMaxFailures = 10;                  // wrong tokens from one address...
+constexpr std::chrono::seconds kFailureWindow{60};     // ...within this long...
+constexpr std::chrono::seconds kBlockedFor{60};        // ...and it waits this long
+constexpr std::size_t kMaxTrackedPeers = 10000;
+}  // namespace
+
+bool ControlServer::throttled(const std::string& peer) const {
+  auto found = failures_.find(peer);
+  return found != failures_.end() && std::chrono::steady_clock::now() < found->second.blocked_until;
+}
+
+void ControlServer::note_failure(const std::string& peer) {
+  auto now = std::chrono::steady_clock::now();
+  if (failures_.size() >= kMaxTrackedPeers)  // forget peers whose window and block are over
+    std::erase_if(failures_, [&](const auto& entry) {
+      return now - entry.second.window_start > kFailureWindow && now >= entry.second.blocked_until;
+    });
+  auto& failures = failures_[peer];
+  if (now - failures.window_start > kFailureWindow) failures = {0, now, failures.blocked_until};
+  if (++failures.count >= kMaxFailures) {
+    failures.blocked_until = now + kBlockedFor;
+    failures.count = 0;
+    failures.window_start = now;
+  }
 }
 }  // namespace baton::control

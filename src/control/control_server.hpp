@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <map>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "control/access.hpp"
 #include "control/connection_deadline.hpp"
 #include "net/asio.hpp"
 
@@ -106,9 +108,12 @@ class ControlServer {
   static std::expected<std::unique_ptr<ControlServer>, std::string> start_unix(
       asio::any_io_executor executor, const std::filesystem::path& socket_path, Handlers handlers,
       ControlLimits limits);
-  // Every request must carry `Authorization: Bearer <token>`; others get 401 and nothing is done.
+  // Every request must carry `Authorization: Bearer <token>` that `authenticate` knows, with a
+  // scope that covers it; others get 401 or 403 and nothing is done. A peer that keeps failing is
+  // told to wait (429) before its tokens are looked at again.
+  using Authenticator = std::function<std::optional<Principal>(std::string_view token)>;
   static std::expected<std::unique_ptr<ControlServer>, std::string> start_tcp(
-      asio::any_io_executor executor, const tcp::endpoint& endpoint, std::string token, Handlers handlers,
+      asio::any_io_executor executor, const tcp::endpoint& endpoint, Authenticator authenticate, Handlers handlers,
       ControlLimits limits);
   ~ControlServer();
   void close();
@@ -135,7 +140,17 @@ class ControlServer {
   Handlers handlers_;
   ControlLimits limits_;
   unsigned connections_ = 0;  // open ones; only the control thread touches it
-  std::optional<std::string> token_;  // the TCP listener's
+  Authenticator authenticate_;  // the TCP listener's
+  bool admin() const { return static_cast<bool>(authenticate_); }
+  // Failed authentications per peer address, for the 429.
+  struct Failures {
+    unsigned count = 0;
+    std::chrono::steady_clock::time_point window_start;
+    std::chrono::steady_clock::time_point blocked_until;
+  };
+  std::map<std::string, Failures, std::less<>> failures_;
+  bool throttled(const std::string& peer) const;
+  void note_failure(const std::string& peer);
   std::filesystem::path path_;        // the unix socket's, removed at close
   std::string address_;
 };

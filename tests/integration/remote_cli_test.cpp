@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 
 #include "deploy_fixture.hpp"
@@ -243,6 +244,76 @@ TEST_F(RemoteCli, LogsFollowThroughTheAdminListener) {
   auto [unknown, unknown_out] = remote({"logs", "nosuch"});
   EXPECT_EQ(unknown, 2) << unknown_out;
   EXPECT_NE(unknown_out.find("no service 'nosuch'"), std::string::npos) << unknown_out;
+}
+
+// Named tokens: each scope reaches what it covers and no more, changes are journalled with the
+// token's name, a revoked one is refused at once, the secrets are stored nowhere, and an address
+// that keeps guessing is told to wait.
+TEST_F(RemoteCli, NamedTokensWithScopes) {
+  auto& baton = start_remote_service();
+  auto make = [&](const std::string& name, const std::string& scope) {
+    auto [code, out] = local({"token", "create", name, "--scope", scope});
+    EXPECT_EQ(code, 0) << out;
+    auto secret = out.substr(0, out.find('\n'));
+    auto file = dir_.path() / (name + ".token");
+    std::ofstream(file) << secret << "\n";
+    ::chmod(file.c_str(), 0600);
+    return std::pair{secret, file.string()};
+  };
+  auto [reader_secret, reader] = make("reader", "read");
+  auto [ci_secret, ci] = make("ci", "deploy");
+  auto as = [&](const std::string& token, std::vector<std::string> args) {
+    std::vector<std::string> argv{"--remote", url(), "--token", token};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return cli_in(argv, (dir_.path() / "nowhere").string());
+  };
+  auto [looked, look_out] = as(reader, {"ls"});
+  EXPECT_EQ(looked, 0) << look_out;
+  auto [refused, refused_out] =
+      as(reader, {"deploy", "web", "--from", build("by-reader").string(), "--", "/bin/sh", "{release_dir}/run.sh"});
+  EXPECT_EQ(refused, 1) << refused_out;
+  EXPECT_NE(refused_out.find("the token 'reader' has the scope read; POST /v1/services/web/artifacts needs deploy"),
+            std::string::npos)
+      << refused_out;
+  auto [deployed, deploy_out] =
+      as(ci, {"deploy", "web", "--from", build("by-ci").string(), "--", "/bin/sh", "{release_dir}/run.sh"});
+  ASSERT_EQ(deployed, 0) << deploy_out;
+  EXPECT_EQ(served(baton.port()), "by-ci");
+  auto releases = nlohmann::json::parse(local({"releases", "web", "--json"}).second, nullptr, false);
+  ASSERT_TRUE(releases.is_object()) << releases;
+  EXPECT_TRUE(releases["releases"].back()["created_by"].get<std::string>().starts_with("token ci"))
+      << releases["releases"].back();
+  auto config = dir_.path() / "applied.toml";
+  std::ofstream(config) << toml_;
+  auto [applied, apply_out] = as(ci, {"apply", config.string()});
+  EXPECT_EQ(applied, 1) << apply_out;
+  EXPECT_NE(apply_out.find("needs admin"), std::string::npos) << apply_out;
+  auto [listed, list_out] = local({"token", "ls"});
+  EXPECT_EQ(listed, 0) << list_out;
+  EXPECT_NE(list_out.find("reader"), std::string::npos) << list_out;
+  EXPECT_NE(list_out.find("deploy"), std::string::npos) << list_out;
+  EXPECT_EQ(list_out.find(ci_secret), std::string::npos) << "ls never shows a secret";
+  auto [no_list, no_list_out] = as(ci, {"token", "ls"});
+  EXPECT_EQ(no_list, 1) << "tokens are an admin's";
+  std::ifstream stored(fs::path(home_) / "tokens.json");
+  std::string text((std::istreambuf_iterator<char>(stored)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find(ci_secret), std::string::npos);
+  EXPECT_EQ(text.find(reader_secret), std::string::npos);
+  auto [revoked, revoke_out] = local({"token", "revoke", "ci"});
+  EXPECT_EQ(revoked, 0) << revoke_out;
+  auto [after, after_out] = as(ci, {"ls"});
+  EXPECT_EQ(after, 1) << after_out;
+  EXPECT_NE(after_out.find("missing or wrong token"), std::string::npos) << after_out;
+  // Guessing: after ten wrong tokens from one address, even a right one waits.
+  auto wrong = dir_.path() / "guess.token";
+  std::ofstream(wrong) << "bt_0000000000000000000000000000000000000000000000000000000000000000\n";
+  ::chmod(wrong.c_str(), 0600);
+  for (int i = 0; i < 9; ++i) as(wrong.string(), {"ls"});
+  auto [throttled, throttled_out] = as(reader, {"ls"});
+  EXPECT_EQ(throttled, 1) << throttled_out;
+  EXPECT_NE(throttled_out.find("wait a minute"), std::string::npos) << throttled_out;
+  auto [local_still, local_still_out] = local({"ls"});
+  EXPECT_EQ(local_still, 0) << "the unix socket is not throttled: " << local_still_out;
 }
 
 // Plain HTTP carries the token in clear: only loopback clients, unless the operator allows more.

@@ -8,6 +8,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
 
 #include "cookie_jar.hpp"
 #include "version_sequence.hpp"
@@ -122,6 +123,17 @@ void Recorder::record(const Outcome& outcome) {
   if (keep_outcomes_) outcomes_.push_back(outcome);
 }
 
+void Recorder::note_regression(std::string what) {
+  constexpr std::size_t kKept = 5;
+  std::lock_guard lock(mutex_);
+  if (regression_examples_.size() < kKept) regression_examples_.push_back(std::move(what));
+}
+
+std::vector<std::string> Recorder::regression_examples() const {
+  std::lock_guard lock(mutex_);
+  return regression_examples_;
+}
+
 std::vector<Outcome> Recorder::outcomes() const {
   std::lock_guard lock(mutex_);
   return outcomes_;
@@ -161,9 +173,14 @@ awaitable<void> run_connection(LoadRun& run, Recorder& recorder) {
     auto started = Clock::now();
     Outcome outcome;
     outcome.started = std::chrono::duration_cast<std::chrono::microseconds>(started - run.start);
+    auto cookie_sent = client.jar.header();
     co_await exchange(run, client, outcome);
     outcome.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+    auto before = client.versions.current();
     outcome.regression = client.versions.see(outcome.version);
+    if (outcome.regression)
+      recorder.note_regression(fmt::format("{} -> {} at {} ms, cookie sent '{}', jar now '{}'", before, outcome.version,
+                                           outcome.started.count() / 1000, cookie_sent, client.jar.header()));
     recorder.record(outcome);
     if (outcome.error != ErrorClass::none && !client.connected) {
       co_await pause(kRetryPause);

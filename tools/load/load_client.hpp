@@ -33,6 +33,9 @@ class Recorder {
   // With `keep` set, every outcome is also kept whole for --trace.
   void keep_outcomes(bool keep) { keep_outcomes_ = keep; }
   std::vector<Outcome> outcomes() const;
+  // The first few regressions told in full (versions, cookies, time), for a failing test to show.
+  void note_regression(std::string what);
+  std::vector<std::string> regression_examples() const;
 
  private:
   bool keep_outcomes_ = false;
@@ -40,6 +43,7 @@ class Recorder {
   mutable std::mutex mutex_;
   Counts counts_;
   std::vector<std::uint32_t> latencies_us_;
+  std::vector<std::string> regression_examples_;
 };
 
 ErrorClass classify_connect_error(const error_code& ec);

@@ -71,6 +71,8 @@ RunResult collect(const Workers& workers, double duration_s) {
     latencies.insert(latencies.end(), some.begin(), some.end());
   }
   result.latency = summarize_latencies(std::move(latencies));
+  for (const auto& worker : workers)
+    for (auto& example : worker->recorder.regression_examples()) result.regression_examples.push_back(std::move(example));
   result.duration_s = duration_s;
   return result;
 }

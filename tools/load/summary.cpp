@@ -38,7 +38,8 @@ nlohmann::json summary_json(const RunResult& result) {
           {"p99_ms", result.latency.p99_ms},
           {"max_ms", result.latency.max_ms},
           {"rps", result.rps()},
-          {"duration_s", result.duration_s}};
+          {"duration_s", result.duration_s},
+          {"regression_examples", result.regression_examples}};
 }
 
 std::string summary_table(const RunResult& result) {

@@ -2,6 +2,7 @@
 // The report at the end of a run (JSON or a short table) and the live
 // progress line.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,7 @@ struct RunResult {
   Counts counts;
   LatencySummary latency;  // over complete responses, whatever their status
   double duration_s = 0;
+  std::vector<std::string> regression_examples;
   double rps() const { return duration_s > 0 ? static_cast<double>(counts.requests) / duration_s : 0; }
 };
 

@@ -15,6 +15,7 @@ class VersionSequence {
   // Records one response's version; true when it is a regression.
   bool see(std::string_view version);
   std::uint64_t regressions() const { return regressions_; }
+  const std::string& current() const { return current_; }
 
  private:
   std::string current_;
