@@ -15,6 +15,7 @@ packages=(
   curl wrk nginx-light haproxy procps python3 git
   zstd xz-utils bzip2  # archives made by real archivers in the tests
   tmux  # a real terminal for the 'baton monit' test
+  nodejs  # a real Node app deployed from tarballs in the tests
   prometheus  # promtool checks /metrics; a real server scrapes it in a test
   chromium chromium-driver python3-selenium
 )

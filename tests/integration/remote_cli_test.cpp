@@ -82,6 +82,23 @@ class RemoteCli : public Deploys {
                                                  *backend_binary());
     return dir;
   }
+  // A Node app whose code version is in its own files: what a CI job packs into a tarball.
+  fs::path node_build(const std::string& version) {
+    auto dir = dir_.path() / ("node-" + version);
+    fs::create_directories(dir / "lib");
+    std::ofstream(dir / "lib" / "version.js") << fmt::format("module.exports = '{}';\n", version);
+    std::ofstream(dir / "server.js") << R"(const http = require('http');
+const version = require('./lib/version');
+const server = http.createServer((req, res) => {
+  res.setHeader('X-Backend-Name', version);
+  res.end(version + '\n');
+});
+server.keepAliveTimeout = 60000;
+server.listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+)";
+    return dir;
+  }
   std::string served(std::uint16_t port) {
     Client client(port);
     auto response = client.get("/hello");
@@ -314,6 +331,47 @@ TEST_F(RemoteCli, NamedTokensWithScopes) {
   EXPECT_NE(throttled_out.find("wait a minute"), std::string::npos) << throttled_out;
   auto [local_still, local_still_out] = local({"ls"});
   EXPECT_EQ(local_still, 0) << "the unix socket is not throttled: " << local_still_out;
+}
+
+// The issue's target, from a second home acting as a CI machine: 20 deploys of builds shipped as
+// tarballs, each a different code version, and 5 rollbacks, under load: no failed request, and
+// after each step the code served is the one `baton releases` says is live.
+TEST_F(RemoteCli, TwentyTarballDeploysOfANodeAppAndFiveRollbacksFromCiUnderLoad) {
+  if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no node (scripts/setup.sh installs nodejs)";
+  auto& baton = start_remote_service();
+  auto& load = start_load(baton.port());
+  auto live_version = [&] {
+    auto releases = nlohmann::json::parse(remote({"releases", "web", "--json"}).second, nullptr, false);
+    for (const auto& release : releases["releases"])
+      if (release["status"] == "live") return release["version"].get<std::string>();
+    return std::string("none");
+  };
+  unsigned rollbacks = 0;
+  for (int i = 1; i <= 20; ++i) {
+    auto version = fmt::format("code-{}", i);
+    auto tarball = dir_.path() / (version + ".tar.gz");
+    auto pack = fmt::format("tar -C '{}' -czf '{}' .", node_build(version).string(), tarball.string());
+    ASSERT_EQ(std::system(pack.c_str()), 0);
+    auto [code, out] = remote({"deploy", "web", "--from", tarball.string(), "--version", version, "--", "node",
+                               "{release_dir}/server.js"});
+    ASSERT_EQ(code, 0) << version << ": " << out;
+    EXPECT_EQ(live_version(), version);
+    EXPECT_EQ(served(baton.port()), version);
+    if (i % 4 == 0) {
+      auto [back, back_out] = remote({"rollback", "web"});
+      ASSERT_EQ(back, 0) << back_out;
+      ++rollbacks;
+      auto previous = fmt::format("code-{}", i - 1);
+      EXPECT_EQ(live_version(), previous);
+      EXPECT_EQ(served(baton.port()), previous) << "the rolled-back code, not only its env";
+    }
+  }
+  EXPECT_EQ(rollbacks, 5u);
+  auto summary = stop_load(load);
+  expect_no_failure(summary);
+  EXPECT_GT(summary["requests"].get<std::uint64_t>(), 1000u) << summary;
+  fmt::print("{} requests, {} failed, across 20 deploys and 5 rollbacks\n", summary["requests"].get<std::uint64_t>(),
+             summary["failed"].get<std::uint64_t>());
 }
 
 // Plain HTTP carries the token in clear: only loopback clients, unless the operator allows more.
