@@ -15,6 +15,7 @@
 #include "app/version.hpp"
 #include "app/site_commands.hpp"
 #include "cli/token_command.hpp"
+#include "config/contexts_reader.hpp"
 #include "cli/apply_command.hpp"
 #include "cli/command_line.hpp"
 #include "cli/daemon_starter.hpp"
@@ -90,7 +91,13 @@ int run(int argc, const char* const* argv) {
     fmt::print(parsed.exit_code == 0 ? stdout : stderr, "{}\n", parsed.message);
     return parsed.exit_code;
   }
-  auto remote = cli::resolve_remote(parsed.remote, [](const char* name) { return std::getenv(name); });
+  auto remote = cli::resolve_remote(
+      parsed.remote, [](const char* name) { return std::getenv(name); },
+      [](const std::string& file, const std::string& name) -> std::expected<cli::ContextEntry, std::string> {
+        auto found = config::read_remote_context(file, name);
+        if (!found) return std::unexpected(found.error());
+        return cli::ContextEntry{found->remote, found->token_file};
+      });
   if (!remote) {
     fmt::print(stderr, "baton: {}\n", remote.error());
     return cli::kUsage;

@@ -9,7 +9,6 @@
 
 #include "base/secret_file.hpp"
 #include "cli/api_stream.hpp"
-#include "config/contexts_reader.hpp"
 #include "net/asio.hpp"
 
 namespace baton::cli {
@@ -132,13 +131,14 @@ std::string contexts_file(const std::function<const char*(const char*)>& env) {
 }
 
 std::expected<std::optional<Remote>, std::string> resolve_remote(const RemoteFlags& flags,
-                                                                 const std::function<const char*(const char*)>& env) {
+                                                                 const std::function<const char*(const char*)>& env,
+                                                                 const ContextLookup& lookup) {
   auto from_env = [&](const char* name) { return std::string(env(name) ? env(name) : ""); };
   if (!flags.remote.empty()) return remote_from(flags.remote, flags.token_file, "--remote");
   if (!flags.token_file.empty()) return std::unexpected("--token goes with --remote URL");
   auto context = flags.context.empty() ? from_env("BATON_CONTEXT") : flags.context;
   if (!context.empty()) {
-    auto found = config::read_remote_context(contexts_file(env), context);
+    auto found = lookup(contexts_file(env), context);
     if (!found) return std::unexpected(found.error());
     return remote_from(found->remote, found->token_file, fmt::format("context {}", context));
   }

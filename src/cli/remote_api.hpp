@@ -36,8 +36,16 @@ struct RemoteFlags {
   std::string token_file;
   std::string context;
 };
+// A context's URL and token file, from the contexts file (the config module reads it).
+struct ContextEntry {
+  std::string remote;
+  std::string token_file;
+};
+using ContextLookup =
+    std::function<std::expected<ContextEntry, std::string>(const std::string& file, const std::string& name)>;
 std::expected<std::optional<Remote>, std::string> resolve_remote(const RemoteFlags& flags,
-                                                                 const std::function<const char*(const char*)>& env);
+                                                                 const std::function<const char*(const char*)>& env,
+                                                                 const ContextLookup& lookup);
 // $XDG_CONFIG_HOME/baton/contexts.toml, else ~/.config/baton/contexts.toml.
 std::string contexts_file(const std::function<const char*(const char*)>& env);
 
