@@ -24,7 +24,9 @@ ALLOWED = {
     "keeper": {"net"},
     "app": {"base", "metrics", "net", "http", "balancer", "config", "proxy", "cli", "site", "state", "supervisor", "deploy", "control"},
 }
-INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/([^"]+)"', re.M)
+# The CLI reads what the control API writes through the same types, and nothing else of control/.
+WIRE_ONLY = {"cli": "control"}
 
 
 def main() -> int:
@@ -34,7 +36,9 @@ def main() -> int:
         module = path.relative_to(src).parts[0]
         if module not in ALLOWED or path.name.endswith("_test.cpp"):
             continue
-        for included in INCLUDE.findall(path.read_text()):
+        for included, rest in INCLUDE.findall(path.read_text()):
+            if WIRE_ONLY.get(module) == included and rest.startswith("wire/"):
+                continue
             if included != module and included not in ALLOWED[module]:
                 problems.append(f"{path}: module '{module}' may not include '{included}/'")
     for p in problems:

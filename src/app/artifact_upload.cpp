@@ -17,6 +17,7 @@
 #include "base/json_text.hpp"
 #include "base/log.hpp"
 #include "base/unique_fd.hpp"
+#include "control/wire/access.hpp"
 #include "deploy/deployer.hpp"
 
 namespace baton {
@@ -67,7 +68,7 @@ awaitable<void> handle_artifact_upload(const control::Request& head, control::Bo
     co_return co_await refuse(reply, head, 500, fmt::format("cannot keep the upload: {}", ec.message()));
   }
   log::info("event=artifact_uploaded service={} artifact={} bytes={}", name, id, *received);
-  nlohmann::json answer{{"artifact", id}, {"bytes", *received}};
-  co_await reply.send(control::json_response(head, 200, json_text(answer)));
+  control::wire::ArtifactUploaded answer{id, *received};
+  co_await reply.send(control::json_response(head, 200, json_text(nlohmann::json(answer))));
 }
 }  // namespace baton

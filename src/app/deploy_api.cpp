@@ -47,13 +47,14 @@ awaitable<void> follow(control::Reply& reply, std::shared_ptr<deploy::DeployRun>
     if (run->finished()) break;
     co_await run->wait_until(std::chrono::steady_clock::now() + kKeepAliveEvery);
   }
-  json end{{"event", "end"},
-           {"ok", run->ok()},
-           {"kind", run->kind()},
-           {"release", run->release()},
-           {"elapsed_ms", run->elapsed().count()}};
-  if (!run->ok()) end["reason"] = run->reason();
-  co_await reply.write(json_text(end) + "\n");
+  control::wire::ProgressEnd end{.event = "end",
+                                 .ok = run->ok(),
+                                 .kind = run->kind(),
+                                 .release = run->release(),
+                                 .elapsed_ms = run->elapsed().count(),
+                                 .reason = std::nullopt};
+  if (!run->ok()) end.reason = run->reason();
+  co_await reply.write(json_text(json(end)) + "\n");
 }
 
 awaitable<void> answer(const control::Request& request, control::Reply& reply, const json& body,

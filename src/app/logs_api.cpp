@@ -8,6 +8,7 @@
 #include "app/api_json.hpp"
 #include "app/api_path.hpp"
 #include "cli/log_reader.hpp"
+#include "control/wire/access.hpp"
 #include "app/deploy_api.hpp"
 #include "app/service_runtime.hpp"
 #include "base/json_text.hpp"
@@ -72,7 +73,7 @@ std::expected<LogsQuery, std::pair<unsigned, std::string>> logs_query(const cont
 
 awaitable<bool> send_lines(control::Reply& reply, const std::vector<std::string>& lines) {
   std::string batch;
-  for (const auto& line : lines) batch += json_text(nlohmann::json{{"line", line}}) + "\n";
+  for (const auto& line : lines) batch += json_text(nlohmann::json(control::wire::LogLine{line})) + "\n";
   if (batch.empty()) co_return true;
   co_return co_await reply.write(batch);
 }

@@ -8,6 +8,7 @@
 #include "base/json_text.hpp"
 #include "base/log.hpp"
 #include "control/token_store.hpp"
+#include "control/wire/access.hpp"
 
 namespace baton {
 namespace {
@@ -30,17 +31,16 @@ control::Response create(const control::Request& request, control::TokenStore& t
   if (!made) return api_error(request, made.error().find("exists") != std::string::npos ? 409 : 400, made.error());
   log::info("event=token_created name={} scope={} by=\"{}\"", name.get<std::string>(), control::to_string(*scope),
             who_with_token(request, body->value("who", "")));
-  return control::json_response(
-      request, 200, json_text(json{{"name", name}, {"scope", control::to_string(*scope)}, {"token", *made}}));
+  control::wire::TokenCreated answer{name.get<std::string>(), std::string(control::to_string(*scope)), *made};
+  return control::json_response(request, 200, json_text(json(answer)));
 }
 
 control::Response list(const control::Request& request, const control::TokenStore& tokens) {
   auto listed = tokens.list();
   if (!listed) return api_error(request, 500, listed.error());
-  json out = json::array();
-  for (const auto& t : *listed)
-    out.push_back({{"name", t.name}, {"scope", control::to_string(t.scope)}, {"created_ms", t.created_ms}});
-  return control::json_response(request, 200, json_text(json{{"tokens", out}}));
+  control::wire::TokenList out;
+  for (const auto& t : *listed) out.tokens.push_back({t.name, std::string(control::to_string(t.scope)), t.created_ms});
+  return control::json_response(request, 200, json_text(json(out)));
 }
 
 control::Response revoke(const control::Request& request, control::TokenStore& tokens, const std::string& name) {

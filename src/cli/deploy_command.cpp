@@ -17,6 +17,8 @@
 #include "cli/apply_command.hpp"
 #include "cli/event_stream.hpp"
 #include "cli/remote_api.hpp"
+#include "control/wire/access.hpp"
+#include "control/wire/releases.hpp"
 #include "site/tar_writer.hpp"
 
 namespace baton::cli {
@@ -80,10 +82,10 @@ std::expected<std::string, ApiError> upload_artifact(const Remote& remote, const
   auto reply = upload_remote(remote, "/v1/services/" + service + "/artifacts", "application/octet-stream", produce);
   if (!reply) return std::unexpected(reply.error());
   if (reply->status != 200) return std::unexpected(ApiError{false, error_of(reply->body)});
-  auto answer = json::parse(reply->body, nullptr, false);
-  if (!answer.is_object() || !answer.contains("artifact") || !answer["artifact"].is_string())
+  auto answer = control::wire::parse<control::wire::ArtifactUploaded>(reply->body);
+  if (!answer || answer->artifact.empty())
     return std::unexpected(ApiError{false, "the daemon's answer to the upload has no artifact id: " + reply->body});
-  return answer["artifact"].get<std::string>();
+  return answer->artifact;
 }
 }  // namespace
 
@@ -136,12 +138,15 @@ int run_releases(const ReleasesCommand& command) {
     fmt::print("{}\n", reply->body);
     return kOk;
   }
-  auto releases = json::parse(reply->body, nullptr, false);
+  auto releases = control::wire::parse<control::wire::ReleaseList>(reply->body);
+  if (!releases) {
+    fmt::print(stderr, "baton: the daemon's answer is not a list of releases: {}\n", reply->body);
+    return kFailed;
+  }
   fmt::print("{:<6} {:<20} {:<12} {:>9} {:<14} {}\n", "ID", "VERSION", "STATUS", "INSTANCES", "BY", "REASON");
-  for (const auto& r : releases.value("releases", json::array()))
-    fmt::print("{:<6} {:<20} {:<12} {:>9} {:<14} {}\n", r.value("id", ""), r.value("version", ""),
-               r.value("status", ""), r.value("instances", 0u), r.value("created_by", ""),
-               r.value("reason", "").substr(0, r.value("reason", "").find('\n')));
+  for (const auto& r : releases->releases)
+    fmt::print("{:<6} {:<20} {:<12} {:>9} {:<14} {}\n", r.id, r.version, r.status, r.instances, r.created_by,
+               r.reason.substr(0, r.reason.find('\n')));
   return kOk;
 }
 

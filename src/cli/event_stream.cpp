@@ -4,6 +4,8 @@
 
 #include "base/json_text.hpp"
 #include "cli/api_client.hpp"
+#include "control/wire/access.hpp"
+#include "control/wire/progress.hpp"
 
 namespace baton::cli {
 namespace {
@@ -15,43 +17,42 @@ class EventPrinter {
   explicit EventPrinter(Progress progress) : progress_(progress) {}
 
   void print(std::string_view line) {
-    auto event = json::parse(line, nullptr, false);
-    if (!event.is_object()) return;
-    auto kind = event.value("event", "");
-    if (progress_ == Progress::json) {
-      // The exit code still follows the end event's outcome.
-      if (kind == "end") ok_ = event.value("ok", false);
+    auto event = control::wire::parse<control::wire::ProgressEvent>(line);
+    if (!event) return;
+    std::optional<control::wire::ProgressEnd> end;
+    if (event->event == "end") end = control::wire::parse<control::wire::ProgressEnd>(line);
+    if (end) ok_ = end->ok;
+    if (progress_ == Progress::json) {  // the exit code still follows the end's outcome
       fmt::print("{}\n", line);
       std::fflush(stdout);
       return;
     }
-    if (kind == "end") {
-      ok_ = event.value("ok", false);
-      end_line(event);
+    if (end) {
+      end_line(*end);
       return;
     }
-    bool in_place = progress_ == Progress::terminal && kind == "instances";
+    bool in_place = progress_ == Progress::terminal && event->event == "instances";
     if (rewriting_ && !in_place) fmt::print("\n");
-    fmt::print("{}[{:6.1f}s] {}{}", in_place ? "\r" : "", event.value("elapsed_ms", 0) / 1000.0,
-               event.value("message", ""), in_place ? "" : "\n");
+    fmt::print("{}[{:6.1f}s] {}{}", in_place ? "\r" : "", static_cast<double>(event->elapsed_ms) / 1000.0,
+               event->message, in_place ? "" : "\n");
     rewriting_ = in_place;
     std::fflush(stdout);
   }
   bool ok() const { return ok_; }
 
  private:
-  void end_line(const json& event) {
+  void end_line(const control::wire::ProgressEnd& event) {
     if (rewriting_) fmt::print("\n");
-    auto kind = event.value("kind", std::string("deploy"));
-    auto seconds = event.value("elapsed_ms", 0) / 1000.0;
+    auto kind = event.kind.empty() ? std::string("deploy") : event.kind;
+    auto seconds = static_cast<double>(event.elapsed_ms) / 1000.0;
     if (ok_ && (kind == "deploy" || kind == "rollback"))
-      fmt::print("ok: {} is live ({:.1f}s)\n", event.value("release", ""), seconds);
+      fmt::print("ok: {} is live ({:.1f}s)\n", event.release, seconds);
     else if (ok_ && kind == "apply")
       fmt::print("ok: the daemon runs the new configuration ({:.1f}s)\n", seconds);
     else if (ok_)
       fmt::print("ok: {} done ({:.1f}s)\n", kind, seconds);
     else {
-      auto reason = event.value("reason", std::string("unknown reason"));
+      auto reason = event.reason.value_or("unknown reason");
       if (kind == "apply") fmt::print(stderr, "failed: {}\n", reason);
       else fmt::print(stderr, "failed: {}; the live release kept serving\n", reason.substr(0, reason.find('\n')));
     }
@@ -70,9 +71,8 @@ int exit_code_for(unsigned status) {
 }
 
 std::string error_of(const std::string& body) {
-  auto parsed = json::parse(body, nullptr, false);
-  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) return parsed["error"];
-  return body;
+  auto parsed = control::wire::parse<control::wire::Error>(body);
+  return parsed && !parsed->error.empty() ? parsed->error : body;
 }
 
 int run_streamed(const std::string& home, const std::string& path, const json& body, Progress progress,

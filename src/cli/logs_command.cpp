@@ -20,6 +20,7 @@
 #include "cli/event_stream.hpp"
 #include "cli/log_reader.hpp"
 #include "cli/remote_api.hpp"
+#include "control/wire/access.hpp"
 
 namespace baton::cli {
 namespace {
@@ -58,9 +59,7 @@ int remote_logs(const LogsCommand& command) {
   if (command.follow) path += "follow=1&";
   path.pop_back();
   auto reply = stream_api(command.home, "GET", path, {}, [](std::string_view text) {
-    auto line = nlohmann::json::parse(text, nullptr, false);
-    if (line.is_object() && line.contains("line") && line["line"].is_string())
-      print({line["line"].get<std::string>()});
+    if (auto line = control::wire::parse<control::wire::LogLine>(text)) print({line->line});
   });
   if (!reply) {
     fmt::print(stderr, "baton: {}\n", reply.error().message);

@@ -8,6 +8,7 @@
 
 #include "cli/api_client.hpp"
 #include "cli/event_stream.hpp"
+#include "control/wire/access.hpp"
 
 namespace baton::cli {
 namespace {
@@ -23,22 +24,21 @@ std::string utc_time(std::int64_t ms) {
 }
 
 int print_list(const std::string& body, bool as_json) {
-  auto listed = json::parse(body, nullptr, false);
-  if (!listed.is_object() || !listed["tokens"].is_array()) {
+  auto listed = control::wire::parse<control::wire::TokenList>(body);
+  if (!listed) {
     fmt::print(stderr, "baton: the daemon's answer is not a list of tokens: {}\n", body);
     return kFailed;
   }
   if (as_json) {
-    fmt::print("{}\n", listed.dump(2));
+    fmt::print("{}\n", json(*listed).dump(2));
     return kOk;
   }
-  if (listed["tokens"].empty()) {
+  if (listed->tokens.empty()) {
     fmt::print("no token: make one with 'baton token create NAME --scope read|deploy|admin'\n");
     return kOk;
   }
   fmt::print("{:<24} {:<7} {}\n", "NAME", "SCOPE", "CREATED");
-  for (const auto& t : listed["tokens"])
-    fmt::print("{:<24} {:<7} {}\n", t.value("name", ""), t.value("scope", ""), utc_time(t.value("created_ms", std::int64_t{0})));
+  for (const auto& t : listed->tokens) fmt::print("{:<24} {:<7} {}\n", t.name, t.scope, utc_time(t.created_ms));
   return kOk;
 }
 }  // namespace
@@ -67,12 +67,12 @@ int run_token(const TokenCommand& command) {
     fmt::print("token '{}' revoked\n", command.name);
     return kOk;
   }
-  auto made = json::parse(reply->body, nullptr, false);
-  if (!made.is_object() || !made["token"].is_string()) {
+  auto made = control::wire::parse<control::wire::TokenCreated>(reply->body);
+  if (!made || made->token.empty()) {
     fmt::print(stderr, "baton: the daemon's answer has no token: {}\n", reply->body);
     return kFailed;
   }
-  fmt::print("{}\n", made["token"].get<std::string>());
+  fmt::print("{}\n", made->token);
   fmt::print(stderr, "token '{}' ({}) made: it is shown this once; keep it in a file only you can read (chmod 600)\n",
              command.name, command.scope);
   return kOk;

@@ -121,7 +121,10 @@ TEST_F(SocketActivation, TheDaemonServesOnThePassedSocketAndAnswersWhatQueuedBef
   ASSERT_TRUE(response) << early.last_error() << daemon.output(Stream::err);
   EXPECT_EQ(response->status, 200u);
   EXPECT_TRUE(serves_on(passed.port));
-  EXPECT_NE(daemon.output(Stream::err).find("event=listening address=" + passed.address()), std::string::npos);
+  // Read from the daemon's stderr as it comes: the line may trail the answer.
+  EXPECT_TRUE(daemon.wait_for_output(Stream::err, [&](std::string_view text) {
+    return text.find("event=listening address=" + passed.address()) != std::string_view::npos;
+  })) << daemon.output(Stream::err);
   auto env = app_environment();
   EXPECT_EQ(env.find("LISTEN_"), std::string::npos) << "the app inherits no LISTEN_ variable:\n" << env;
 }
