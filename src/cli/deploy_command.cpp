@@ -25,17 +25,6 @@ namespace baton::cli {
 namespace {
 using nlohmann::json;
 
-// The exit code when the call failed or the daemon refused, after saying why; nothing on a 200.
-std::optional<int> failure_exit(const std::expected<ApiReply, ApiError>& reply) {
-  if (!reply) {
-    fmt::print(stderr, "baton: {}\n", reply.error().message);
-    return reply.error().unreachable ? kUnreachable : kFailed;
-  }
-  if (reply->status == 200) return std::nullopt;
-  fmt::print(stderr, "baton: {}\n", error_of(reply->body));
-  return exit_code_for(reply->status);
-}
-
 // The --env-file files in order, then --env: a later value wins. Nothing is sent when one is wrong.
 std::expected<json, std::string> deploy_env(const DeployCommand& command) {
   json env = json::object();

@@ -70,6 +70,16 @@ int exit_code_for(unsigned status) {
   return status == 401 || status == 403 || status == 409 || status == 429 || status >= 500 ? kFailed : kUsage;
 }
 
+std::optional<int> failure_exit(const std::expected<ApiReply, ApiError>& reply) {
+  if (!reply) {
+    fmt::print(stderr, "baton: {}\n", reply.error().message);
+    return reply.error().unreachable ? kUnreachable : kFailed;
+  }
+  if (reply->status == 200) return std::nullopt;
+  fmt::print(stderr, "baton: {}\n", error_of(reply->body));
+  return exit_code_for(reply->status);
+}
+
 std::string error_of(const std::string& body) {
   auto parsed = control::wire::parse<control::wire::Error>(body);
   return parsed && !parsed->error.empty() ? parsed->error : body;

@@ -61,29 +61,14 @@ int remote_logs(const LogsCommand& command) {
   auto reply = stream_api(command.home, "GET", path, {}, [](std::string_view text) {
     if (auto line = control::wire::parse<control::wire::LogLine>(text)) print({line->line});
   });
-  if (!reply) {
-    fmt::print(stderr, "baton: {}\n", reply.error().message);
-    return reply.error().unreachable ? kUnreachable : kFailed;
-  }
-  if (reply->status != 200) {
-    fmt::print(stderr, "baton: {}\n", error_of(reply->body));
-    return reply->status == 404 ? kUsage : kFailed;
-  }
-  return kOk;
+  return failure_exit(reply).value_or(kOk);
 }
 }  // namespace
 
 int run_flush(const LogsCommand& command) {
   auto body = command.service.empty() ? std::string() : nlohmann::json{{"service", command.service}}.dump();
   auto reply = call_api(command.home, "POST", "/v1/logs/flush", body);
-  if (!reply) {
-    fmt::print(stderr, "baton: {}\n", reply.error().message);
-    return reply.error().unreachable ? kUnreachable : kFailed;
-  }
-  if (reply->status != 200) {
-    fmt::print(stderr, "baton: {}\n", error_of(reply->body));
-    return reply->status == 404 ? kUsage : kFailed;
-  }
+  if (auto refused = failure_exit(reply)) return *refused;
   auto flushed = nlohmann::json::parse(reply->body, nullptr, false);
   auto files = flushed.is_object() ? flushed["flushed"] : nlohmann::json::array();
   for (const auto& file : files) fmt::print("flushed {}\n", file.get<std::string>());

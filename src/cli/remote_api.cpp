@@ -147,10 +147,10 @@ std::expected<std::optional<Remote>, std::string> resolve_remote(const RemoteFla
   return remote_from(url, from_env("BATON_TOKEN_FILE"), "BATON_REMOTE");
 }
 
-std::expected<ApiReply, ApiError> stream_remote(const Remote& remote, const std::string& method, const std::string& path,
-                                                const std::string& body,
-                                                const std::function<void(std::string_view line)>& on_line) {
-  Connection c;
+namespace {
+// Connects and sends a request with a JSON body; the answer is for the caller to read.
+std::expected<void, ApiError> send_json(Connection& c, const Remote& remote, const std::string& method,
+                                        const std::string& path, const std::string& body) {
   if (auto connected = connect(c, remote.url); !connected) return std::unexpected(connected.error());
   auto request = head(remote, method, path);
   request.set(http::field::content_type, "application/json");
@@ -159,20 +159,22 @@ std::expected<ApiReply, ApiError> stream_remote(const Remote& remote, const std:
   error_code ec;
   http::write(c.socket, request, ec);
   if (ec) return std::unexpected(ApiError{false, "the daemon did not take the request: " + ec.message()});
+  return {};
+}
+}  // namespace
+
+std::expected<ApiReply, ApiError> stream_remote(const Remote& remote, const std::string& method, const std::string& path,
+                                                const std::string& body,
+                                                const std::function<void(std::string_view line)>& on_line) {
+  Connection c;
+  if (auto sent = send_json(c, remote, method, path, body); !sent) return std::unexpected(sent.error());
   return read_streamed_reply(c.socket, c.buffer, on_line);
 }
 
 std::expected<ApiReply, ApiError> call_remote(const Remote& remote, const std::string& method, const std::string& path,
                                               const std::string& body) {
   Connection c;
-  if (auto connected = connect(c, remote.url); !connected) return std::unexpected(connected.error());
-  auto request = head(remote, method, path);
-  request.set(http::field::content_type, "application/json");
-  request.body() = body;
-  request.prepare_payload();
-  error_code ec;
-  http::write(c.socket, request, ec);
-  if (ec) return std::unexpected(ApiError{false, "the daemon did not take the request: " + ec.message()});
+  if (auto sent = send_json(c, remote, method, path, body); !sent) return std::unexpected(sent.error());
   return read_reply(c);
 }
 
