@@ -116,7 +116,9 @@ std::expected<json, std::string> value_from_node(const std::string& node, const 
     return std::unexpected(fmt::format("node failed on it (exit status {})", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
   auto answer = json::parse(*output, nullptr, false);
   if (answer.is_discarded() || !answer.is_object()) return std::unexpected("node printed something that is not JSON");
-  if (answer.contains("error")) return std::unexpected(fmt::format("node cannot load it: {}", answer["error"].dump()));
+  if (answer.contains("error"))
+    return std::unexpected(fmt::format("node cannot load it: {}",
+                                       answer["error"].dump(-1, ' ', false, json::error_handler_t::replace)));
   if (!answer.contains("ok")) return std::unexpected("its value cannot be written as JSON");
   return answer["ok"];
 }

@@ -96,8 +96,9 @@ std::expected<json, std::string> ecosystem_from_jlist(const json& jlist) {
     if (!process.is_object() || !process.contains("pm2_env") || !process["pm2_env"].is_object())
       return std::unexpected(fmt::format("process {} of the jlist has no pm2_env object", index));
     auto app = app_from_process(process, left_out);
-    // Cluster mode lists each instance of an app; the options are the same.
-    if (!seen.insert(app["name"].dump()).second) continue;
+    // Cluster mode lists each instance of an app; the options are the same. A name that is not
+    // UTF-8 (a jlist is bytes from outside) is compared in its replaced form, never thrown over.
+    if (!seen.insert(app["name"].dump(-1, ' ', false, json::error_handler_t::replace)).second) continue;
     apps.push_back(std::move(app));
   }
   json ecosystem{{"apps", apps}};
