@@ -19,9 +19,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     BATON_CHECK(error.line >= 1 && error.line <= lines && error.column >= 1 && !error.reason.empty());
     return 0;
   }
+  // The round trip holds for text that is UTF-8. Bytes that are not are replaced by U+FFFD on
+  // the way out, which can make two keys one, so the second reading may rightly differ.
+  bool utf8 = true;
+  try {
+    (void)value->dump();
+  } catch (const nlohmann::json::type_error&) {
+    utf8 = false;
+  }
   auto dumped = value->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto again = baton::cli::parse_js_literal(dumped);
-  BATON_CHECK(again && again->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) == dumped);
+  BATON_CHECK(again);
+  if (utf8) BATON_CHECK(again->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) == dumped);
   baton::cli::Pm2ImportOptions options{.source_name = "fuzz.js", .base_dir = "/srv", .env_name = "production", .cpus = 4};
   (void)baton::cli::pm2_to_toml(*value, options);
   if (auto apps = baton::cli::ecosystem_from_jlist(*value)) (void)baton::cli::pm2_to_toml(*apps, options);
