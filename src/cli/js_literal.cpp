@@ -36,8 +36,12 @@ class Reader {
     if (auto blank = skip_blank(); !blank) return std::unexpected(blank.error());
     if (auto directive = skip_use_strict(); !directive) return std::unexpected(directive.error());
     if (auto head = export_head(); !head) return std::unexpected(head.error());
+    auto value_start = pos_;
     auto result = value(0);
     if (!result) return result;
+    // An ecosystem is an object ({apps: [...]}) or a list of apps; a lone number or string is not one.
+    if (!result->is_object() && !result->is_array())
+      return fail(value_start, "the exported value must be an object ({apps: [...]}) or an array of apps");
     if (auto blank = skip_blank(); !blank) return std::unexpected(blank.error());
     if (peek() == ';') ++pos_;
     if (auto blank = skip_blank(); !blank) return std::unexpected(blank.error());
@@ -272,6 +276,8 @@ class Reader {
     if (!is_digit(peek()) && !(peek() == '.' && is_digit(peek(1))))
       return fail(start, "an expression is not a literal", true);
     bool hex = peek() == '0' && (peek(1) == 'x' || peek(1) == 'X');
+    // JavaScript reads 010 as the octal 8 (or refuses it in strict code): never guess which.
+    if (peek() == '0' && is_digit(peek(1))) return fail(start, "a number with a leading zero (octal in JavaScript)");
     auto result = hex ? hex_number(start, negative) : decimal_number(start, negative);
     if (result && (is_identifier_char(peek()) || peek() == '.')) return fail(start, "a bad number");
     return result;

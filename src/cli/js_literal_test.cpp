@@ -112,6 +112,10 @@ TEST(JsLiteral, ErrorsNameTheirLineAndColumn) {
       {"module.exports", 1, 15, "expected '=' after module.exports", true},
       {"export const apps = []", 1, 1, "export default", true},
       {"@", 1, 1, "expected 'module.exports ='", false},
+      {"module.exports = { port: 010 }", 1, 26, "leading zero", false},
+      {"module.exports = 00", 1, 18, "leading zero", false},
+      {"module.exports = 7", 1, 18, "must be an object", false},
+      {"module.exports = 'apps'", 1, 18, "must be an object", false},
   };
   for (const auto& c : cases) {
     auto value = parse_js_literal(c.text);
