@@ -307,6 +307,7 @@ bool same_routes(const proxy::RuntimeRoutes& a, const proxy::RuntimeRoutes& b) {
   auto same_route = [](const proxy::RuntimeRoute& x, const proxy::RuntimeRoute& y) {
     return x.paused == y.paused && x.max_pause == y.max_pause && x.max_waiting == y.max_waiting &&
            x.version_affinity == y.version_affinity && x.weights == y.weights && x.canary == y.canary &&
+           x.releases == y.releases &&
            std::equal(x.targets.begin(), x.targets.end(), y.targets.begin(), y.targets.end(),
                       [](const auto& t, const auto& u) { return t.address == u.address && t.release == u.release; });
   };
@@ -336,6 +337,7 @@ void ServiceRuntime::publish_routes(bool force) {
     for (const auto& [release, allowed] : split.releases) {
       auto run = releases_.find(key(service, release));
       if (run == releases_.end()) continue;
+      route.releases.push_back(release);
       for (const auto& [index, c] : run->second.instances)
         if (c.healthy && (!allowed || allowed->contains(index))) route.targets.push_back({c.address, release});
     }

@@ -48,10 +48,12 @@ std::optional<std::string_view> find_cookie(std::span<const http::HeaderField> f
 }
 
 Affinity make_affinity(std::string_view service, const TargetSet& targets, bool wanted,
-                       std::chrono::milliseconds max_age) {
+                       std::chrono::milliseconds max_age, std::size_t routed_releases) {
   Affinity affinity;
   const auto& releases = targets.releases();
-  if (!wanted || releases.size() < 2 || !std::ranges::all_of(releases, is_cookie_value)) return affinity;
+  bool several = releases.size() >= 2 || routed_releases >= 2;
+  if (!wanted || !several || targets.targets().empty() || !std::ranges::all_of(releases, is_cookie_value))
+    return affinity;
   // Service names are [A-Za-z0-9_-] (config rules): always a valid cookie name.
   affinity.cookie = fmt::format("baton_{}", service);
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(max_age);

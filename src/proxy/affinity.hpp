@@ -19,10 +19,12 @@ struct Affinity {
   bool enabled() const { return !cookie.empty(); }
 };
 
-// On only when wanted and the targets span more than one release. Release names
-// that are not valid cookie values turn it off: they could not round-trip.
+// On only when wanted and more than one release is routed to: the targets span several, or the
+// deploy routes to `routed_releases` (some may have no healthy instance at the moment; a client
+// that reached the one that has must stay there when another's instance turns healthy). Release
+// names that are not valid cookie values turn it off: they could not round-trip.
 Affinity make_affinity(std::string_view service, const TargetSet& targets, bool wanted,
-                       std::chrono::milliseconds max_age);
+                       std::chrono::milliseconds max_age, std::size_t routed_releases = 0);
 
 // The release index a request's affinity cookie names, when that release still
 // has targets; TargetSet::kAnyRelease otherwise.

@@ -60,6 +60,21 @@ TEST(Affinity, OffWithOneReleaseOrWhenNotWanted) {
   EXPECT_FALSE(make_affinity("app", two_releases(), false, std::chrono::seconds(1)).enabled());
 }
 
+// A rolling deploy begun while the old release's instances were still turning healthy routes to
+// both releases with only the new one's instance healthy: clients it answers must get its cookie,
+// or the next old instance to turn healthy takes them back to the old version.
+TEST(Affinity, OnWhileTheDeployRoutesToTwoReleasesEvenIfOnlyOneHasHealthyTargets) {
+  TargetSet only_new(make_targets(1), Policy::round_robin, {"r2"});
+  auto affinity = make_affinity("app", only_new, true, std::chrono::seconds(1), 2);
+  ASSERT_TRUE(affinity.enabled());
+  EXPECT_EQ(affinity.set_cookie.at(static_cast<std::size_t>(only_new.release_of(only_new.targets()[0].get()))),
+            "Set-Cookie: baton_app=r2; Path=/; Max-Age=1; HttpOnly; SameSite=Lax\r\n");
+  EXPECT_FALSE(make_affinity("app", only_new, true, std::chrono::seconds(1), 1).enabled());
+  EXPECT_FALSE(make_affinity("app", only_new, false, std::chrono::seconds(1), 2).enabled());
+  TargetSet empty({}, Policy::round_robin);
+  EXPECT_FALSE(make_affinity("app", empty, true, std::chrono::seconds(1), 2).enabled());
+}
+
 TEST(Affinity, OffWhenAReleaseCannotBeACookieValue) {
   TargetSet set(make_targets(2), Policy::round_robin, {"v1", "v 2"});
   EXPECT_FALSE(make_affinity("app", set, true, std::chrono::seconds(1)).enabled());

@@ -103,7 +103,7 @@ std::shared_ptr<Service> make_service(const std::string& name, const ServiceConf
   });
   // Weights do not force the cookie on: with `version_affinity = false` a canary splits requests,
   // not clients, which is what cookie-less clients and caches that ignore cookies get anyway.
-  service->affinity = make_affinity(name, service->targets, rt.version_affinity, rt.affinity_ttl);
+  service->affinity = make_affinity(name, service->targets, rt.version_affinity, rt.affinity_ttl, rt.releases.size());
   return service;
 }
 

@@ -35,6 +35,10 @@ struct RuntimeRoute {
   std::chrono::milliseconds affinity_ttl{300000};  // cookie Max-Age
   std::map<std::string, unsigned> weights;     // per release, in percent: ReleaseSplit; empty = unweighted
   std::string canary;                          // the release `X-Baton-Canary: always` asks for
+  // Every release the deploy routes to, even one with no healthy instance at the moment: while
+  // there are two, clients get the affinity cookie, so one that reached the new release is not
+  // sent back to the old one when an old instance turns healthy a moment later.
+  std::vector<std::string> releases;
 };
 using RuntimeRoutes = std::map<std::string, RuntimeRoute, std::less<>>;
 
