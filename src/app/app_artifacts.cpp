@@ -34,10 +34,11 @@ std::string directory_name(unsigned sequence) {
 }
 
 // An archive of the build (tar in any compression, or zip), read with the site publisher's rules.
-std::expected<site::TreeStats, std::string> unpack(const std::filesystem::path& archive, int dirfd) {
+std::expected<site::TreeStats, std::string> unpack(const std::filesystem::path& archive, const std::string& shown,
+                                                   int dirfd) {
   UniqueFd fd(::open(archive.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return std::unexpected(site::errno_message("cannot open", archive.string()));
-  site::ArchiveReader reader(site::file_source(fd.get(), archive.string()));
+  if (!fd) return std::unexpected(site::errno_message("cannot open", shown));
+  site::ArchiveReader reader(site::file_source(fd.get(), shown));
   auto extracted = site::extract_archive(reader, dirfd);
   if (!extracted) return std::unexpected(extracted.error().message);
   return *extracted;
@@ -82,13 +83,15 @@ void sync_directory(const std::filesystem::path& dir) {
 
 std::expected<std::filesystem::path, std::string> AppArtifacts::store(const std::string& service,
                                                                       const std::string& from,
-                                                                      const std::vector<std::string>& shared) {
+                                                                      const std::vector<std::string>& shared,
+                                                                      const std::string& shown_as) {
   std::error_code ec;
+  const std::string& shown = shown_as.empty() ? from : shown_as;
   std::filesystem::path source(from);
-  if (!source.is_absolute()) return std::unexpected(fmt::format("from must be an absolute path, not '{}'", from));
+  if (!source.is_absolute()) return std::unexpected(fmt::format("from must be an absolute path, not '{}'", shown));
   bool archive = std::filesystem::is_regular_file(source, ec);
   if (!archive && !std::filesystem::is_directory(source, ec))
-    return std::unexpected(fmt::format("cannot deploy from {}: not a directory or an archive", from));
+    return std::unexpected(fmt::format("cannot deploy from {}: not a directory or an archive", shown));
   auto releases = releases_dir(service);
   std::filesystem::create_directories(releases, ec);
   if (ec) return std::unexpected(fmt::format("cannot create {}: {}", releases.string(), ec.message()));
@@ -105,8 +108,8 @@ std::expected<std::filesystem::path, std::string> AppArtifacts::store(const std:
   {
     UniqueFd dirfd(::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dirfd) return abandon(fmt::format("cannot open {}", staging.string()));
-    auto copied = archive ? unpack(source, dirfd.get()) : site::copy_tree(source.string(), dirfd.get());
-    if (!copied) return abandon(fmt::format("cannot deploy from {}: {}", from, copied.error()));
+    auto copied = archive ? unpack(source, shown, dirfd.get()) : site::copy_tree(source.string(), dirfd.get());
+    if (!copied) return abandon(fmt::format("cannot deploy from {}: {}", shown, copied.error()));
   }
   if (auto linked = link_shared(staging, shared_dir(service), shared); !linked) return abandon(linked.error());
   // Complete or absent: the name appears only once every file is on disk.

@@ -18,11 +18,13 @@ class AppArtifacts {
   explicit AppArtifacts(std::filesystem::path home) : apps_(std::move(home) / "apps") {}
 
   // A new release directory holding a copy of the directory `from` (an absolute path), or what
-  // the archive `from` holds.
+  // the archive `from` holds. Messages name `from` as `shown_as` when given (an upload's path on
+  // the daemon is none of a remote client's business).
   // Each `shared` entry (a relative path) becomes a link to HOME/apps/NAME/shared/ENTRY, made on
   // first use: from what the first build holds there, else as an empty directory.
   std::expected<std::filesystem::path, std::string> store(const std::string& service, const std::string& from,
-                                                          const std::vector<std::string>& shared = {});
+                                                          const std::vector<std::string>& shared = {},
+                                                          const std::string& shown_as = {});
   // Removes a release directory of the service (one whose build failed); any other path is left.
   void discard(const std::string& service, const std::string& dir) const;
   // Removes the service's release directories that no kept release uses (`in_use`: their cwds), and

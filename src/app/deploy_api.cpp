@@ -103,7 +103,8 @@ std::expected<void, std::string> store_code(ApiContext& context, deploy::DeployR
   if (!context.artifacts) return std::unexpected("this daemon keeps no app releases");
   if (context.deployer.running(request.service))
     return std::unexpected(fmt::format("a deploy of {} is running: wait for it, or abort it", request.service));
-  auto dir = context.artifacts->store(request.service, request.from, request.spec.deploy.shared);
+  auto dir = context.artifacts->store(request.service, request.from, request.spec.deploy.shared,
+                                      request.artifact.empty() ? "" : "the uploaded archive");
   if (!dir) return std::unexpected(dir.error());
   use_release_dir(request.spec, dir->string());
   request.build = !request.spec.deploy.build.empty();
@@ -111,13 +112,6 @@ std::expected<void, std::string> store_code(ApiContext& context, deploy::DeployR
   return {};
 }
 }  // namespace
-
-// A remote client names its upload by id: the daemon's paths are none of its business.
-std::string hide_path(std::string message, const std::string& path) {
-  for (auto at = message.find(path); at != std::string::npos; at = message.find(path, at))
-    message.replace(at, path.size(), "the uploaded archive");
-  return message;
-}
 
 awaitable<void> handle_deploy(const control::Request& request, control::Reply& reply, ApiContext& context,
                               const std::string& service) {
@@ -152,7 +146,7 @@ awaitable<void> handle_deploy(const control::Request& request, control::Reply& r
       std::filesystem::remove(upload, ignored);  // taken or refused, it is not deployed twice
     }
     if (!stored) {
-      auto response = api_error(request, 400, upload.empty() ? stored.error() : hide_path(stored.error(), upload.string()));
+      auto response = api_error(request, 400, stored.error());
       co_await reply.send(std::move(response));
       co_return;
     }

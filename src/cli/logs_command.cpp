@@ -27,15 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::chrono::milliseconds kFollowPoll{200};
 
-std::string percent_encode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    bool plain = std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-    out += plain ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 void print(const std::vector<std::string>& lines) {
   for (const auto& line : lines) fmt::print("{}\n", line);
   std::fflush(stdout);
@@ -50,9 +41,9 @@ std::optional<unsigned> tail_count(const LogsCommand& command) {
 // The daemon is elsewhere: it reads its files with the same reader and streams the lines.
 int remote_logs(const LogsCommand& command) {
   std::string path = "/v1/logs?";
-  if (!command.service.empty()) path += "service=" + command.service + "&";
+  if (!command.service.empty()) path += "service=" + percent_encoded(command.service) + "&";
   if (auto count = tail_count(command)) path += fmt::format("lines={}&", *count);
-  if (!command.filter.since.empty()) path += "since=" + percent_encode(command.filter.since) + "&";
+  if (!command.filter.since.empty()) path += "since=" + percent_encoded(command.filter.since) + "&";
   if (command.filter.stream != StreamChoice::both)
     path += command.filter.stream == StreamChoice::out ? "stream=out&" : "stream=err&";
   if (command.filter.json) path += "json=1&";

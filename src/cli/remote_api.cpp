@@ -2,6 +2,7 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -72,6 +73,15 @@ struct ChunkWriter {
   }
 };
 }  // namespace
+
+std::string percent_encoded(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
 
 std::expected<RemoteUrl, std::string> parse_remote_url(std::string_view url) {
   constexpr std::string_view kScheme = "http://";

@@ -16,6 +16,9 @@ struct RemoteUrl {
   std::string port;
 };
 
+// `text` as a path segment or query value: every byte but A-Z a-z 0-9 - . _ ~ as %XX.
+std::string percent_encoded(std::string_view text);
+
 // "http://HOST[:PORT][/]"; plain HTTP only (for TLS, a proxy or a tunnel in front).
 std::expected<RemoteUrl, std::string> parse_remote_url(std::string_view url);
 

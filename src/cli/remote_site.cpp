@@ -15,15 +15,6 @@ namespace baton::cli {
 namespace {
 using nlohmann::json;
 
-std::string percent_encoded(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 // The reply's JSON, when it is a success; otherwise prints the daemon's message.
 std::optional<json> success(const SiteCommand& command, const ApiReply& reply) {
   auto body = json::parse(reply.body, nullptr, false);

@@ -1,6 +1,5 @@
 #include "control/token_store.hpp"
 
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -8,24 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include "supervisor/test_support.hpp"
+
 
 namespace baton::control {
 namespace {
 using boost::beast::http::verb;
-
-// A directory of its own, removed afterwards.
-struct TempDir {
-  TempDir() {
-    char name[] = "/tmp/baton-tokens-XXXXXX";
-    dir_ = ::mkdtemp(name);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  const std::filesystem::path& path() const { return dir_; }
-  std::filesystem::path dir_;
-};
 
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -35,7 +22,7 @@ std::string slurp(const std::filesystem::path& path) {
 }
 
 TEST(TokenStore, MakesFindsListsAndRevokesWithoutKeepingTheSecret) {
-  TempDir dir;
+  supervisor::testing::TempDir dir;
   auto file = dir.path() / "tokens.json";
   TokenStore store(file);
   auto ci = store.create("ci", Scope::deploy);
@@ -70,7 +57,7 @@ TEST(TokenStore, MakesFindsListsAndRevokesWithoutKeepingTheSecret) {
 }
 
 TEST(TokenStore, RefusesBadNamesDuplicatesAndADamagedFile) {
-  TempDir dir;
+  supervisor::testing::TempDir dir;
   auto file = dir.path() / "tokens.json";
   TokenStore store(file);
   for (const std::string& bad : std::vector<std::string>{"", "has space", "slash/y", std::string(65, 'n'), "admin"})
